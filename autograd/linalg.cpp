@@ -1,0 +1,36 @@
+// Differentiable matmul. For C = A B (batched): dA = dC B^T and dB = A^T dC,
+// then summed over any batch dims that were broadcast.
+#include "autograd/node.h"
+#include "autograd/ops.h"
+
+namespace autograd {
+
+namespace t = tensor;
+
+struct MatmulBackward : Node {
+  Tensor a, b;
+  const char* name() const override { return "matmul"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    // Treat 1-D operands as the matrices matmul promoted them to.
+    const Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+    const Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+    Tensor g2 = g;
+    if (a.dim() == 1) g2 = g2.unsqueeze(-2);
+    if (b.dim() == 1) g2 = g2.unsqueeze(-1);
+    Tensor ga, gb;
+    if (needs_input_grad(0)) ga = t::sum_to_shape(t::matmul(g2, b2.transpose(-1, -2)), a2.shape()).reshape(a.shape());
+    if (needs_input_grad(1)) gb = t::sum_to_shape(t::matmul(a2.transpose(-1, -2), g2), b2.shape()).reshape(b.shape());
+    return {ga, gb};
+  }
+};
+
+Variable matmul(const Variable& a, const Variable& b) {
+  Tensor out = t::matmul(a.data(), b.data());
+  if (!needs_grad({a, b})) return Variable(out);
+  auto node = std::make_shared<MatmulBackward>();
+  node->a = a.data();
+  node->b = b.data();
+  return record(out, node, {a, b});
+}
+
+}  // namespace autograd

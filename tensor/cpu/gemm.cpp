@@ -1,0 +1,90 @@
+// CPU matmul: each matrix of the batch goes to OpenBLAS's sgemm/dgemm,
+// read in place (no copy) whenever one of its two dims has unit stride:
+// a transposed view is passed as a transposed operand.
+#include <cblas.h>
+
+#include "tensor/cpu/kernels.h"
+#include "tensor/cpu/parallel.h"
+
+namespace tensor::cpu {
+namespace {
+
+// How BLAS should read a rows x cols matrix with strides (sr, sc): as is
+// (row-major, leading dim sr) or transposed (leading dim sc). False if neither.
+bool blas_layout(int64_t rows, int64_t cols, int64_t sr, int64_t sc, CBLAS_TRANSPOSE& trans, int64_t& ld) {
+  if (cols == 1) sc = 1;  // a size-1 dim's stride is arbitrary: pick the convenient one
+  if (rows == 1) sr = std::max<int64_t>(cols, 1);
+  if (sc == 1 && sr >= std::max<int64_t>(cols, 1)) {
+    trans = CblasNoTrans;
+    ld = sr;
+    return true;
+  }
+  if (sr == 1 && sc >= std::max<int64_t>(rows, 1)) {
+    trans = CblasTrans;
+    ld = sc;
+    return true;
+  }
+  return false;
+}
+
+template <typename T>
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
+          const T* B, int64_t ldb, T* C, int64_t ldc) {
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
+  else
+    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, 0.0, C, ldc);
+}
+
+// Offset, in elements, of batch entry i of t (the dims before the last two).
+int64_t batch_offset(const Tensor& t, int64_t i) {
+  int64_t off = 0;
+  for (int64_t d = t.dim() - 3; d >= 0; --d) {
+    off += (i % t.shape()[d]) * t.strides()[d];
+    i /= t.shape()[d];
+  }
+  return off;
+}
+
+}  // namespace
+
+void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
+  const int64_t nd = out.dim();
+  const int64_t M = out.shape()[nd - 2], N = out.shape()[nd - 1], K = a_in.shape()[nd - 1];
+  CBLAS_TRANSPOSE ta, tb;
+  int64_t lda, ldb;
+  Tensor a = a_in, b = b_in;
+  if (!blas_layout(M, K, a.strides()[nd - 2], a.strides()[nd - 1], ta, lda)) {
+    a = a.contiguous();
+    blas_layout(M, K, a.strides()[nd - 2], a.strides()[nd - 1], ta, lda);
+  }
+  if (!blas_layout(K, N, b.strides()[nd - 2], b.strides()[nd - 1], tb, ldb)) {
+    b = b.contiguous();
+    blas_layout(K, N, b.strides()[nd - 2], b.strides()[nd - 1], tb, ldb);
+  }
+  const int64_t batch = M * N == 0 ? 0 : out.numel() / (M * N);
+  dispatch_float(out.dtype(), "matmul", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    T* c = out.data<T>();
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    if (K == 0) {
+      std::fill(c, c + out.numel(), T(0));
+      return;
+    }
+    auto one = [&](int64_t i) {
+      gemm<T>(ta, tb, M, N, K, pa + batch_offset(a, i), lda, pb + batch_offset(b, i), ldb, c + i * M * N, N);
+    };
+    // Small matrices in a big batch: one matrix per thread (BLAS then runs
+    // single-threaded inside). Large matrices: BLAS threads each one.
+    if (batch > 1 && M * N * K < 128 * 128 * 128) {
+      parallel_for(0, batch, 1, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) one(i);
+      });
+    } else {
+      for (int64_t i = 0; i < batch; ++i) one(i);
+    }
+  });
+}
+
+}  // namespace tensor::cpu

@@ -1,0 +1,44 @@
+// The CPU kernels: one function per kernel, the same list every backend
+// implements (Note [Dispatch] in tensor/dispatch.h). Kernels trust their
+// input: the front-ends in tensor/*.cpp have checked shapes, dtypes and
+// devices and allocated the outputs. Each kernel family lives in its own file
+// in this folder (elementwise.cpp, reduce.cpp, gemm.cpp, conv.cpp, ...).
+#pragma once
+#include <cstdint>
+
+#include "tensor/kernel_ops.h"
+#include "tensor/tensor.h"
+
+namespace tensor::cpu {
+
+// copy.cpp: out[i] = src[i] with dtype conversion; src may be strided/expanded.
+void copy(const Tensor& out, const Tensor& src);
+void fill(const Tensor& out, double value);
+
+// elementwise.cpp: all operands have out's shape (inputs possibly expanded).
+void unary(UnaryOp op, const Tensor& out, const Tensor& in, double p0, double p1);
+void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b);
+void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b);
+
+// reduce.cpp: out has in's shape with the reduced dims set to 1 (keepdim), contiguous.
+void reduce(ReduceOp op, const Tensor& out, const Tensor& in, const std::vector<bool>& reduced);
+// softmax over the last dim; in and out contiguous, same shape.
+void softmax_lastdim(const Tensor& out, const Tensor& in, bool log);
+
+// gemm.cpp: out (B..., M, N) = a (B..., M, K) @ b (B..., K, N); batch dims of a
+// and b already expanded to out's; each matrix has unit stride in one of its dims.
+void matmul(const Tensor& out, const Tensor& a, const Tensor& b);
+
+// conv.cpp: 2-D convolution (cross-correlation, like PyTorch), NCHW, no groups.
+void conv2d_forward(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dParams& p);
+void conv2d_backward_input(const Tensor& grad_x, const Tensor& grad_out, const Tensor& w, const Conv2dParams& p);
+void conv2d_backward_weight(const Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Conv2dParams& p);
+
+// index.cpp: out = src.index_select(dim, index); and its adjoint out.index_add_(dim, index, src).
+void index_select(const Tensor& out, const Tensor& src, int64_t dim, const Tensor& index);
+void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
+
+// random.cpp: Philox-based fills (Note [Philox streams] in tensor/philox.h).
+void random_fill(const Tensor& out, RandomKind kind, uint64_t seed, uint64_t stream);
+
+}  // namespace tensor::cpu

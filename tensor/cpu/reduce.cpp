@@ -1,0 +1,158 @@
+// CPU reductions (sum, max, min over any set of dims) and softmax over the
+// last dim. Sums of float32 accumulate in double: a 4M-element sum in float
+// loses about 3 digits otherwise.
+#include <cmath>
+#include <limits>
+
+#include "tensor/cpu/kernels.h"
+#include "tensor/cpu/parallel.h"
+
+namespace tensor::cpu {
+namespace {
+
+// A dims/strides pair with adjacent dims merged where memory allows.
+struct Dims {
+  std::vector<int64_t> shape, strides;
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int64_t s : shape) n *= s;
+    return n;
+  }
+  void push(int64_t size, int64_t stride) {
+    if (size == 1) return;
+    if (!shape.empty() && strides.back() == stride * size) {
+      shape.back() *= size;
+      strides.back() = stride;
+    } else {
+      shape.push_back(size);
+      strides.push_back(stride);
+    }
+  }
+  // Element offset of linear index i (row-major over shape).
+  int64_t offset(int64_t i) const {
+    int64_t off = 0;
+    for (size_t d = shape.size(); d-- > 0;) {
+      off += (i % shape[d]) * strides[d];
+      i /= shape[d];
+    }
+    return off;
+  }
+};
+
+template <typename T, typename Acc>
+struct SumOp {
+  static Acc init() { return Acc(0); }
+  static Acc combine(Acc a, T x) { return a + static_cast<Acc>(x); }
+  static Acc merge(Acc a, Acc b) { return a + b; }
+};
+template <typename T, typename Acc>
+struct MaxOp {
+  static Acc init() { return -std::numeric_limits<Acc>::infinity(); }
+  // NaN propagates, as in PyTorch: a NaN anywhere gives NaN.
+  static Acc combine(Acc a, T x) { return (x > a || std::isnan(x)) ? x : a; }
+  static Acc merge(Acc a, Acc b) { return combine(a, b); }
+};
+template <typename T, typename Acc>
+struct MinOp {
+  static Acc init() { return std::numeric_limits<Acc>::infinity(); }
+  static Acc combine(Acc a, T x) { return (x < a || std::isnan(x)) ? x : a; }
+  static Acc merge(Acc a, Acc b) { return combine(a, b); }
+};
+
+// Reduces the elements [lo, hi) (linear over red) starting at base.
+template <typename T, typename Acc, typename Op>
+Acc reduce_range(const T* base, const Dims& red, int64_t lo, int64_t hi) {
+  Acc acc = Op::init();
+  const int64_t inner = red.shape.back(), step = red.strides.back();
+  int64_t i = lo;
+  while (i < hi) {
+    const int64_t j = i % inner, n = std::min(inner - j, hi - i);
+    const T* p = base + red.offset(i);
+    if (step == 1) {
+      Acc run = Op::init();
+      for (int64_t k = 0; k < n; ++k) run = Op::combine(run, p[k]);
+      acc = Op::merge(acc, run);
+    } else {
+      for (int64_t k = 0; k < n; ++k) acc = Op::combine(acc, p[k * step]);
+    }
+    i += n;
+  }
+  return acc;
+}
+
+template <typename T, typename Acc, typename Op>
+void reduce_typed(const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
+  Dims kept, red;
+  for (int64_t d = 0; d < in.dim(); ++d) (reduced[d] ? red : kept).push(in.shape()[d], in.strides()[d]);
+  if (red.shape.empty()) red.push(1, 1), red.shape = {1}, red.strides = {1};
+  const T* base = in.data<T>();
+  T* o = out.data<T>();
+  const int64_t n_out = out.numel(), n_red = red.numel();
+  if (n_out >= omp_get_max_threads() || n_red < kDefaultGrain) {
+    // Many outputs: each thread takes a range of them.
+    parallel_for(0, n_out, std::max<int64_t>(1, kDefaultGrain / std::max<int64_t>(n_red, 1)),
+                 [&](int64_t lo, int64_t hi) {
+                   for (int64_t i = lo; i < hi; ++i)
+                     o[i] = static_cast<T>(reduce_range<T, Acc, Op>(base + kept.offset(i), red, 0, n_red));
+                 });
+    return;
+  }
+  // Few outputs, long reductions: the threads split each reduction and merge partials.
+  for (int64_t i = 0; i < n_out; ++i) {
+    const T* b = base + kept.offset(i);
+    std::vector<Acc> partial(omp_get_max_threads(), Op::init());
+    parallel_for(0, n_red, kDefaultGrain, [&](int64_t lo, int64_t hi) {
+      partial[omp_get_thread_num()] = reduce_range<T, Acc, Op>(b, red, lo, hi);
+    });
+    Acc acc = Op::init();
+    for (Acc p : partial) acc = Op::merge(acc, p);
+    o[i] = static_cast<T>(acc);
+  }
+}
+
+}  // namespace
+
+void reduce(ReduceOp op, const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
+  dispatch_float(in.dtype(), "reduce", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    switch (op) {
+      case ReduceOp::Sum: return reduce_typed<T, double, SumOp<T, double>>(out, in, reduced);
+      case ReduceOp::Max: return reduce_typed<T, T, MaxOp<T, T>>(out, in, reduced);
+      case ReduceOp::Min: return reduce_typed<T, T, MinOp<T, T>>(out, in, reduced);
+    }
+  });
+}
+
+void softmax_lastdim(const Tensor& out, const Tensor& in, bool log) {
+  dispatch_float(in.dtype(), "softmax", [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    const int64_t cols = in.shape().empty() ? 1 : in.shape().back();
+    const int64_t rows = cols == 0 ? 0 : in.numel() / cols;
+    const T* x = in.data<T>();
+    T* y = out.data<T>();
+    parallel_for(0, rows, std::max<int64_t>(1, kDefaultGrain / std::max<int64_t>(cols, 1)),
+                 [&](int64_t lo, int64_t hi) {
+                   for (int64_t r = lo; r < hi; ++r) {
+                     const T* xr = x + r * cols;
+                     T* yr = y + r * cols;
+                     // Subtract the row max first so exp never overflows.
+                     T m = -std::numeric_limits<T>::infinity();
+                     for (int64_t c = 0; c < cols; ++c) m = std::max(m, xr[c]);
+                     double sum = 0;
+                     for (int64_t c = 0; c < cols; ++c) {
+                       yr[c] = std::exp(xr[c] - m);
+                       sum += yr[c];
+                     }
+                     if (log) {
+                       const T log_sum = static_cast<T>(std::log(sum));
+                       for (int64_t c = 0; c < cols; ++c) yr[c] = xr[c] - m - log_sum;
+                     } else {
+                       const T inv = static_cast<T>(1.0 / sum);
+                       for (int64_t c = 0; c < cols; ++c) yr[c] *= inv;
+                     }
+                   }
+                 });
+  });
+}
+
+}  // namespace tensor::cpu

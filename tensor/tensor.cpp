@@ -1,0 +1,260 @@
+#include "tensor/tensor.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "tensor/dispatch.h"
+
+namespace tensor {
+
+Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int64_t offset, DType dtype)
+    : storage_(std::move(storage)),
+      shape_(std::move(shape)),
+      strides_(std::move(strides)),
+      offset_(offset),
+      dtype_(dtype) {
+  TENSOR_ASSERT(shape_.size() == strides_.size());
+}
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
+  for (int64_t s : shape) TENSOR_CHECK(s >= 0, "[empty] negative size in shape {}", shape_str(shape));
+  auto storage = std::make_shared<Storage>(numel_of(shape) * dtype_size(dtype), device);
+  return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
+}
+
+int64_t Tensor::size(int64_t d) const { return shape_[normalize_dim(d, dim(), "size")]; }
+
+bool Tensor::is_contiguous() const {
+  int64_t expected = 1;
+  for (size_t i = shape_.size(); i-- > 0;) {
+    if (shape_[i] == 1) continue;  // the stride of a size-1 dim never matters
+    if (strides_[i] != expected) return false;
+    expected *= shape_[i];
+  }
+  return true;
+}
+
+double Tensor::item() const {
+  TENSOR_CHECK(numel() == 1, "[item] expects a tensor with one element, got shape {}", shape_str(shape_));
+  Tensor c = to(Device::CPU);
+  return dispatch_all(dtype_, [&](auto tag) {
+    using T = typename decltype(tag)::type;
+    return static_cast<double>(*c.data<T>());
+  });
+}
+
+template <typename T> std::vector<T> Tensor::to_vector() const {
+  Tensor c = to(Device::CPU).to(dtype_of<T>()).contiguous();
+  const T* p = c.data<T>();
+  return std::vector<T>(p, p + c.numel());
+}
+template std::vector<float> Tensor::to_vector<float>() const;
+template std::vector<double> Tensor::to_vector<double>() const;
+template std::vector<int64_t> Tensor::to_vector<int64_t>() const;
+
+namespace {
+// Fills in a -1 in a requested shape from the element count.
+Shape infer_shape(const Shape& requested, int64_t numel, std::string_view op, const Shape& from) {
+  Shape shape = requested;
+  int64_t known = 1, infer_at = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      TENSOR_CHECK(infer_at < 0, "[{}] only one dim may be -1, got {}", op, shape_str(requested));
+      infer_at = static_cast<int64_t>(i);
+    } else {
+      TENSOR_CHECK(shape[i] >= 0, "[{}] invalid size {} in {}", op, shape[i], shape_str(requested));
+      known *= shape[i];
+    }
+  }
+  if (infer_at >= 0) {
+    TENSOR_CHECK(known > 0 && numel % known == 0, "[{}] cannot reshape {} into {}", op, shape_str(from),
+                 shape_str(requested));
+    shape[infer_at] = numel / known;
+  }
+  TENSOR_CHECK(numel_of(shape) == numel, "[{}] cannot reshape {} ({} elements) into {}", op, shape_str(from),
+               numel, shape_str(requested));
+  return shape;
+}
+
+// Strides for viewing (shape, strides) as new_shape without a copy; false
+// when the layout does not allow it. The old dims split into "chunks", runs
+// of dims that are contiguous among themselves (stride[i] = stride[i+1] *
+// shape[i+1]); a view may split or merge dims inside a chunk, never across.
+// Walks both shapes from the innermost dim outwards, chunk by chunk.
+bool view_strides(const Shape& shape, const Shape& strides, const Shape& new_shape, Shape& out) {
+  out.assign(new_shape.size(), 1);
+  if (shape.empty() || numel_of(shape) == 0) {
+    out = contiguous_strides(new_shape);
+    return true;
+  }
+  int64_t view_d = static_cast<int64_t>(new_shape.size()) - 1;
+  int64_t chunk_stride = strides.back();  // stride of the chunk's innermost element
+  int64_t chunk_numel = 1, view_numel = 1;
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+    chunk_numel *= shape[d];
+    const bool chunk_ends = d == 0 || (shape[d - 1] != 1 && strides[d - 1] != chunk_numel * chunk_stride);
+    if (!chunk_ends) continue;
+    // Hand out the chunk to new dims until they cover exactly its elements.
+    while (view_d >= 0 && (view_numel < chunk_numel || new_shape[view_d] == 1)) {
+      out[view_d] = view_numel * chunk_stride;
+      view_numel *= new_shape[view_d];
+      --view_d;
+    }
+    if (view_numel != chunk_numel) return false;
+    if (d > 0) {
+      chunk_stride = strides[d - 1];
+      chunk_numel = view_numel = 1;
+    }
+  }
+  return view_d == -1;
+}
+}  // namespace
+
+Tensor Tensor::view(const Shape& requested) const {
+  Shape shape = infer_shape(requested, numel(), "view", shape_);
+  Shape strides;
+  TENSOR_CHECK(view_strides(shape_, strides_, shape, strides),
+               "[view] cannot view shape {} with strides {} as {} without a copy; use reshape()",
+               shape_str(shape_), shape_str(strides_), shape_str(shape));
+  return Tensor(storage_, shape, strides, offset_, dtype_);
+}
+
+Tensor Tensor::reshape(const Shape& requested) const {
+  Shape shape = infer_shape(requested, numel(), "reshape", shape_);
+  Shape strides;
+  if (view_strides(shape_, strides_, shape, strides)) return Tensor(storage_, shape, strides, offset_, dtype_);
+  return contiguous().view(shape);
+}
+
+Tensor Tensor::permute(const std::vector<int64_t>& order) const {
+  TENSOR_CHECK(static_cast<int64_t>(order.size()) == dim(), "[permute] order {} has {} entries for a tensor of shape {}",
+               shape_str(order), order.size(), shape_str(shape_));
+  Shape shape(order.size()), strides(order.size());
+  std::vector<bool> seen(order.size(), false);
+  for (size_t i = 0; i < order.size(); ++i) {
+    const int64_t d = normalize_dim(order[i], dim(), "permute");
+    TENSOR_CHECK(!seen[d], "[permute] dim {} repeats in order {}", d, shape_str(order));
+    seen[d] = true;
+    shape[i] = shape_[d];
+    strides[i] = strides_[d];
+  }
+  return Tensor(storage_, shape, strides, offset_, dtype_);
+}
+
+Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
+  d0 = normalize_dim(d0, dim(), "transpose");
+  d1 = normalize_dim(d1, dim(), "transpose");
+  Shape shape = shape_, strides = strides_;
+  std::swap(shape[d0], shape[d1]);
+  std::swap(strides[d0], strides[d1]);
+  return Tensor(storage_, shape, strides, offset_, dtype_);
+}
+
+Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
+  d = normalize_dim(d, dim(), "narrow");
+  if (start < 0) start += shape_[d];
+  TENSOR_CHECK(start >= 0 && length >= 0 && start + length <= shape_[d],
+               "[narrow] range [{}, {}) is out of bounds for dim {} of size {} (shape {})", start, start + length, d,
+               shape_[d], shape_str(shape_));
+  Shape shape = shape_;
+  shape[d] = length;
+  return Tensor(storage_, shape, strides_, offset_ + start * strides_[d], dtype_);
+}
+
+Tensor Tensor::select(int64_t d, int64_t index) const {
+  d = normalize_dim(d, dim(), "select");
+  if (index < 0) index += shape_[d];
+  TENSOR_CHECK(index >= 0 && index < shape_[d], "[select] index {} is out of bounds for dim {} of size {}", index, d,
+               shape_[d]);
+  Shape shape = shape_, strides = strides_;
+  shape.erase(shape.begin() + d);
+  strides.erase(strides.begin() + d);
+  return Tensor(storage_, shape, strides, offset_ + index * strides_[d], dtype_);
+}
+
+Tensor Tensor::expand(const Shape& requested) const {
+  TENSOR_CHECK(requested.size() >= shape_.size(), "[expand] cannot expand shape {} to fewer dims {}",
+               shape_str(shape_), shape_str(requested));
+  const size_t lead = requested.size() - shape_.size();
+  Shape shape(requested.size()), strides(requested.size());
+  for (size_t i = 0; i < requested.size(); ++i) {
+    if (i < lead) {  // a new leading dim: repeat the whole tensor
+      TENSOR_CHECK(requested[i] >= 0, "[expand] size -1 is not allowed for a new leading dim in {}",
+                   shape_str(requested));
+      shape[i] = requested[i];
+      strides[i] = 0;
+      continue;
+    }
+    const int64_t old = shape_[i - lead];
+    const int64_t want = requested[i] == -1 ? old : requested[i];
+    TENSOR_CHECK(old == want || old == 1, "[expand] cannot expand shape {} to {} (dim {}: {} is not 1)",
+                 shape_str(shape_), shape_str(requested), i, old);
+    shape[i] = want;
+    strides[i] = old == want ? strides_[i - lead] : 0;
+  }
+  return Tensor(storage_, shape, strides, offset_, dtype_);
+}
+
+Tensor Tensor::squeeze(int64_t d) const {
+  d = normalize_dim(d, dim(), "squeeze");
+  TENSOR_CHECK(shape_[d] == 1, "[squeeze] dim {} has size {}, not 1 (shape {})", d, shape_[d], shape_str(shape_));
+  return select(d, 0);
+}
+
+Tensor Tensor::unsqueeze(int64_t d) const {
+  d = normalize_dim(d, dim() + 1, "unsqueeze");
+  Shape shape = shape_, strides = strides_;
+  // The new dim's stride: whatever keeps the view contiguous when it was.
+  const int64_t stride = d < dim() ? strides_[d] * shape_[d] : 1;
+  shape.insert(shape.begin() + d, 1);
+  strides.insert(strides.begin() + d, stride);
+  return Tensor(storage_, shape, strides, offset_, dtype_);
+}
+
+Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
+
+Tensor Tensor::clone() const {
+  Tensor out = Tensor::empty(shape_, dtype_, device());
+  out.copy_(*this);
+  return out;
+}
+
+Tensor Tensor::to(DType dtype) const {
+  if (dtype == dtype_) return *this;
+  Tensor out = Tensor::empty(shape_, dtype, device());
+  out.copy_(*this);
+  return out;
+}
+
+Tensor Tensor::to(Device device) const {
+  if (device == this->device()) return *this;
+  Tensor out = Tensor::empty(shape_, dtype_, device);
+  out.copy_(*this);
+  return out;
+}
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  TENSOR_CHECK(src.defined() && defined(), "[copy_] undefined tensor");
+  Tensor from = src.expand(broadcast_shapes(shape_, src.shape(), "copy_"));
+  TENSOR_CHECK(from.shape() == shape_, "[copy_] cannot copy shape {} into shape {}", shape_str(src.shape()),
+               shape_str(shape_));
+  TENSOR_CHECK(device() == src.device(), "[copy_] copies between devices are not implemented yet ({} -> {})",
+               device_name(src.device()), device_name(device()));
+  TENSOR_DISPATCH(device(), copy, *this, from);
+  return *this;
+}
+
+Tensor& Tensor::fill_(double value) {
+  TENSOR_DISPATCH(device(), fill, *this, value);
+  return *this;
+}
+
+void check_same_dtype_device(std::string_view op, const Tensor& a, const Tensor& b) {
+  TENSOR_CHECK(a.defined() && b.defined(), "[{}] got an undefined tensor", op);
+  TENSOR_CHECK(a.dtype() == b.dtype(), "[{}] dtypes differ: {} {} and {} {}", op, dtype_name(a.dtype()),
+               shape_str(a.shape()), dtype_name(b.dtype()), shape_str(b.shape()));
+  TENSOR_CHECK(a.device() == b.device(), "[{}] devices differ: {} and {}", op, device_name(a.device()),
+               device_name(b.device()));
+}
+
+}  // namespace tensor
