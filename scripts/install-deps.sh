@@ -14,6 +14,7 @@ packages=(
   nlohmann-json3-dev       # safetensors headers
   libcli11-dev             # the diffuse command line
   libpng-dev zlib1g-dev    # images and .gz data files
+  dataset-fashion-mnist    # IDX files in /usr/share/datasets/fashion-mnist
 )
 if [[ "${1:-}" == "--with-torch" ]]; then
   packages+=(python3-torch python3-numpy)
