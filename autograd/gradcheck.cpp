@@ -31,8 +31,18 @@ Tensor evaluate(const MultiFunction& f, const std::vector<Tensor>& inputs) {
 }  // namespace
 
 GradcheckResult gradcheck(const MultiFunction& f, const std::vector<Tensor>& inputs, const GradcheckOptions& opt) {
-  for (const Tensor& x : inputs)
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const Tensor& x = inputs[k];
     TENSOR_CHECK(x.dtype() == DType::Float64, "[gradcheck] inputs must be float64, got {}", t::dtype_name(x.dtype()));
+    // An expanded input (stride 0) reads one stored element at several
+    // positions: perturbing it moves all of them, so the finite difference
+    // would be the sum of their gradients, not one position's.
+    for (int64_t d = 0; d < x.dim(); ++d)
+      TENSOR_CHECK(x.strides()[d] != 0 || x.shape()[d] <= 1,
+                   "[gradcheck] input {} of shape {} has strides {}: its elements overlap in memory; expand inside f "
+                   "instead",
+                   k, t::shape_str(x.shape()), t::shape_str(x.strides()));
+  }
 
   // Numerical Jacobian, one input element at a time: jac[k][j] is an (out_numel) column.
   const Tensor y0 = evaluate(f, inputs);

@@ -30,7 +30,8 @@ struct GradcheckResult {
 using MultiFunction = std::function<Variable(const std::vector<Variable>&)>;
 
 // inputs must be float64; each becomes a leaf requiring grad. Inputs may be
-// non-contiguous views (the check perturbs the elements they view).
+// non-contiguous views (the check perturbs the elements they view), but not
+// expanded ones whose elements overlap (stride 0): expand inside f instead.
 GradcheckResult gradcheck(const MultiFunction& f, const std::vector<Tensor>& inputs, const GradcheckOptions& opt = {});
 
 }  // namespace autograd

@@ -14,9 +14,11 @@ struct MatmulBackward : Node {
     // Treat 1-D operands as the matrices matmul promoted them to.
     const Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
     const Tensor b2 = b.dim() == 1 ? b.unsqueeze(1) : b;
+    // Restore the dims matmul dropped, the column's first: for a dot product
+    // g is 0-dim, and only after unsqueeze(-1) does it have a dim -2.
     Tensor g2 = g;
-    if (a.dim() == 1) g2 = g2.unsqueeze(-2);
     if (b.dim() == 1) g2 = g2.unsqueeze(-1);
+    if (a.dim() == 1) g2 = g2.unsqueeze(-2);
     Tensor ga, gb;
     if (needs_input_grad(0)) ga = t::sum_to_shape(t::matmul(g2, b2.transpose(-1, -2)), a2.shape()).reshape(a.shape());
     if (needs_input_grad(1)) gb = t::sum_to_shape(t::matmul(a2.transpose(-1, -2), g2), b2.shape()).reshape(b.shape());

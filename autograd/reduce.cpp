@@ -10,8 +10,10 @@ namespace t = tensor;
 
 namespace {
 // The shape a reduction of `shape` over `dims` has with keepdim = true.
+// A 0-dim input stays 0-dim (dims 0 and -1 name its one element, as in tensor::sum).
 Shape keepdim_shape(const Shape& shape, const std::vector<int64_t>& dims) {
   Shape kept = shape;
+  if (shape.empty()) return kept;
   if (dims.empty()) std::fill(kept.begin(), kept.end(), 1);
   for (int64_t d : dims) kept[t::normalize_dim(d, static_cast<int64_t>(shape.size()), "reduce")] = 1;
   return kept;
@@ -19,6 +21,7 @@ Shape keepdim_shape(const Shape& shape, const std::vector<int64_t>& dims) {
 // The shape with keepdim = false: the reduced dims dropped.
 Shape dropped_shape(const Shape& shape, const std::vector<int64_t>& dims) {
   const Shape kept = keepdim_shape(shape, dims);
+  if (shape.empty()) return kept;
   Shape out;
   std::vector<bool> reduced(shape.size(), dims.empty());
   for (int64_t d : dims) reduced[t::normalize_dim(d, static_cast<int64_t>(shape.size()), "reduce")] = true;
