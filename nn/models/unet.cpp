@@ -1,0 +1,126 @@
+// UNet (see unet.h). Modules are registered in the reference's attribute
+// order (temb, conv_in, d1, down1, d2, down2, m1, mattn, m2, up2, u2, up1, u1,
+// n_out, conv_out), so named_parameters() lists them as PyTorch does.
+#include "nn/models/unet.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "autograd/ops.h"
+#include "nn/layers/activation.h"
+#include "nn/layers/linear.h"
+#include "nn/layers/timestep_embedding.h"
+
+namespace nn {
+
+namespace ag = autograd;
+
+std::string UNetConfig::to_json() const {
+  nlohmann::json j = {{"model", "UNet"},        {"in_channels", in_channels},
+                      {"channels", channels},   {"channel_mult", channel_mult},
+                      {"tdim", tdim},           {"temb_in", temb_in},
+                      {"groups", groups},       {"attention_levels", attention_levels},
+                      {"mid_attention", mid_attention}, {"heads", heads}};
+  return j.dump();
+}
+
+UNetConfig UNetConfig::from_json(const std::string& text) {
+  UNetConfig c;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    c.in_channels = j.value("in_channels", c.in_channels);
+    c.channels = j.value("channels", c.channels);
+    c.channel_mult = j.value("channel_mult", c.channel_mult);
+    c.tdim = j.value("tdim", c.tdim);
+    c.temb_in = j.value("temb_in", c.temb_in);
+    c.groups = j.value("groups", c.groups);
+    c.attention_levels = j.value("attention_levels", c.attention_levels);
+    c.mid_attention = j.value("mid_attention", c.mid_attention);
+    c.heads = j.value("heads", c.heads);
+  } catch (const nlohmann::json::exception& e) {
+    throw tensor::Error(fmt::format("[UNetConfig] bad config JSON: {}", e.what()));
+  }
+  return c;
+}
+
+UNet::UNet(const UNetConfig& config, tensor::Generator& gen) : config_(config) {
+  const auto& mult = config.channel_mult;
+  TENSOR_CHECK(mult.size() >= 2 && config.channels > 0 && config.in_channels > 0,
+               "[UNet] channel_mult needs at least two entries (one down level and the middle); config {}",
+               config.to_json());
+  const int64_t L = static_cast<int64_t>(mult.size()) - 1;
+  for (int64_t level : config.attention_levels)
+    TENSOR_CHECK(level >= 0 && level < L, "[UNet] attention level {} is not one of the {} down levels", level, L);
+  auto has_attention = [&](int64_t i) {
+    return std::find(config.attention_levels.begin(), config.attention_levels.end(), i) !=
+           config.attention_levels.end();
+  };
+  auto name = [](const char* stem, int64_t i) { return stem + std::to_string(i + 1); };
+  const int64_t tdim = config.tdim, groups = config.groups;
+
+  temb_ = register_module("temb", std::make_shared<Sequential>());
+  temb_->push_back(std::make_shared<Linear>(config.temb_in, tdim, gen));
+  temb_->push_back(std::make_shared<SiLU>());
+  temb_->push_back(std::make_shared<Linear>(tdim, tdim, gen));
+  conv_in_ = register_module("conv_in", std::make_shared<Conv2d>(config.in_channels, config.channels, 3, gen, 1, 1));
+
+  levels_.resize(L);
+  int64_t ch = config.channels;  // channels flowing into the next block
+  for (int64_t i = 0; i < L; ++i) {
+    const int64_t out = config.channels * mult[i];
+    Level& lv = levels_[i];
+    lv.down_block = register_module(name("d", i), std::make_shared<ResBlock>(ch, out, tdim, gen, groups));
+    if (has_attention(i))
+      lv.down_attn = register_module(name("da", i), std::make_shared<SpatialAttention>(out, gen, groups, config.heads));
+    lv.down = register_module(name("down", i), std::make_shared<Conv2d>(out, out, 3, gen, 2, 1));
+    ch = out;
+  }
+  const int64_t mid = config.channels * mult[L];
+  m1_ = register_module("m1", std::make_shared<ResBlock>(ch, mid, tdim, gen, groups));
+  if (config.mid_attention)
+    mattn_ = register_module("mattn", std::make_shared<SpatialAttention>(mid, gen, groups, config.heads));
+  m2_ = register_module("m2", std::make_shared<ResBlock>(mid, mid, tdim, gen, groups));
+  ch = mid;
+  for (int64_t i = L - 1; i >= 0; --i) {
+    const int64_t skip = config.channels * mult[i];
+    Level& lv = levels_[i];
+    lv.up = register_module(name("up", i), std::make_shared<Conv2d>(ch, ch, 3, gen, 1, 1));
+    lv.up_block = register_module(name("u", i), std::make_shared<ResBlock>(ch + skip, skip, tdim, gen, groups));
+    if (has_attention(i))
+      lv.up_attn = register_module(name("ua", i), std::make_shared<SpatialAttention>(skip, gen, groups, config.heads));
+    ch = skip;
+  }
+  n_out_ = register_module("n_out", std::make_shared<GroupNorm>(groups, ch));
+  conv_out_ = register_module("conv_out", std::make_shared<Conv2d>(ch, config.in_channels, 3, gen, 1, 1));
+}
+
+Variable UNet::forward(const Variable& x, const Tensor& t) {
+  const int64_t L = static_cast<int64_t>(levels_.size());
+  const int64_t factor = int64_t{1} << L;
+  TENSOR_CHECK(x.dim() == 4 && x.size(1) == config_.in_channels && x.size(2) % factor == 0 && x.size(3) % factor == 0,
+               "[UNet] x {} should be (N, {}, H, W) with H and W divisible by {}", tensor::shape_str(x.shape()),
+               config_.in_channels, factor);
+  TENSOR_CHECK(t.dim() == 1 && t.size(0) == x.size(0), "[UNet] t {} should be (N,) for x {}",
+               tensor::shape_str(t.shape()), tensor::shape_str(x.shape()));
+  Variable temb = temb_->forward(Variable(timestep_embedding(t, config_.temb_in).to(x.dtype())));
+
+  Variable h = conv_in_->forward(x);
+  std::vector<Variable> kept;
+  for (int64_t i = 0; i < L; ++i) {
+    h = levels_[i].down_block->forward(h, temb);
+    if (levels_[i].down_attn) h = levels_[i].down_attn->forward(h);
+    kept.push_back(h);
+    h = levels_[i].down->forward(h);
+  }
+  h = m1_->forward(h, temb);
+  if (mattn_) h = mattn_->forward(h);
+  h = m2_->forward(h, temb);
+  for (int64_t i = L - 1; i >= 0; --i) {
+    h = levels_[i].up->forward(ag::upsample_nearest2d(h, 2));
+    h = levels_[i].up_block->forward(ag::cat({h, kept[i]}, 1), temb);
+    if (levels_[i].up_attn) h = levels_[i].up_attn->forward(h);
+  }
+  return conv_out_->forward(ag::silu(n_out_->forward(h)));
+}
+
+}  // namespace nn
