@@ -1,0 +1,65 @@
+// --data parsing and the seeded Batcher (see dataset.h).
+#include "apps/data/dataset.h"
+
+#include "apps/data/idx.h"
+#include "apps/data/image_sets.h"
+#include "apps/data/toy2d.h"
+#include "apps/error.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+namespace apps {
+namespace {
+
+// "name:arg" -> arg if spec starts with "name:", else "" (and has_arg false).
+bool split_spec(const std::string& spec, const std::string& name, std::string& arg) {
+  if (spec == name) return arg.clear(), true;
+  if (spec.rfind(name + ":", 0) != 0) return false;
+  arg = spec.substr(name.size() + 1);
+  return true;
+}
+
+}  // namespace
+
+tensor::Tensor load_data(const std::string& spec, uint64_t seed, int64_t n_points) {
+  std::string arg;
+  if (is_toy_2d(spec)) return toy_2d(spec, n_points, seed);
+  if (split_spec(spec, "fashion-mnist", arg)) return fashion_mnist(arg.empty() ? kFashionMnistDir : arg, false);
+  if (split_spec(spec, "fashion-mnist-test", arg)) return fashion_mnist(arg.empty() ? kFashionMnistDir : arg, true);
+  if (split_spec(spec, "idx", arg) && !arg.empty()) return read_idx_images(arg);
+  if (split_spec(spec, "png", arg) && !arg.empty()) return read_png_dir(arg);
+  throw Error(fmt::format("unknown data '{}' (valid: {})", spec, kDataHelp));
+}
+
+Batcher::Batcher(tensor::Tensor data, int64_t batch_size, uint64_t seed)
+    : data_(std::move(data)), batch_size_(batch_size), seed_(seed) {
+  APPS_CHECK(batch_size_ >= 1 && batch_size_ <= data_.size(0), "batch size {} does not fit a data set of {} examples",
+             batch_size_, data_.size(0));
+  shuffle();
+}
+
+void Batcher::shuffle() {
+  tensor::Generator gen(seed_);
+  gen.set_stream(static_cast<uint64_t>(position_.epoch));  // Note in dataset.h: order = f(seed, epoch)
+  order_ = tensor::randperm(data_.size(0), gen);
+}
+
+void Batcher::set_position(BatchPosition position) {
+  APPS_CHECK(position.epoch >= 0 && position.index >= 0 && position.index <= data_.size(0),
+             "cannot resume the data at epoch {} index {} (data set of {} examples, batch {})", position.epoch,
+             position.index, data_.size(0), batch_size_);
+  position_ = position;
+  shuffle();
+}
+
+tensor::Tensor Batcher::next() {
+  if (position_.index + batch_size_ > data_.size(0)) {
+    position_ = {position_.epoch + 1, 0};
+    shuffle();
+  }
+  const tensor::Tensor rows = order_.narrow(0, position_.index, batch_size_).contiguous();
+  position_.index += batch_size_;
+  return tensor::index_select(data_, 0, rows);
+}
+
+}  // namespace apps

@@ -1,0 +1,74 @@
+// IDX image reader (see idx.h). zlib's gzread reads plain files unchanged,
+// so one code path serves both .gz and uncompressed files.
+#include "apps/data/idx.h"
+
+#include <zlib.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "apps/error.h"
+#include "tensor/ops.h"
+
+namespace apps {
+namespace {
+
+struct GzCloser {
+  void operator()(gzFile_s* f) const { gzclose(f); }
+};
+using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
+
+// Reads up to n bytes; returns how many were read (fewer at end of file).
+int64_t read_bytes(gzFile f, void* out, int64_t n, const std::string& path) {
+  int64_t done = 0;
+  while (done < n) {
+    const unsigned chunk = static_cast<unsigned>(std::min<int64_t>(n - done, 1 << 30));
+    const int got = gzread(f, static_cast<char*>(out) + done, chunk);
+    int errnum = 0;
+    const char* msg = gzerror(f, &errnum);
+    APPS_CHECK(got >= 0 && errnum <= 0, "{}: cannot decompress: {}", path, msg);
+    if (got == 0) break;
+    done += got;
+  }
+  return done;
+}
+
+uint32_t big_endian_u32(const unsigned char* b) {
+  return (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | uint32_t(b[3]);
+}
+
+}  // namespace
+
+tensor::Tensor read_idx_images(const std::string& path) {
+  APPS_CHECK(std::filesystem::is_regular_file(path), "{}: no such file", path);
+  GzFile f(gzopen(path.c_str(), "rb"));
+  APPS_CHECK(f, "{}: cannot open file", path);
+
+  unsigned char magic[4];
+  APPS_CHECK(read_bytes(f.get(), magic, 4, path) == 4, "{}: truncated IDX file (no 4-byte magic)", path);
+  APPS_CHECK(magic[0] == 0 && magic[1] == 0 && magic[2] == 0x08,
+             "{}: wrong magic {:02x}{:02x}{:02x}{:02x} (an unsigned-byte IDX file starts 000008..)", path, magic[0],
+             magic[1], magic[2], magic[3]);
+  APPS_CHECK(magic[3] == 3, "{}: IDX file has {} dims, an image file has 3 (N, H, W)", path, int(magic[3]));
+
+  unsigned char dim_bytes[12];
+  APPS_CHECK(read_bytes(f.get(), dim_bytes, 12, path) == 12, "{}: truncated IDX header", path);
+  const int64_t n = big_endian_u32(dim_bytes), h = big_endian_u32(dim_bytes + 4), w = big_endian_u32(dim_bytes + 8);
+  APPS_CHECK(n > 0 && h > 0 && w > 0 && h <= 4096 && w <= 4096, "{}: implausible IDX image dims ({}, {}, {})", path,
+             n, h, w);
+
+  std::vector<uint8_t> pixels(n * h * w);
+  const int64_t got = read_bytes(f.get(), pixels.data(), static_cast<int64_t>(pixels.size()), path);
+  APPS_CHECK(got == static_cast<int64_t>(pixels.size()),
+             "{}: truncated IDX data: header says ({}, {}, {}) = {} bytes, file has {}", path, n, h, w, pixels.size(),
+             got);
+
+  tensor::Tensor out = tensor::Tensor::empty({n, 1, h, w});
+  float* dst = out.data<float>();
+  for (size_t i = 0; i < pixels.size(); ++i) dst[i] = pixels[i] / 127.5f - 1.0f;  // 0..255 -> [-1, 1]
+  return out;
+}
+
+}  // namespace apps
