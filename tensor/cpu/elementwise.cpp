@@ -5,6 +5,7 @@
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/strided_loop.h"
+#include "tensor/cpu/vec_math.h"
 
 namespace tensor::cpu {
 namespace {
@@ -55,15 +56,15 @@ void unary_typed(UnaryOp op, const Tensor& out, const Tensor& in, T p0, T p1) {
   const T kInvSqrt2 = T(0.70710678118654752440), kInvSqrt2Pi = T(0.39894228040143267794);
   switch (op) {
     case UnaryOp::Neg: return apply_unary<T>(out, in, [](T x) { return -x; });
-    case UnaryOp::Exp: return apply_unary<T>(out, in, [](T x) { return std::exp(x); });
+    case UnaryOp::Exp: return apply_unary<T>(out, in, [](T x) { return exp_t(x); });
     case UnaryOp::Log: return apply_unary<T>(out, in, [](T x) { return std::log(x); });
     case UnaryOp::Sqrt: return apply_unary<T>(out, in, [](T x) { return std::sqrt(x); });
     case UnaryOp::Rsqrt: return apply_unary<T>(out, in, [](T x) { return T(1) / std::sqrt(x); });
     case UnaryOp::Sin: return apply_unary<T>(out, in, [](T x) { return std::sin(x); });
     case UnaryOp::Cos: return apply_unary<T>(out, in, [](T x) { return std::cos(x); });
     case UnaryOp::Tanh: return apply_unary<T>(out, in, [](T x) { return std::tanh(x); });
-    case UnaryOp::Sigmoid: return apply_unary<T>(out, in, [](T x) { return T(1) / (T(1) + std::exp(-x)); });
-    case UnaryOp::Silu: return apply_unary<T>(out, in, [](T x) { return x / (T(1) + std::exp(-x)); });
+    case UnaryOp::Sigmoid: return apply_unary<T>(out, in, [](T x) { return T(1) / (T(1) + exp_t(-x)); });
+    case UnaryOp::Silu: return apply_unary<T>(out, in, [](T x) { return x / (T(1) + exp_t(-x)); });
     case UnaryOp::Relu: return apply_unary<T>(out, in, [](T x) { return x > T(0) ? x : T(0); });
     case UnaryOp::Gelu:  // the exact (erf) form, PyTorch's default
       return apply_unary<T>(out, in, [=](T x) { return T(0.5) * x * (T(1) + std::erf(x * kInvSqrt2)); });

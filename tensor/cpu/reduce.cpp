@@ -6,6 +6,7 @@
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/cpu/vec_math.h"
 
 namespace tensor::cpu {
 namespace {
@@ -140,7 +141,7 @@ void softmax_lastdim(const Tensor& out, const Tensor& in, bool log) {
                      for (int64_t c = 0; c < cols; ++c) m = std::max(m, xr[c]);
                      double sum = 0;
                      for (int64_t c = 0; c < cols; ++c) {
-                       yr[c] = std::exp(xr[c] - m);
+                       yr[c] = exp_t(xr[c] - m);
                        sum += yr[c];
                      }
                      if (log) {
