@@ -1,0 +1,58 @@
+// Exact log-likelihood through the probability-flow ODE (MATH.md 5.5-5.7)
+// and bits/dim with uniform dequantization (5.8). The divergence of the
+// drift is exact (one vjp per dimension) or Hutchinson's estimate (one vjp
+// with a probe fixed for the whole solve). The DDPM ELBO is in elbo.h.
+#pragma once
+#include <string>
+
+#include "diffusion/model.h"
+#include "diffusion/ode.h"
+#include "diffusion/sde.h"
+
+namespace diffusion {
+
+// Shapes: x is (N, ...) with D values per sample; log-densities are (N,).
+
+enum class Divergence {
+  Exact,                 // sum_i e_i^T (dF/dx) e_i, D vjps per evaluation.  MATH.md (5.6)
+  HutchinsonRademacher,  // v^T (dF/dx) v, v in {-1, +1}^D.  MATH.md (5.7)
+  HutchinsonGaussian,    // the same with v ~ N(0, I).  MATH.md (5.7)
+};
+std::string divergence_name(Divergence divergence);
+
+struct LikelihoodOptions {
+  Divergence divergence = Divergence::Exact;
+  Rk45Options rk45;  // rtol = atol = 1e-5 by default, as the score-SDE code
+};
+
+struct LikelihoodResult {
+  Tensor log_p;        // (N,) float64: log p_{t_min}(x) in nats
+  Tensor prior_log_p;  // (N,) log p_1(x(1))
+  Tensor delta;        // (N,) Delta(1) = integral of div F from t_min to 1
+  int nfe = 0;         // evaluations of the augmented drift (whole batch)
+  int vjps = 0;        // vector-Jacobian products: the model cost (each ~ forward + backward)
+};
+
+// Integrates the augmented state (x, Delta) from t_min to 1:
+//   dx/dt = F(x, t),  dDelta/dt = div F(x, t),
+//   log p_{t_min}(x) = log p_1(x(1)) + Delta(1).  MATH.md (5.5)
+// x is treated as a sample at t_min (as the score-SDE code does). The batch is
+// one ODE (shared steps). Hutchinson probes come from gen, one per sample,
+// fixed for the solve. Runs the model through autograd::vjp.
+LikelihoodResult ode_log_likelihood(const Sde& sde, const EpsModel& eps_model, const Tensor& x, Generator& gen,
+                                    const LikelihoodOptions& options = {});
+
+struct BitsPerDimResult {
+  Tensor bpd;  // (N,) float64
+  int nfe = 0;
+  int vjps = 0;
+};
+
+// 8-bit data x_int (values 0..255, any float dtype), dequantized as
+// y = (x_int + u)/128 - 1, u ~ U[0,1)^D, then
+//   bpd = -log p(y) / (D ln 2) + 7.  MATH.md (5.8)
+// An upper bound on the discrete negative log-likelihood in bits/dim.
+BitsPerDimResult ode_bits_per_dim(const Sde& sde, const EpsModel& eps_model, const Tensor& x_int, Generator& gen,
+                                  const LikelihoodOptions& options = {});
+
+}  // namespace diffusion
