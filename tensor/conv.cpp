@@ -69,6 +69,7 @@ Tensor upsample_nearest2d(const Tensor& x, int64_t scale) {
 
 // The adjoint: each input pixel receives the sum of its s x s block.
 Tensor upsample_nearest2d_backward(const Tensor& grad_out, int64_t scale) {
+  TENSOR_CHECK(scale >= 1, "[upsample_nearest2d_backward] scale must be >= 1, got {}", scale);
   TENSOR_CHECK(grad_out.dim() == 4 && grad_out.size(2) % scale == 0 && grad_out.size(3) % scale == 0,
                "[upsample_nearest2d_backward] gradient {} is not a multiple of scale {}", shape_str(grad_out.shape()),
                scale);

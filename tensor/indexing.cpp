@@ -7,6 +7,7 @@ namespace tensor {
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   TENSOR_CHECK(!tensors.empty(), "[cat] needs at least one tensor");
   const Tensor& first = tensors[0];
+  TENSOR_CHECK(first.dim() > 0, "[cat] 0-dim tensors have no dim to join along; use stack");
   dim = normalize_dim(dim, first.dim(), "cat");
   Shape shape = first.shape();
   int64_t total = 0;

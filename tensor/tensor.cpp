@@ -22,7 +22,10 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
 }
 
-int64_t Tensor::size(int64_t d) const { return shape_[normalize_dim(d, dim(), "size")]; }
+int64_t Tensor::size(int64_t d) const {
+  TENSOR_CHECK(dim() > 0, "[size] a 0-dim tensor has no dim {}", d);
+  return shape_[normalize_dim(d, dim(), "size")];
+}
 
 bool Tensor::is_contiguous() const {
   int64_t expected = 1;
@@ -144,6 +147,7 @@ Tensor Tensor::permute(const std::vector<int64_t>& order) const {
 Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
   d0 = normalize_dim(d0, dim(), "transpose");
   d1 = normalize_dim(d1, dim(), "transpose");
+  if (dim() == 0) return *this;  // dims 0 and -1 of a 0-dim tensor name the tensor itself, as in PyTorch
   Shape shape = shape_, strides = strides_;
   std::swap(shape[d0], shape[d1]);
   std::swap(strides[d0], strides[d1]);
@@ -151,6 +155,7 @@ Tensor Tensor::transpose(int64_t d0, int64_t d1) const {
 }
 
 Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
+  TENSOR_CHECK(dim() > 0, "[narrow] cannot narrow a 0-dim tensor");
   d = normalize_dim(d, dim(), "narrow");
   if (start < 0) start += shape_[d];
   TENSOR_CHECK(start >= 0 && length >= 0 && start + length <= shape_[d],
@@ -162,6 +167,7 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
 }
 
 Tensor Tensor::select(int64_t d, int64_t index) const {
+  TENSOR_CHECK(dim() > 0, "[select] cannot index a 0-dim tensor");
   d = normalize_dim(d, dim(), "select");
   if (index < 0) index += shape_[d];
   TENSOR_CHECK(index >= 0 && index < shape_[d], "[select] index {} is out of bounds for dim {} of size {}", index, d,
@@ -197,6 +203,7 @@ Tensor Tensor::expand(const Shape& requested) const {
 
 Tensor Tensor::squeeze(int64_t d) const {
   d = normalize_dim(d, dim(), "squeeze");
+  if (dim() == 0) return *this;  // as in PyTorch
   TENSOR_CHECK(shape_[d] == 1, "[squeeze] dim {} has size {}, not 1 (shape {})", d, shape_[d], shape_str(shape_));
   return select(d, 0);
 }
