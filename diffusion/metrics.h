@@ -1,0 +1,30 @@
+// Measuring samples against data (MATH.md section 11): the sliced
+// Wasserstein distance (11.1) between two point sets and the fit of samples
+// to a known Gaussian mixture (11.2). Image metrics (11.3) live elsewhere.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "diffusion/oracle.h"
+
+namespace diffusion {
+
+// Shapes: n points, d dimensions, K components, L directions.
+//
+// Sliced Wasserstein-1 distance between X and Y, both (n, d) (MATH.md (11.1)):
+// L random unit directions from Generator(seed) (the same seed, the same
+// directions, so two SWDs with one seed are comparable); per direction the
+// mean |difference| of the sorted projections; the mean over directions.
+double sliced_wasserstein(const Tensor& X, const Tensor& Y, int64_t L = 128, uint64_t seed = 0);
+
+// How well samples reproduce a mixture (MATH.md (11.2)): each sample goes to
+// the component with the largest responsibility at t = 0.
+struct MixtureFit {
+  std::vector<double> fractions;  // (K) share of samples per component
+  Tensor means;                   // (K, d) float64 mean of each component's samples (NaN row if none)
+  double max_weight_error = 0;    // max_k |fraction_k - w_k|
+  double max_mean_error = 0;      // max_k ||mean_k - mu_k|| over components with samples
+};
+MixtureFit mixture_fit(const GaussianMixture& gmm, const Tensor& samples);
+
+}  // namespace diffusion
