@@ -1,0 +1,74 @@
+// Module checkpoints (see checkpoint.h): a thin layer over safetensors.h and
+// Module::load_state_dict, which does the per-tensor checks.
+#include "nn/checkpoint.h"
+
+namespace nn {
+
+namespace {
+bool is_extra(const std::string& name) { return name.find(':') != std::string::npos; }
+
+// The tensors of `group`, with "group:" removed from their names.
+StateDict take_group(const StateDict& extra, const std::string& group) {
+  StateDict out;
+  const std::string prefix = group + ":";
+  for (const auto& [name, t] : extra)
+    if (name.compare(0, prefix.size(), prefix) == 0) out[name.substr(prefix.size())] = t;
+  return out;
+}
+
+int64_t metadata_int(const Checkpoint& ckpt, const std::string& key) {
+  auto found = ckpt.metadata.find(key);
+  TENSOR_CHECK(found != ckpt.metadata.end(), "[checkpoint] metadata has no '{}'", key);
+  try {
+    return std::stoll(found->second);
+  } catch (const std::exception&) {
+    throw tensor::Error(fmt::format("[checkpoint] metadata '{}' = '{}' is not an integer", key, found->second));
+  }
+}
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Module& module, const Checkpoint& extra) {
+  StateDict tensors = module.state_dict();
+  for (const auto& [name, t] : extra.extra) {
+    TENSOR_CHECK(is_extra(name), "[save_checkpoint] extra tensor '{}' needs a 'group:' prefix", name);
+    tensors[name] = t;
+  }
+  save_safetensors(path, tensors, extra.metadata);
+}
+
+Checkpoint load_checkpoint(const std::string& path, Module& module) {
+  SafetensorsContents contents = load_safetensors(path);
+  Checkpoint ckpt;
+  ckpt.metadata = std::move(contents.metadata);
+  StateDict model;
+  for (auto& [name, t] : contents.tensors) (is_extra(name) ? ckpt.extra : model)[name] = t;
+  try {
+    module.load_state_dict(model);
+  } catch (const tensor::Error& e) {
+    throw tensor::Error(fmt::format("[load_checkpoint] {}: {}", path, e.what()));
+  }
+  return ckpt;
+}
+
+void put_optimizer_state(Checkpoint& ckpt, const Optimizer& optimizer, const std::string& group) {
+  for (const auto& [name, t] : optimizer.state_dict()) ckpt.extra[group + ":" + name] = t;
+  ckpt.metadata[group + ":step"] = std::to_string(optimizer.step_count());
+  ckpt.metadata[group + ":lr"] = fmt::format("{}", optimizer.lr());
+}
+
+void restore_optimizer_state(const Checkpoint& ckpt, Optimizer& optimizer, const std::string& group) {
+  optimizer.load_state_dict(take_group(ckpt.extra, group), metadata_int(ckpt, group + ":step"));
+  auto lr = ckpt.metadata.find(group + ":lr");
+  if (lr != ckpt.metadata.end()) optimizer.set_lr(std::stod(lr->second));
+}
+
+void put_ema_state(Checkpoint& ckpt, const EMA& ema, const std::string& group) {
+  for (const auto& [name, t] : ema.state_dict()) ckpt.extra[group + ":" + name] = t;
+  ckpt.metadata[group + ":updates"] = std::to_string(ema.num_updates());
+}
+
+void restore_ema_state(const Checkpoint& ckpt, EMA& ema, const std::string& group) {
+  ema.load_state_dict(take_group(ckpt.extra, group), metadata_int(ckpt, group + ":updates"));
+}
+
+}  // namespace nn

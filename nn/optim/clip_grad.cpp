@@ -1,0 +1,24 @@
+// clip_grad_norm (see clip_grad.h). The scale is max_norm / (norm + 1e-6),
+// applied only when below 1, as in PyTorch.
+#include "nn/optim/clip_grad.h"
+
+#include <cmath>
+
+#include "tensor/ops.h"
+
+namespace nn {
+
+double clip_grad_norm(const std::vector<autograd::Variable>& params, double max_norm) {
+  TENSOR_CHECK(max_norm > 0, "[clip_grad_norm] max_norm must be positive, got {}", max_norm);
+  double sum_sq = 0;
+  for (const auto& p : params)
+    if (p.grad().defined()) sum_sq += tensor::sum(tensor::square(p.grad().to(tensor::DType::Float64))).item();
+  const double norm = std::sqrt(sum_sq);
+  const double scale = max_norm / (norm + 1e-6);
+  if (scale < 1.0)
+    for (const auto& p : params)
+      if (p.grad().defined()) p.set_grad(tensor::mul(p.grad(), scale));
+  return norm;
+}
+
+}  // namespace nn
