@@ -1,0 +1,69 @@
+// The subcommands of `diffuse` as library functions, one options struct
+// each (the flags of cli.cpp, with their defaults). Each writes its files,
+// prints a short report on `out` and throws apps::Error (or tensor::Error)
+// for anything the user can fix; cli.cpp turns that into exit status 2.
+#pragma once
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace apps {
+
+struct TrainOptions {
+  std::string data;             // see kDataHelp in data/dataset.h
+  std::string model = "mlp";    // mlp | unet
+  int64_t steps = 4000;
+  int64_t batch = 256;
+  double lr = 2e-4;
+  std::string out;              // the run directory
+  bool resume = false;
+  uint64_t seed = 0;
+  int64_t ckpt_every = 1000;    // 0: only at the end
+  double ema = 0.999;
+  std::string schedule = "linear";  // linear | cosine | blog
+  std::string pred = "eps";         // eps | x0 | v
+  int64_t width = 256;          // mlp hidden width
+  int64_t ch = 32;              // unet base channels
+  int64_t n_samples = 0;        // samples drawn at the end (0: 2000 points or 64 images)
+};
+
+// The model a sampling command runs: a checkpoint's network or the exact oracle.
+struct ModelSourceOptions {
+  std::string ckpt;    // run directory (or a .safetensors file)
+  std::string oracle;  // gmm:FILE.json
+  bool no_ema = false;
+};
+
+struct SampleOptions {
+  ModelSourceOptions source;
+  std::string sampler = "ddim";
+  int64_t steps = 100;
+  double eta = 0.0;
+  int64_t n = 1000;
+  uint64_t seed = 0;
+  std::string out;
+  std::string x_T;  // optional .npy of starting noise
+};
+
+struct InvertOptions {
+  ModelSourceOptions source;
+  std::string in;
+  int64_t steps = 100;
+  std::string out;
+};
+
+struct NllOptions {
+  ModelSourceOptions source;
+  std::string data;
+  std::string method = "ode";  // elbo | ode
+  int64_t steps = 1000;        // elbo: the sub-sequence length
+  int64_t n = 1000;            // points or images evaluated
+  uint64_t seed = 0;
+};
+
+void run_train(const TrainOptions& options, std::ostream& out);
+void run_sample(const SampleOptions& options, std::ostream& out);
+void run_invert(const InvertOptions& options, std::ostream& out);
+void run_nll(const NllOptions& options, std::ostream& out);
+
+}  // namespace apps

@@ -1,0 +1,70 @@
+// Building the eps-models of model_source.h from a checkpoint or a mixture.
+#include "apps/commands/model_source.h"
+
+#include "apps/error.h"
+#include "diffusion/prediction.h"
+
+namespace apps {
+
+namespace {
+
+// The network as a raw function of (x, label): the shared_ptr keeps it alive
+// as long as any sampler holds the function.
+diffusion::EpsModel raw_network(std::shared_ptr<nn::TimestepModel> network) {
+  return [network](const diffusion::Variable& x, const tensor::Tensor& label) { return network->forward(x, label); };
+}
+
+}  // namespace
+
+diffusion::EpsModel LoadedModel::discrete_eps() const {
+  const diffusion::KernelFn kernel = diffusion::ddpm_kernel(schedule);
+  if (gmm) return diffusion::gmm_eps_model(*gmm, kernel);
+  return diffusion::eps_model_from(raw_network(network), diffusion::parse_prediction(config.pred), kernel);
+}
+
+diffusion::EpsModel LoadedModel::sde_eps(const diffusion::Sde& sde) const {
+  if (gmm) return diffusion::gmm_eps_model(*gmm, sde.kernel());
+  return diffusion::eps_model_from(raw_network(network), diffusion::parse_prediction(config.pred), sde.kernel());
+}
+
+tensor::Shape LoadedModel::batch_shape(int64_t n) const {
+  tensor::Shape shape = {n};
+  shape.insert(shape.end(), config.data_shape.begin(), config.data_shape.end());
+  return shape;
+}
+
+LoadedModel load_model(const ModelSourceOptions& source) {
+  LoadedModel loaded;
+  if (!source.oracle.empty()) {
+    APPS_CHECK(source.oracle.rfind("gmm:", 0) == 0, "--oracle {}: expected gmm:FILE.json", source.oracle);
+    const std::string path = source.oracle.substr(4);
+    try {
+      loaded.gmm = diffusion::load_gaussian_mixture_json(path);
+    } catch (const std::exception& e) {
+      const std::string what = e.what();
+      throw Error(what.find(path) == std::string::npos ? path + ": " + what : what);
+    }
+    loaded.config.data = source.oracle;
+    loaded.config.data_shape = {loaded.gmm->d()};
+    loaded.schedule = diffusion::make_schedule(loaded.config.schedule, loaded.config.T);
+    return loaded;
+  }
+
+  const std::string path = checkpoint_path(source.ckpt);
+  Checkpoint ckpt = load_checkpoint(path);
+  loaded.config = ckpt.config;
+  loaded.schedule = diffusion::make_schedule(ckpt.config.schedule, ckpt.config.T);
+  tensor::Generator unused(0);  // the weights are overwritten below
+  loaded.network = make_network(ckpt.config, unused);
+  const nn::StateDict& weights = source.no_ema ? ckpt.live : ckpt.ema;
+  APPS_CHECK(!weights.empty(), "{}: the checkpoint holds no {} weights", path, source.no_ema ? "live" : "EMA");
+  try {
+    loaded.network->load_state_dict(weights);
+  } catch (const std::exception& e) {
+    throw Error(fmt::format("{}: weights do not fit a {} model: {}", path, ckpt.config.model, e.what()));
+  }
+  loaded.network->eval();
+  return loaded;
+}
+
+}  // namespace apps

@@ -1,0 +1,36 @@
+// The model a sampling command runs (--ckpt DIR or --oracle gmm:FILE.json),
+// as the eps-models the samplers speak: one labelled for the discrete
+// schedule (label t - 1) and one for the VP SDE (label 999 t, MATH.md 4.4).
+// Network outputs (eps, x0 or v) are converted to eps here (MATH.md 2.3-2.4).
+#pragma once
+#include <memory>
+#include <optional>
+
+#include "apps/commands/checkpoint.h"
+#include "apps/commands/commands.h"
+#include "diffusion/oracle.h"
+#include "diffusion/schedule.h"
+#include "diffusion/sde.h"
+
+namespace apps {
+
+struct LoadedModel {
+  RunConfig config;  // the oracle's: linear schedule, eps, T = 1000, shape (d)
+  std::shared_ptr<nn::TimestepModel> network;      // null for the oracle
+  std::optional<diffusion::GaussianMixture> gmm;   // set for the oracle
+  diffusion::Schedule schedule;
+
+  // eps_theta for the discrete samplers (ddpm, ddim, inversion, ELBO).
+  diffusion::EpsModel discrete_eps() const;
+  // eps_theta for the SDE/ODE samplers on `sde`. The returned function
+  // refers to sde, which must outlive it.
+  diffusion::EpsModel sde_eps(const diffusion::Sde& sde) const;
+  // The shape of n samples: (n, 2) or (n, C, H, W).
+  tensor::Shape batch_shape(int64_t n) const;
+};
+
+// Loads the checkpoint (EMA weights unless no_ema) or the oracle; the
+// network is put in evaluation mode.
+LoadedModel load_model(const ModelSourceOptions& source);
+
+}  // namespace apps

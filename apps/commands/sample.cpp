@@ -1,0 +1,142 @@
+// `diffuse sample` and `diffuse invert`: every sampler of the diffusion
+// layer by name. The discrete ones (ddpm, ddpm-tilde, ddim) walk an even
+// K-step sub-sequence of the training schedule (MATH.md 1.6); the SDE/ODE
+// ones treat the network as a VP-SDE model (MATH.md 4.4), which is exact
+// only for the linear schedule, so they refuse the others.
+#include <algorithm>
+#include <vector>
+
+#include "apps/commands/commands.h"
+#include "apps/commands/model_source.h"
+#include "apps/error.h"
+#include "apps/io/figures.h"
+#include "apps/io/npy.h"
+#include "apps/progress.h"
+#include "diffusion/ddim.h"
+#include "diffusion/ddpm.h"
+#include "diffusion/predictor_corrector.h"
+#include "diffusion/probability_flow.h"
+#include "diffusion/timesteps.h"
+
+namespace apps {
+namespace {
+
+const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",      "sde-em",
+                                            "pc",     "ode-euler",  "ode-heun",  "ode-rk45"};
+
+std::string join(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& name : names) s += (s.empty() ? "" : ", ") + name;
+  return s;
+}
+
+bool has_extension(const std::string& path, const std::vector<std::string>& extensions) {
+  for (const auto& ext : extensions)
+    if (path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return true;
+  return false;
+}
+
+// x (from a user's .npy) must be a batch of the model's examples.
+void check_fits(const tensor::Tensor& x, const LoadedModel& model, const std::string& path) {
+  const tensor::Shape expected = model.batch_shape(x.dim() > 0 ? x.size(0) : 0);
+  APPS_CHECK(x.shape() == expected, "{}: shape {} does not fit the model, which takes (N, {})", path,
+             tensor::shape_str(x.shape()), fmt::join(model.config.data_shape, ", "));
+}
+
+std::vector<int64_t> sub_sequence(const LoadedModel& model, int64_t steps) {
+  APPS_CHECK(steps <= model.schedule.T, "--steps {} is more than the schedule's T = {}", steps, model.schedule.T);
+  return diffusion::even_timesteps(model.schedule.T, steps);
+}
+
+}  // namespace
+
+void run_sample(const SampleOptions& o, std::ostream& out) {
+  APPS_CHECK(std::find(kSamplers.begin(), kSamplers.end(), o.sampler) != kSamplers.end(),
+             "unknown sampler '{}' (valid: {})", o.sampler, join(kSamplers));
+  APPS_CHECK(has_extension(o.out, {".png", ".npy"}), "--out {}: write samples as .png or .npy", o.out);
+  const LoadedModel model = load_model(o.source);
+  const bool images = model.config.data_shape.size() == 3;
+
+  tensor::Tensor x_T;
+  if (!o.x_T.empty()) {
+    x_T = read_npy(o.x_T);
+    check_fits(x_T, model, o.x_T);
+  }
+  const tensor::Shape shape = x_T.defined() ? x_T.shape() : model.batch_shape(o.n);
+  const int64_t n = shape[0];
+
+  Progress progress(o.steps, 0, "sampling step");
+  int64_t done = 0;
+  auto on_step = [&](int64_t, const tensor::Tensor&) { progress.update(++done); };
+  tensor::Tensor x;
+  int64_t nfe = o.steps;
+
+  if (o.sampler == "ddpm" || o.sampler == "ddpm-tilde") {
+    diffusion::AncestralSampler sampler{model.schedule, sub_sequence(model, o.steps),
+                                        diffusion::parse_ancestral_variance(o.sampler), images};
+    x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
+                      : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+  } else if (o.sampler == "ddim") {
+    diffusion::DdimSampler sampler{model.schedule, sub_sequence(model, o.steps), o.eta, images};
+    x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
+                      : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+  } else {
+    APPS_CHECK(model.config.schedule == "linear",
+               "sampler {} treats the model as the VP SDE, which matches the linear schedule only; this model "
+               "was trained with the {} schedule (use ddpm, ddpm-tilde or ddim)",
+               o.sampler, model.config.schedule);
+    const diffusion::VpSde sde;  // beta 0.1..20: the linear schedule with T = 1000 (MATH.md 4.4)
+    const diffusion::EpsModel eps = model.sde_eps(sde);
+    tensor::Generator gen(o.seed);
+    if (o.sampler == "sde-em" || o.sampler == "pc") {
+      APPS_CHECK(!x_T.defined(), "--x-T is not supported by {} (it draws its own prior sample)", o.sampler);
+      const diffusion::EulerMaruyamaPredictor euler(sde, eps);
+      const diffusion::ReverseDiffusionPredictor reverse(sde, eps);
+      const diffusion::LangevinCorrector corrector(sde, eps, static_cast<int>(o.steps));
+      const bool pc = o.sampler == "pc";
+      const auto result = diffusion::sample_sde(sde, eps, pc ? static_cast<const diffusion::Predictor&>(reverse) : euler,
+                                                pc ? &corrector : nullptr, static_cast<int>(o.steps), shape, gen);
+      x = result.x;
+      nfe = result.nfe;
+    } else {
+      const diffusion::OdeSolver solver = o.sampler == "ode-euler"  ? diffusion::OdeSolver::Euler
+                                          : o.sampler == "ode-heun" ? diffusion::OdeSolver::Heun
+                                                                    : diffusion::OdeSolver::Rk45;
+      if (x_T.defined()) {
+        // The solvers of ode.h from the given x_1, as sample_ode does from its own draw.
+        const diffusion::OdeFn F = diffusion::probability_flow_fn(sde, eps);
+        const int steps = static_cast<int>(o.steps);
+        const diffusion::OdeResult r =
+            solver == diffusion::OdeSolver::Euler  ? diffusion::euler_solve(F, x_T, 1.0, sde.t_min(), steps)
+            : solver == diffusion::OdeSolver::Heun ? diffusion::heun_solve(F, x_T, 1.0, sde.t_min(), steps)
+                                                   : diffusion::rk45_solve(F, x_T, 1.0, sde.t_min());
+        x = r.y;
+        nfe = r.nfe;
+      } else {
+        const auto result = diffusion::sample_ode(sde, eps, solver, static_cast<int>(o.steps), shape, gen);
+        x = result.x;
+        nfe = result.nfe;
+      }
+    }
+  }
+  progress.finish();
+  write_samples(o.out, x);
+  out << fmt::format("wrote {} samples to {} ({}, {} model evaluations)\n", n, o.out, o.sampler, nfe);
+}
+
+void run_invert(const InvertOptions& o, std::ostream& out) {
+  APPS_CHECK(has_extension(o.out, {".npy"}), "--out {}: inversion writes x_T as .npy", o.out);
+  const LoadedModel model = load_model(o.source);
+  const tensor::Tensor x0 = read_npy(o.in);
+  check_fits(x0, model, o.in);
+  const diffusion::DdimSampler sampler{model.schedule, sub_sequence(model, o.steps), 0.0, false};
+  Progress progress(o.steps, 0, "inversion step");
+  int64_t done = 0;
+  const tensor::Tensor x_T =
+      sampler.invert(model.discrete_eps(), x0, [&](int64_t, const tensor::Tensor&) { progress.update(++done); });
+  progress.finish();
+  write_npy(o.out, x_T);
+  out << fmt::format("wrote x_T of {} examples to {} (DDIM inversion, {} steps)\n", x0.size(0), o.out, o.steps);
+}
+
+}  // namespace apps

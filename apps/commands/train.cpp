@@ -1,0 +1,225 @@
+// `diffuse train`: the training loop. One step: a batch x_0 from the
+// Batcher, the denoising loss (MATH.md 2.2), backward, AdamW, EMA. Every
+// --ckpt-every steps the whole state (weights, EMA, AdamW moments, data
+// position, noise stream) goes to DIR/model.safetensors, so --resume
+// continues exactly where the checkpoint stood (checkpoint.h).
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apps/commands/checkpoint.h"
+#include "apps/commands/commands.h"
+#include "apps/data/dataset.h"
+#include "apps/error.h"
+#include "apps/io/figures.h"
+#include "apps/progress.h"
+#include "autograd/ops.h"
+#include "diffusion/ddim.h"
+#include "diffusion/prediction.h"
+#include "diffusion/schedule.h"
+#include "diffusion/timesteps.h"
+#include "nn/models/mlp2d.h"
+#include "nn/models/unet.h"
+#include "nn/optim/adam.h"
+#include "nn/optim/ema.h"
+
+namespace apps {
+namespace {
+
+namespace fs = std::filesystem;
+using autograd::Variable;
+using tensor::Tensor;
+
+// The denoising loss (MATH.md 2.2) for a network predicting eps, x0 or v:
+// t ~ U{1..T}, eps ~ N(0, I), x_t = a_t x_0 + b_t eps (1.2), and the mean
+// squared error against the matching target (2.3, 2.4). Labels are t - 1.
+Variable denoising_loss(nn::TimestepModel& net, const diffusion::KernelFn& kernel, int64_t T,
+                        diffusion::Prediction pred, const Tensor& x0, tensor::Generator& gen) {
+  const int64_t N = x0.size(0);
+  const Tensor label = tensor::randint(0, T, {N}, gen).to(tensor::DType::Float32);
+  const Tensor eps = tensor::randn(x0.shape(), gen);
+  const auto [a64, b64] = kernel(label);
+  const Tensor a = diffusion::per_sample(a64, x0.dim(), tensor::DType::Float32);
+  const Tensor b = diffusion::per_sample(b64, x0.dim(), tensor::DType::Float32);
+  const Tensor x_t = a * x0 + b * eps;
+  const Tensor target = pred == diffusion::Prediction::Eps  ? eps
+                        : pred == diffusion::Prediction::X0 ? x0
+                                                            : a * eps - b * x0;  // v, MATH.md (2.4)
+  const Variable output = net.forward(Variable(x_t), label);
+  return autograd::mean(autograd::square(output - Variable(target)));
+}
+
+RunConfig make_config(const TrainOptions& o, const Tensor& data) {
+  RunConfig c;
+  c.model = o.model;
+  c.schedule = o.schedule;
+  c.pred = o.pred;
+  c.data = o.data;
+  c.data_shape = tensor::Shape(data.shape().begin() + 1, data.shape().end());
+  c.batch = o.batch;
+  c.lr = o.lr;
+  c.ema = o.ema;
+  c.seed = o.seed;
+  if (o.model == "mlp") {
+    APPS_CHECK(data.dim() == 2, "--model mlp is for 2-D points, but --data {} holds images {}; use --model unet",
+               o.data, tensor::shape_str(c.data_shape));
+    nn::MLP2DConfig mlp;
+    mlp.data_dim = data.size(1);
+    mlp.width = o.width;
+    c.model_json = mlp.to_json();
+  } else {
+    APPS_CHECK(data.dim() == 4, "--model unet is for images (N, C, H, W), but --data {} holds {}; use --model mlp",
+               o.data, tensor::shape_str(data.shape()));
+    APPS_CHECK(data.size(2) % 4 == 0 && data.size(3) % 4 == 0,
+               "--model unet halves the image twice, so H and W must be multiples of 4; --data {} is {}x{}", o.data,
+               data.size(2), data.size(3));
+    APPS_CHECK(o.ch % 8 == 0, "--ch {} must be a multiple of 8 (GroupNorm uses 8 groups)", o.ch);
+    nn::UNetConfig unet;
+    unet.in_channels = data.size(1);
+    unet.channels = o.ch;
+    c.model_json = unet.to_json();
+  }
+  return c;
+}
+
+// loss.csv rows "step,loss" for steps 1..up_to (a resumed run keeps the
+// rows up to its checkpoint and drops any written after it).
+std::vector<double> read_losses(const std::string& path, int64_t up_to) {
+  std::vector<double> losses;
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line) && static_cast<int64_t>(losses.size()) < up_to) {
+    const size_t comma = line.find(',');
+    if (comma == std::string::npos) break;
+    losses.push_back(std::stod(line.substr(comma + 1)));
+  }
+  APPS_CHECK(static_cast<int64_t>(losses.size()) == up_to, "{}: has {} losses, the checkpoint is at step {}", path,
+             losses.size(), up_to);
+  return losses;
+}
+
+void write_losses(const std::string& dir, const std::vector<double>& losses) {
+  std::ofstream out(fs::path(dir) / "loss.csv");
+  out << "step,loss\n";
+  for (size_t i = 0; i < losses.size(); ++i) out << (i + 1) << ',' << fmt::format("{}", losses[i]) << '\n';
+  APPS_CHECK(out.good(), "{}/loss.csv: write failed", dir);
+  write_loss_curve((fs::path(dir) / "loss.svg").string(), losses);
+}
+
+}  // namespace
+
+void run_train(const TrainOptions& o, std::ostream& out) {
+  const std::string ckpt_path = checkpoint_path(o.out);
+  const bool have_ckpt = fs::exists(ckpt_path);
+  APPS_CHECK(!o.resume || have_ckpt, "--resume: {} does not exist", ckpt_path);
+  APPS_CHECK(o.resume || !have_ckpt, "{} already holds a run; add --resume to continue it, or choose another --out",
+             o.out);
+
+  // On --resume the checkpoint's config wins over the flags (only --steps,
+  // --ckpt-every and --samples apply), so the run continues as it began.
+  Checkpoint ckpt;
+  if (o.resume) ckpt = load_checkpoint(ckpt_path);
+  const std::string data_spec = o.resume ? ckpt.config.data : o.data;
+  const uint64_t seed = o.resume ? ckpt.config.seed : o.seed;
+  const Tensor data = load_data(data_spec, seed);
+  const RunConfig config = o.resume ? ckpt.config : make_config(o, data);
+  const tensor::Shape example(data.shape().begin() + 1, data.shape().end());
+  APPS_CHECK(example == config.data_shape, "--data {} has examples {}, the checkpoint's model takes {}", data_spec,
+             tensor::shape_str(example), tensor::shape_str(config.data_shape));
+  if (o.resume && ckpt.position.step >= o.steps) {
+    out << fmt::format("{} is at step {} already (--steps {}): nothing to do\n", ckpt_path, ckpt.position.step,
+                       o.steps);
+    return;
+  }
+  fs::create_directories(o.out);
+
+  tensor::Generator init_gen(seed);  // the initial weights; the noise has its own generator
+  std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
+  nn::AdamWOptions adam;
+  adam.lr = config.lr;
+  adam.weight_decay = 0.0;  // the reference setting; decay would pull the EMA towards zero as well
+  nn::AdamW optimizer(net->named_parameters(), adam);
+  nn::EMA ema(*net, config.ema);
+  Batcher batcher(data, config.batch, seed);
+  tensor::Generator noise_gen(seed + 1);  // t and eps for the loss
+  std::vector<double> losses;
+  int64_t start = 0;
+  if (o.resume) {
+    net->load_state_dict(ckpt.live);
+    ema.load_state_dict(ckpt.ema, ckpt.position.ema_updates);
+    optimizer.load_state_dict(ckpt.optim, ckpt.position.step);
+    batcher.set_position({ckpt.position.data_epoch, ckpt.position.data_index});
+    noise_gen.set_stream(ckpt.position.rng_stream);
+    start = ckpt.position.step;
+    losses = read_losses((fs::path(o.out) / "loss.csv").string(), start);
+  }
+
+  const diffusion::Schedule schedule = diffusion::make_schedule(config.schedule, config.T);
+  const diffusion::KernelFn kernel = diffusion::ddpm_kernel(schedule);
+  const diffusion::Prediction pred = diffusion::parse_prediction(config.pred);
+  int64_t last_saved = o.resume ? start : -1;
+
+  auto save = [&](int64_t step) {
+    Checkpoint c;
+    c.config = config;
+    c.position = {step, batcher.position().epoch, batcher.position().index, noise_gen.stream(), ema.num_updates()};
+    for (const auto& [name, t] : net->state_dict()) c.live[name] = t;
+    c.ema = ema.state_dict();
+    c.optim = optimizer.state_dict();
+    save_checkpoint(ckpt_path, c);
+    write_losses(o.out, losses);
+    last_saved = step;
+  };
+
+  out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model,
+                     net->parameter_count(), data_spec, tensor::shape_str(data.shape()), start + 1, o.steps);
+  Progress progress(o.steps, start);
+  net->train();
+  for (int64_t step = start + 1; step <= o.steps; ++step) {
+    const Tensor x0 = batcher.next();
+    const Variable loss = denoising_loss(*net, kernel, config.T, pred, x0, noise_gen);
+    const double value = loss.item();
+    if (!std::isfinite(value)) {
+      progress.finish();
+      throw Error(fmt::format("loss is {} at step {}; last good checkpoint: {}", std::isnan(value) ? "NaN" : "infinite",
+                              step, last_saved >= 0 ? fmt::format("{} (step {})", ckpt_path, last_saved) : "none"));
+    }
+    optimizer.zero_grad();
+    loss.backward();
+    optimizer.step();
+    ema.update(*net);
+    losses.push_back(value);
+    progress.update(step, value);
+    if ((o.ckpt_every > 0 && step % o.ckpt_every == 0) || step == o.steps) save(step);
+  }
+  progress.finish();
+
+  // A picture of what the EMA weights generate: 100 DDIM steps (eta 0).
+  autograd::NoGradGuard no_grad;
+  ema.copy_to(*net);
+  net->eval();
+  const bool images = data.dim() == 4;
+  const int64_t n = o.n_samples > 0 ? o.n_samples : (images ? 64 : 2000);
+  const diffusion::DdimSampler sampler{schedule, diffusion::even_timesteps(config.T, std::min<int64_t>(100, config.T)),
+                                       0.0, images};
+  const diffusion::EpsModel eps = diffusion::eps_model_from(
+      [&](const Variable& x, const Tensor& label) { return net->forward(x, label); }, pred, kernel);
+  tensor::Shape shape = {n};
+  shape.insert(shape.end(), example.begin(), example.end());
+  const Tensor samples = sampler.sample(eps, shape, seed);
+  const std::string picture = (fs::path(o.out) / "samples.png").string();
+  if (images) write_png(picture, image_grid(samples));
+  else write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples));
+  out << fmt::format("final loss {:.4f} (mean of the last 100 steps); wrote {}, loss.csv, loss.svg, samples.png\n",
+                     [&] {
+                       double sum = 0;
+                       const size_t k = std::min<size_t>(100, losses.size());
+                       for (size_t i = losses.size() - k; i < losses.size(); ++i) sum += losses[i];
+                       return k ? sum / k : 0.0;
+                     }(),
+                     ckpt_path);
+}
+
+}  // namespace apps
