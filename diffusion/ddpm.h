@@ -9,6 +9,7 @@
 
 #include "diffusion/sampling.h"
 #include "diffusion/schedule.h"
+#include "diffusion/timesteps.h"  // the sub-sequences a sampler is built with
 #include "tensor/random.h"
 
 namespace diffusion {

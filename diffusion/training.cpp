@@ -1,0 +1,95 @@
+// The epsilon loss (MATH.md (2.2)) and the training loop. The loss is always
+// computed against the true noise eps; a network that predicts x_0 or v is
+// converted to eps first (2.3)-(2.4), and the weighting says, in eps units,
+// which of the usual losses this is.
+#include "diffusion/training.h"
+
+#include "autograd/ops.h"
+#include "nn/optim/clip_grad.h"
+#include "tensor/ops.h"
+
+namespace diffusion {
+
+namespace t = tensor;
+namespace ag = autograd;
+
+LossWeighting parse_loss_weighting(const std::string& name) {
+  if (name == "eps") return LossWeighting::Eps;
+  if (name == "x0") return LossWeighting::X0;
+  if (name == "v") return LossWeighting::V;
+  throw t::Error(fmt::format("[parse_loss_weighting] unknown weighting '{}' (expected eps, x0 or v)", name));
+}
+
+double loss_weight(LossWeighting weighting, double alpha_bar_t) {
+  const double inv_snr = (1.0 - alpha_bar_t) / alpha_bar_t;  // 1 / SNR_t, MATH.md section 0
+  switch (weighting) {
+    case LossWeighting::Eps: return 1.0;
+    case LossWeighting::X0: return inv_snr;
+    case LossWeighting::V: return 1.0 + inv_snr;
+  }
+  return 1.0;
+}
+
+Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, t::Generator& gen,
+                        const LossOptions& options) {
+  TENSOR_CHECK(x0.dim() >= 2 && x0.size(0) >= 1, "[diffusion_loss] x0 must be a batch (N, ...), got {}",
+               t::shape_str(x0.shape()));
+  const int64_t N = x0.size(0);
+  // t ~ Uniform{1..T}
+  const std::vector<int64_t> steps = t::randint(1, schedule.T + 1, {N}, gen).to_vector<int64_t>();
+  std::vector<double> a(N), b(N), w(N), label(N);
+  for (int64_t i = 0; i < N; ++i) {
+    a[i] = schedule.a(steps[i]);
+    b[i] = schedule.b(steps[i]);
+    w[i] = loss_weight(options.weighting, schedule.alpha_bar[steps[i]]);
+    label[i] = static_cast<double>(steps[i] - 1);
+  }
+  const Tensor a_t = t::from_vector(a, {N}, t::DType::Float64);
+  const Tensor b_t = t::from_vector(b, {N}, t::DType::Float64);
+  const Tensor eps = t::randn(x0.shape(), gen, x0.dtype());
+  // MATH.md (1.2): x_t = a_t x_0 + b_t eps
+  const Tensor x_t = per_sample(a_t, x0.dim(), x0.dtype()) * x0 + per_sample(b_t, x0.dim(), x0.dtype()) * eps;
+  const Variable x_t_var(x_t);
+  const Variable output = model.forward(x_t_var, t::from_vector(label, {N}, t::DType::Float32));
+  const Variable eps_hat = eps_from_output(output, x_t_var, a_t, b_t, options.prediction);  // (2.3)-(2.4)
+  // MATH.md (2.2): mean over dims of the squared error, weighted per sample, mean over the batch.
+  std::vector<int64_t> data_dims;
+  for (int64_t d = 1; d < x0.dim(); ++d) data_dims.push_back(d);
+  const Variable per_sample_mse = ag::mean(ag::square(Variable(eps) - eps_hat), data_dims);  // (N,)
+  const Variable weights(t::from_vector(w, {N}, x0.dtype()));
+  return ag::mean(weights * per_sample_mse);
+}
+
+Trainer::Trainer(nn::TimestepModel& model, Schedule schedule, nn::Optimizer& optimizer, DataSource data,
+                 TrainerOptions options, nn::EMA* ema)
+    : model_(model),
+      schedule_(std::move(schedule)),
+      optimizer_(optimizer),
+      data_(std::move(data)),
+      options_(options),
+      ema_(ema),
+      gen_(options.seed) {
+  TENSOR_CHECK(data_ != nullptr, "[Trainer] needs a data source");
+}
+
+double Trainer::step() {
+  model_.train();
+  const Tensor x0 = data_(gen_);
+  optimizer_.zero_grad();
+  const Variable loss = diffusion_loss(model_, schedule_, x0, gen_, options_.loss);
+  loss.backward();
+  if (options_.grad_clip > 0.0) nn::clip_grad_norm(model_.parameters(), options_.grad_clip);
+  optimizer_.step();
+  if (ema_ != nullptr) ema_->update(model_);
+  ++steps_done_;
+  return loss.item();
+}
+
+std::vector<double> Trainer::train(int64_t steps) {
+  std::vector<double> losses;
+  losses.reserve(steps);
+  for (int64_t i = 0; i < steps; ++i) losses.push_back(step());
+  return losses;
+}
+
+}  // namespace diffusion

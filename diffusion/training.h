@@ -1,0 +1,74 @@
+// Training a denoiser (MATH.md section 2): the epsilon loss (2.2), with the
+// network predicting eps, x_0 or v (2.3)-(2.4) and the loss weighted in
+// epsilon units, and a small seeded Trainer loop around it. Sampling is
+// ddpm.h / ddim.h; the continuous-time (SDE) loss is sde.h.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "diffusion/prediction.h"
+#include "diffusion/schedule.h"
+#include "nn/module.h"
+#include "nn/optim/ema.h"
+#include "nn/optim/optimizer.h"
+#include "tensor/random.h"
+
+namespace diffusion {
+
+// Shapes: N batch, then the data's dims; d = elements per sample.
+//
+// The weight w_t of the epsilon-MSE, stated in epsilon units (MATH.md section 2):
+// at fixed (x_t, t), x0-MSE = eps-MSE / SNR_t and v-MSE = (1 + 1/SNR_t) eps-MSE, so
+//   Eps: w = 1 (L_simple), X0: w = 1/SNR_t, V: w = 1 + 1/SNR_t.
+// With prediction X0 and weighting X0 the loss is the plain x0-MSE; V with V the v-MSE.
+enum class LossWeighting { Eps, X0, V };
+LossWeighting parse_loss_weighting(const std::string& name);  // "eps", "x0" or "v"
+double loss_weight(LossWeighting weighting, double alpha_bar_t);
+
+struct LossOptions {
+  Prediction prediction = Prediction::Eps;  // what the network outputs
+  LossWeighting weighting = LossWeighting::Eps;
+};
+
+// MATH.md (2.2): t ~ Uniform{1..T}, eps ~ N(0, I), x_t = a_t x_0 + b_t eps; the
+// network sees (x_t, t - 1); its output is converted to eps_hat (2.3)-(2.4); the
+// loss is mean_n w_t ||eps - eps_hat||^2 / d. All randomness comes from gen.
+Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, tensor::Generator& gen,
+                        const LossOptions& options = {});
+
+// A data source: one batch x_0 (N, ...) per call, drawn from gen.
+using DataSource = std::function<Tensor(tensor::Generator& gen)>;
+
+struct TrainerOptions {
+  LossOptions loss;
+  uint64_t seed = 0;          // seeds the data and the loss draws
+  double grad_clip = 0.0;     // clip the global gradient norm to this (0: off)
+};
+
+// One optimizer step per call: batch from `data`, loss, backward, optional
+// clipping, optimizer step, EMA update. Same seed, same initial weights ->
+// the same losses and weights bit for bit. Holds references: the model,
+// optimizer and EMA must outlive it.
+class Trainer {
+ public:
+  Trainer(nn::TimestepModel& model, Schedule schedule, nn::Optimizer& optimizer, DataSource data,
+          TrainerOptions options = {}, nn::EMA* ema = nullptr);
+  double step();                               // returns the batch loss
+  std::vector<double> train(int64_t steps);    // the loss of every step
+  int64_t steps_done() const { return steps_done_; }
+  tensor::Generator& generator() { return gen_; }
+
+ private:
+  nn::TimestepModel& model_;
+  Schedule schedule_;
+  nn::Optimizer& optimizer_;
+  DataSource data_;
+  TrainerOptions options_;
+  nn::EMA* ema_;
+  tensor::Generator gen_;
+  int64_t steps_done_ = 0;
+};
+
+}  // namespace diffusion
