@@ -70,9 +70,17 @@ Acc reduce_range(const T* base, const Dims& red, int64_t lo, int64_t hi) {
     const int64_t j = i % inner, n = std::min(inner - j, hi - i);
     const T* p = base + red.offset(i);
     if (step == 1) {
-      Acc run = Op::init();
-      for (int64_t k = 0; k < n; ++k) run = Op::combine(run, p[k]);
-      acc = Op::merge(acc, run);
+      // Eight independent partial results: one running sum is a chain of
+      // dependent adds (about 4 cycles each); eight chains keep the FPU busy
+      // and let the compiler use SIMD. About 4x faster for a float32 sum.
+      constexpr int kLanes = 8;
+      Acc lanes[kLanes];
+      for (Acc& lane : lanes) lane = Op::init();
+      int64_t k = 0;
+      for (; k + kLanes <= n; k += kLanes)
+        for (int l = 0; l < kLanes; ++l) lanes[l] = Op::combine(lanes[l], p[k + l]);
+      for (; k < n; ++k) lanes[0] = Op::combine(lanes[0], p[k]);
+      for (Acc lane : lanes) acc = Op::merge(acc, lane);
     } else {
       for (int64_t k = 0; k < n; ++k) acc = Op::combine(acc, p[k * step]);
     }

@@ -74,6 +74,26 @@ TEST(Reduce, MaxAndMinPropagateNaN) {
   const Tensor x = from_list({1, NAN, 3});
   EXPECT_TRUE(std::isnan(amax(x).item()));
   EXPECT_TRUE(std::isnan(amin(x).item()));
+  // In a long contiguous row the kernel keeps several partial results; a NaN
+  // in any of them, or in the tail, must still win.
+  for (int64_t at : {0, 5, 13, 18}) {
+    Tensor row = arange(0, 19);
+    row.narrow(0, at, 1).fill_(NAN);
+    EXPECT_TRUE(std::isnan(amax(row).item())) << at;
+    EXPECT_TRUE(std::isnan(amin(row).item())) << at;
+    EXPECT_FALSE(std::isnan(sum(row.narrow(0, at == 0 ? 1 : 0, at == 0 ? 18 : at)).item())) << at;
+  }
+}
+
+TEST(Reduce, ExtremumFoundAtEveryPositionOfALongRow) {
+  // The largest and smallest values placed at each position in turn (lanes and tail alike).
+  for (int64_t at = 0; at < 21; ++at) {
+    Tensor row = sin(arange(0, 21));
+    row.narrow(0, at, 1).fill_(5);
+    EXPECT_EQ(amax(row).item(), 5.0) << at;
+    row.narrow(0, at, 1).fill_(-5);
+    EXPECT_EQ(amin(row).item(), -5.0) << at;
+  }
 }
 
 TEST(Reduce, SumToShapeUndoesBroadcasting) {
