@@ -5,6 +5,7 @@
 #include "apps/data/image_sets.h"
 #include "apps/data/toy2d.h"
 #include "apps/error.h"
+#include "apps/io/npy.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -28,6 +29,12 @@ tensor::Tensor load_data(const std::string& spec, uint64_t seed, int64_t n_point
   if (split_spec(spec, "fashion-mnist-test", arg)) return fashion_mnist(arg.empty() ? kFashionMnistDir : arg, true);
   if (split_spec(spec, "idx", arg) && !arg.empty()) return read_idx_images(arg);
   if (split_spec(spec, "png", arg) && !arg.empty()) return read_png_dir(arg);
+  if (split_spec(spec, "npy", arg) && !arg.empty()) {
+    const tensor::Tensor x = read_npy(arg);
+    APPS_CHECK((x.dim() == 2 || x.dim() == 4) && x.size(0) > 0,
+               "{}: data must be points (N, d) or images (N, C, H, W), got {}", arg, tensor::shape_str(x.shape()));
+    return x;
+  }
   throw Error(fmt::format("unknown data '{}' (valid: {})", spec, kDataHelp));
 }
 

@@ -14,7 +14,7 @@ namespace apps {
 
 inline constexpr const char* kDataHelp =
     "moons | swissroll | 8gaussians | checkerboard | gmm:FILE.json | fashion-mnist[:DIR] | "
-    "fashion-mnist-test[:DIR] | idx:FILE[.gz] | png:DIR";
+    "fashion-mnist-test[:DIR] | idx:FILE[.gz] | png:DIR | npy:FILE.npy";
 
 // The data named by spec (see kDataHelp). 2-D sets are generated: n_points
 // of them from seed. Files are read whole; errors name the file.

@@ -1,0 +1,234 @@
+// End-to-end tests of the `diffuse` command, run in process through
+// run_cli with real argument lists: training, every sampler, resume, the
+// oracle, inversion, and every error path (one line on stderr, exit 2).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "apps/cli.h"
+#include "apps/io/npy.h"
+#include "apps/io/png.h"
+#include "diffusion/metrics.h"
+#include "diffusion/oracle.h"
+#include "tensor/ops.h"
+#include "test_util.h"
+
+namespace {
+
+using apps_test::TempDir;
+namespace fs = std::filesystem;
+
+struct Result {
+  int status;
+  std::string out, err;
+};
+
+Result diffuse(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int status = apps::run_cli(args, out, err);
+  return {status, out.str(), err.str()};
+}
+
+// Exit status 2 and exactly one line on stderr that contains `fragment`.
+void expect_fails_with(const std::vector<std::string>& args, const std::string& fragment) {
+  const Result r = diffuse(args);
+  std::string joined;
+  for (const auto& a : args) joined += a + " ";
+  EXPECT_EQ(r.status, 2) << joined;
+  EXPECT_NE(r.err.find(fragment), std::string::npos) << joined << "\nstderr: " << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
+}
+
+bool all_finite(const tensor::Tensor& x) {
+  for (float v : x.to_vector<float>())
+    if (!std::isfinite(v)) return false;
+  return true;
+}
+
+void write_gmm(const std::string& path) {
+  std::ofstream(path) << R"({"means": [[-2, 0], [2, 1]], "stds": [0.3, 0.5], "weights": [0.3, 0.7]})";
+}
+
+const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",     "sde-em",
+                                            "pc",     "ode-euler",  "ode-heun", "ode-rk45"};
+
+TEST(Cli, HelpForEverySubcommand) {
+  for (const char* cmd : {"train", "sample", "invert", "nll"}) {
+    const Result r = diffuse({cmd, "--help"});
+    EXPECT_EQ(r.status, 0) << cmd;
+    EXPECT_NE(r.out.find("--"), std::string::npos) << cmd;
+  }
+  EXPECT_NE(diffuse({"train", "--help"}).out.find("--ckpt-every"), std::string::npos);
+  EXPECT_NE(diffuse({"sample", "--help"}).out.find("ode-rk45"), std::string::npos);
+}
+
+TEST(Cli, TrainMlpOnMoonsThenSampleWithEverySampler) {
+  TempDir dir;
+  const std::string run = dir / "run";
+  const Result train = diffuse({"train", "--data", "moons", "--model", "mlp", "--steps", "200", "--batch", "256",
+                                "--out", run, "--samples", "500"});
+  ASSERT_EQ(train.status, 0) << train.err;
+  for (const char* file : {"model.safetensors", "loss.csv", "loss.svg", "samples.png"})
+    EXPECT_TRUE(fs::exists(fs::path(run) / file)) << file;
+  std::ifstream csv(fs::path(run) / "loss.csv");
+  std::string line;
+  int rows = 0;
+  double first = 0, last = 0;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "step,loss");
+  while (std::getline(csv, line)) {
+    const double loss = std::stod(line.substr(line.find(',') + 1));
+    if (rows++ == 0) first = loss;
+    last = loss;
+  }
+  EXPECT_EQ(rows, 200);
+  EXPECT_LT(last, first);  // it learns something (eps-MSE starts near 1)
+
+  for (const std::string& sampler : kSamplers) {
+    const std::string npy = dir / (sampler + ".npy"), png = dir / (sampler + ".png");
+    for (const std::string& out : {npy, png}) {
+      const Result r = diffuse({"sample", "--ckpt", run, "--sampler", sampler, "--steps", "20", "--n", "64", "--seed",
+                                "3", "--out", out});
+      ASSERT_EQ(r.status, 0) << sampler << ": " << r.err;
+    }
+    const tensor::Tensor x = apps::read_npy(npy);
+    EXPECT_EQ(x.shape(), (tensor::Shape{64, 2})) << sampler;
+    EXPECT_TRUE(all_finite(x)) << sampler;
+    EXPECT_EQ(apps::read_png(png).width, 512) << sampler;
+  }
+  // The same seed gives the same samples; --no-ema gives other ones.
+  diffuse({"sample", "--ckpt", run, "--steps", "20", "--n", "64", "--seed", "3", "--out", dir / "again.npy"});
+  EXPECT_EQ(apps::read_npy(dir / "again.npy").to_vector<float>(), apps::read_npy(dir / "ddim.npy").to_vector<float>());
+  diffuse({"sample", "--ckpt", run, "--steps", "20", "--n", "64", "--seed", "3", "--no-ema", "--out", dir / "live.npy"});
+  EXPECT_NE(apps::read_npy(dir / "live.npy").to_vector<float>(), apps::read_npy(dir / "ddim.npy").to_vector<float>());
+}
+
+TEST(Cli, ResumeGivesTheSameCheckpointAsAnUninterruptedRun) {
+  TempDir dir;
+  const std::vector<std::string> common = {"train", "--data", "moons", "--batch", "64", "--width", "64",
+                                           "--ckpt-every", "50", "--seed", "5", "--samples", "10"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = common;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  ASSERT_EQ(diffuse(with({"--steps", "100", "--out", dir / "whole"})).status, 0);
+  ASSERT_EQ(diffuse(with({"--steps", "50", "--out", dir / "split"})).status, 0);
+  const auto at_50 = apps_test::read_bytes(dir / "split/model.safetensors");
+  const Result resumed = diffuse(with({"--steps", "100", "--out", dir / "split", "--resume"}));
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  const auto whole = apps_test::read_bytes(dir / "whole/model.safetensors");
+  const auto split = apps_test::read_bytes(dir / "split/model.safetensors");
+  EXPECT_NE(at_50, split);  // the resumed run did train
+  EXPECT_TRUE(whole == split) << "checkpoints differ after resume";
+  EXPECT_TRUE(apps_test::read_bytes(dir / "whole/loss.csv") == apps_test::read_bytes(dir / "split/loss.csv"));
+  // Resuming a finished run does nothing.
+  EXPECT_EQ(diffuse(with({"--steps", "100", "--out", dir / "split", "--resume"})).status, 0);
+  EXPECT_TRUE(apps_test::read_bytes(dir / "split/model.safetensors") == split);
+}
+
+TEST(Cli, OracleSamplesAndLikelihoodMatchTheMixture) {
+  TempDir dir;
+  write_gmm(dir / "g.json");
+  const std::string oracle = "gmm:" + (dir / "g.json");
+  const diffusion::GaussianMixture gmm = diffusion::load_gaussian_mixture_json(dir / "g.json");
+  for (const std::string sampler : {"ddim", "ddpm", "ode-heun"}) {
+    const Result r = diffuse({"sample", "--oracle", oracle, "--sampler", sampler, "--steps", "100", "--n", "2000",
+                              "--out", dir / "s.npy"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const diffusion::MixtureFit fit = diffusion::mixture_fit(gmm, apps::read_npy(dir / "s.npy"));
+    EXPECT_LT(fit.max_weight_error, 0.05) << sampler;
+    EXPECT_LT(fit.max_mean_error, 0.15) << sampler;
+  }
+  const Result nll = diffuse({"nll", "--oracle", oracle, "--data", oracle, "--n", "300"});
+  ASSERT_EQ(nll.status, 0) << nll.err;
+  // "nll A +- B nats/point ..." then "exact nll of the mixture C +- D": the ODE should agree closely.
+  const double ode = std::stod(nll.out.substr(nll.out.find("nll ") + 4));
+  const double exact = std::stod(nll.out.substr(nll.out.find("mixture ") + 8));
+  EXPECT_NEAR(ode, exact, 0.05) << nll.out;
+}
+
+TEST(Cli, InversionThenDdimReconstructs) {
+  TempDir dir;
+  write_gmm(dir / "g.json");
+  const std::string oracle = "gmm:" + (dir / "g.json");
+  const tensor::Tensor x0 = tensor::from_vector(std::vector<float>{-2.1f, 0.2f, 1.8f, 1.3f, 2.4f, 0.6f}, {3, 2});
+  apps::write_npy(dir / "x0.npy", x0);
+  ASSERT_EQ(diffuse({"invert", "--oracle", oracle, "--in", dir / "x0.npy", "--steps", "200", "--out",
+                     dir / "xT.npy"}).status, 0);
+  const tensor::Tensor x_T = apps::read_npy(dir / "xT.npy");
+  EXPECT_GT(tensor::amax(tensor::abs(x_T - x0)).item(), 0.5);  // it moved to noise
+  ASSERT_EQ(diffuse({"sample", "--oracle", oracle, "--sampler", "ddim", "--steps", "200", "--x-T", dir / "xT.npy",
+                     "--out", dir / "back.npy"}).status, 0);
+  EXPECT_LT(tensor::amax(tensor::abs(apps::read_npy(dir / "back.npy") - x0)).item(), 0.05);
+}
+
+TEST(Cli, NanLossStopsWithTheLastGoodCheckpoint) {
+  TempDir dir;
+  // 64 points, one of them NaN: the step whose batch draws it has a NaN loss.
+  std::vector<float> xy(128, 0.5f);
+  xy[77] = NAN;
+  apps::write_npy(dir / "nan.npy", tensor::from_vector(xy, {64, 2}));
+  const Result r = diffuse({"train", "--data", "npy:" + (dir / "nan.npy"), "--batch", "8", "--width", "16",
+                            "--steps", "100", "--ckpt-every", "1", "--out", dir / "run"});
+  EXPECT_EQ(r.status, 2);
+  const size_t at = r.err.find("loss is NaN at step ");
+  ASSERT_NE(at, std::string::npos) << r.err;
+  const int step = std::stoi(r.err.substr(at + 20));
+  EXPECT_GE(step, 1);
+  EXPECT_LE(step, 8);  // 8 batches cover the epoch that holds the NaN row
+  if (step == 1) {
+    EXPECT_NE(r.err.find("last good checkpoint: none"), std::string::npos) << r.err;
+  } else {
+    EXPECT_NE(r.err.find("last good checkpoint: " + (dir / "run/model.safetensors") +
+                         " (step " + std::to_string(step - 1) + ")"), std::string::npos) << r.err;
+  }
+}
+
+TEST(Cli, ErrorsAreOneLineAndExitTwo) {
+  TempDir dir;
+  write_gmm(dir / "g.json");
+  const std::string oracle = "gmm:" + (dir / "g.json");
+  const std::string run = dir / "run";
+  ASSERT_EQ(diffuse({"train", "--data", "moons", "--steps", "2", "--batch", "16", "--width", "16", "--out", run,
+                     "--samples", "4"}).status, 0);
+  std::ofstream(dir / "junk.safetensors") << "not a checkpoint";
+  apps::write_npy(dir / "wrong.npy", tensor::zeros({5, 3}));
+  std::ofstream(dir / "text.npy") << "hello";
+
+  expect_fails_with({"frob"}, "unknown command 'frob'");
+  expect_fails_with({"sample", "--ckpt", run, "--sampler", "euler", "--out", dir / "x.npy"},
+                    "unknown sampler 'euler' (valid: ddpm, ddpm-tilde, ddim, sde-em, pc, ode-euler, ode-heun, ode-rk45)");
+  expect_fails_with({"sample", "--ckpt", dir / "none", "--out", dir / "x.npy"}, "no such checkpoint");
+  expect_fails_with({"sample", "--ckpt", dir / "junk.safetensors", "--out", dir / "x.npy"}, "junk.safetensors");
+  expect_fails_with({"sample", "--ckpt", run, "--x-T", dir / "wrong.npy", "--out", dir / "x.npy"},
+                    "shape (5, 3) does not fit the model, which takes (N, 2)");
+  expect_fails_with({"sample", "--ckpt", run, "--x-T", dir / "text.npy", "--out", dir / "x.npy"}, "not a .npy file");
+  expect_fails_with({"sample", "--ckpt", run, "--out", dir / "x.jpg"}, "write samples as .png or .npy");
+  expect_fails_with({"sample", "--out", dir / "x.npy"}, "give --ckpt DIR or --oracle");
+  expect_fails_with({"sample", "--oracle", "gmm:" + (dir / "none.json"), "--out", dir / "x.npy"}, "none.json");
+  expect_fails_with({"sample", "--ckpt", run, "--steps", "abc", "--out", dir / "x.npy"}, "--steps");
+  expect_fails_with({"sample", "--ckpt", run, "--steps", "2000", "--out", dir / "x.npy"}, "more than the schedule's T");
+  expect_fails_with({"invert", "--ckpt", run, "--in", dir / "wrong.npy", "--out", dir / "xT.npy"}, "does not fit");
+  expect_fails_with({"train", "--data", "moons", "--out", run}, "already holds a run; add --resume");
+  expect_fails_with({"train", "--data", "moons", "--out", dir / "fresh", "--resume"}, "does not exist");
+  expect_fails_with({"train", "--data", "spirals", "--out", dir / "r2"}, "unknown data 'spirals'");
+  expect_fails_with({"train", "--data", "moons", "--model", "unet", "--out", dir / "r3"}, "--model unet is for images");
+  expect_fails_with({"train", "--data", "moons", "--model", "gpt", "--out", dir / "r4"}, "--model");
+  expect_fails_with({"train", "--data", "moons"}, "--out is required");
+  expect_fails_with({"train", "--data", "idx:" + (dir / "none.gz"), "--out", dir / "r5"}, "none.gz: no such file");
+  expect_fails_with({"nll", "--oracle", oracle, "--data", "moons", "--method", "ode", "--n", "10", "--no-ema",
+                     "--steps", "0"}, "--steps");
+
+  // A cosine-schedule model cannot be sampled as the VP SDE.
+  ASSERT_EQ(diffuse({"train", "--data", "moons", "--steps", "2", "--batch", "16", "--width", "16", "--schedule",
+                     "cosine", "--pred", "v", "--out", dir / "cos", "--samples", "4"}).status, 0);
+  expect_fails_with({"sample", "--ckpt", dir / "cos", "--sampler", "ode-euler", "--out", dir / "x.npy"},
+                    "matches the linear schedule only");
+  EXPECT_EQ(diffuse({"sample", "--ckpt", dir / "cos", "--sampler", "ddim", "--steps", "5", "--n", "8", "--out",
+                     dir / "x.npy"}).status, 0);
+}
+
+}  // namespace
