@@ -1,0 +1,107 @@
+// Training the NPR / SN covariance head (MATH.md (8.1), (8.2)) and reading
+// C(x_t) from it (8.3), (8.4) with the clip of (7.6).
+#include "diffusion/analytic/cov_head.h"
+
+#include <algorithm>
+
+#include "autograd/grad_mode.h"
+#include "autograd/ops.h"
+#include "diffusion/prediction.h"
+#include "diffusion/sampling.h"
+#include "nn/optim/adam.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+namespace diffusion::analytic {
+
+namespace t = tensor;
+namespace ag = autograd;
+
+CovKind parse_cov_kind(const std::string& name) {
+  if (name == "npr") return CovKind::NPR;
+  if (name == "sn") return CovKind::SN;
+  throw t::Error(fmt::format("[parse_cov_kind] unknown head '{}' (expected npr or sn)", name));
+}
+
+std::string cov_kind_name(CovKind kind) { return kind == CovKind::NPR ? "npr" : "sn"; }
+
+std::shared_ptr<nn::MLP2D> make_cov_head_mlp(int64_t d, t::Generator& gen, int64_t width, int64_t hidden_layers) {
+  nn::MLP2DConfig config;
+  config.data_dim = d;
+  config.width = width;
+  config.hidden_layers = hidden_layers;
+  return std::make_shared<nn::MLP2D>(config, gen);
+}
+
+double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps_model, const Tensor& data,
+                      const Schedule& schedule, const CovHeadTrainOptions& options) {
+  TENSOR_CHECK(data.defined() && data.dim() >= 2, "[train_cov_head] data must be (N, ...), got {}",
+               t::shape_str(data.shape()));
+  TENSOR_CHECK(options.steps > 0 && options.batch_size > 0, "[train_cov_head] steps ({}) and batch_size ({}) must be positive",
+               options.steps, options.batch_size);
+  head.train();
+  nn::AdamOptions adam;
+  adam.lr = options.lr;
+  nn::Adam optimizer(head.named_parameters(), adam);
+  t::Generator gen(options.seed);
+
+  // Per-step a_t, b_t as float64 tensors indexed by t (entry 0 unused).
+  std::vector<double> a_of_t(schedule.T + 1), b_of_t(schedule.T + 1);
+  for (int64_t s = 0; s <= schedule.T; ++s) {
+    a_of_t[s] = schedule.a(s);
+    b_of_t[s] = schedule.b(s);
+  }
+  const Tensor a_table = t::from_vector(a_of_t, {schedule.T + 1}, t::DType::Float64);
+  const Tensor b_table = t::from_vector(b_of_t, {schedule.T + 1}, t::DType::Float64);
+
+  const int64_t B = options.batch_size;
+  const int64_t tail_from = options.steps - std::max<int64_t>(1, options.steps / 10);
+  double tail_loss = 0;
+  for (int64_t step = 0; step < options.steps; ++step) {
+    const Tensor index = t::randint(0, data.size(0), {B}, gen);
+    const Tensor x0 = t::index_select(data, 0, index);
+    const Tensor t_step = t::randint(1, schedule.T + 1, {B}, gen);  // t ~ Uniform{1..T}
+    const Tensor label = (t_step.to(t::DType::Float64) - 1.0).to(t::DType::Float32);
+    const Tensor a = per_sample(t::index_select(a_table, 0, t_step), x0.dim(), x0.dtype());
+    const Tensor b = per_sample(t::index_select(b_table, 0, t_step), x0.dim(), x0.dtype());
+    const Tensor eps = t::randn(x0.shape(), gen, x0.dtype());
+    const Tensor x_t = a * x0 + b * eps;  // MATH.md (1.2)
+
+    Tensor target;
+    if (kind == CovKind::NPR) {
+      ag::NoGradGuard no_grad;  // the eps network is frozen: stopgrad of (8.1)
+      const Tensor eps_hat = eps_model(Variable(x_t), label).data();
+      target = t::square(eps - eps_hat);  // MATH.md (8.1)
+    } else {
+      target = t::square(eps);  // MATH.md (8.2)
+    }
+
+    optimizer.zero_grad();
+    const Variable h = head(Variable(x_t), label);
+    const Variable loss = ag::mean(ag::square(h - Variable(target)));
+    loss.backward();
+    optimizer.step();
+    if (step >= tail_from) tail_loss += loss.item();
+    if (options.progress) options.progress(step + 1, options.steps);
+  }
+  head.eval();
+  return tail_loss / static_cast<double>(options.steps - tail_from);
+}
+
+Tensor head_covariance(nn::TimestepModel& head, CovKind kind, const Tensor& x_t, const Tensor& eps,
+                       const Schedule& schedule, int64_t t_step, const DataBounds& bounds) {
+  ag::NoGradGuard no_grad;
+  const Tensor h = head(Variable(x_t), step_label(x_t.size(0), t_step)).data();
+  const double alpha_bar_t = schedule.alpha_bar.at(t_step);
+  const double noise_to_signal = (1.0 - alpha_bar_t) / alpha_bar_t;
+  Tensor C;
+  if (kind == CovKind::NPR) {
+    C = noise_to_signal * h;  // MATH.md (8.3)
+  } else {
+    TENSOR_CHECK(eps.defined() && eps.shape() == x_t.shape(), "[head_covariance] SN needs eps_theta(x_t) of x_t's shape");
+    C = noise_to_signal * (h - t::square(eps));  // MATH.md (8.4)
+  }
+  return t::clamp(C, 0.0, c_upper_bound(schedule, t_step, bounds));  // MATH.md (7.6), elementwise
+}
+
+}  // namespace diffusion::analytic

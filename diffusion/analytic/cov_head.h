@@ -1,0 +1,52 @@
+// Extended-Analytic-DPM (MATH.md section 8): a covariance head h_phi(x_t, t)
+// trained beside a frozen eps network, by NPR (8.1) or SN (8.2), and the
+// diagonal C(x_t) it gives (8.3)/(8.4), clipped elementwise (7.6). The
+// samplers that use it are samplers.h; the U-Net head variant is not here.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "diffusion/analytic/gamma_table.h"
+#include "diffusion/analytic/variance.h"
+#include "diffusion/model.h"
+#include "diffusion/schedule.h"
+#include "nn/models/mlp2d.h"
+#include "nn/module.h"
+
+namespace diffusion::analytic {
+
+// NPR: h regresses the squared noise-prediction residual (eps - eps_theta)^2 (8.1).
+// SN:  h regresses the squared noise eps^2 (8.2).
+enum class CovKind { NPR, SN };
+CovKind parse_cov_kind(const std::string& name);  // "npr" or "sn"
+std::string cov_kind_name(CovKind kind);
+
+// The 2-D (any d, flat points) head: an MLP2D with d outputs, on (x_t, t)
+// alone. The reference puts its head on the U-Net's last feature map; a toy
+// MLP is cheap enough to learn its own features.
+std::shared_ptr<nn::MLP2D> make_cov_head_mlp(int64_t d, tensor::Generator& gen, int64_t width = 128,
+                                             int64_t hidden_layers = 3);
+
+struct CovHeadTrainOptions {
+  int64_t steps = 2000;
+  int64_t batch_size = 256;
+  double lr = 1e-3;        // the reference uses Adam 1e-4 for 10^5+ steps; a toy head trains faster
+  uint64_t seed = 0;
+  ProgressFn progress;     // progress(step, steps) after each step
+};
+
+// Trains `head` (Adam) with `eps_model` frozen (called without a graph):
+// t ~ Uniform{1..T}, x_0 from `data` (N, ...), eps ~ N(0, I), x_t by (1.2),
+// loss = mean (h_phi(x_t, t) - target)^2 with target (8.1) or (8.2).
+// Returns the mean loss over the last 10% of steps.
+double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps_model, const Tensor& data,
+                      const Schedule& schedule, const CovHeadTrainOptions& options = {});
+
+// C(x_t) per element, x_t's shape and dtype, MATH.md (8.3) (NPR) or (8.4)
+// (SN, which needs eps = eps_theta(x_t, t)), clipped elementwise into
+// [0, c_upper_bound(t)] (7.6). No graph is recorded.
+Tensor head_covariance(nn::TimestepModel& head, CovKind kind, const Tensor& x_t, const Tensor& eps,
+                       const Schedule& schedule, int64_t t, const DataBounds& bounds);
+
+}  // namespace diffusion::analytic

@@ -1,0 +1,88 @@
+// KL and decoder terms of the ELBO (MATH.md (2.8), (2.9)), in float64.
+#include "diffusion/analytic/gaussian_terms.h"
+
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <vector>
+
+#include "tensor/ops.h"
+
+namespace diffusion::analytic {
+
+namespace t = tensor;
+
+namespace {
+// (N, ...) -> (N,): sum of each point's values.
+Tensor sum_per_point(const Tensor& x) { return t::sum(x.reshape({x.size(0), -1}), {1}); }
+}  // namespace
+
+Tensor gaussian_kl(const Tensor& mean_diff, double v1, const Tensor& v2) {
+  const Tensor diff = mean_diff.to(t::DType::Float64);
+  const Tensor v2_full = (t::zeros_like(diff) + v2.to(t::DType::Float64));  // broadcast a scalar v2 over every dim
+  const Tensor ratio = v1 / v2_full;
+  // MATH.md (2.8), per dimension
+  const Tensor kl = 0.5 * (ratio - 1.0 - t::log(ratio)) + t::square(diff) / (2.0 * v2_full);
+  return sum_per_point(kl);
+}
+
+Tensor gaussian_nll(const Tensor& x, const Tensor& mu, double var) {
+  const Tensor diff = (x.to(t::DType::Float64) - mu.to(t::DType::Float64));
+  const Tensor nll = 0.5 * std::log(2.0 * std::numbers::pi * var) + t::square(diff) / (2.0 * var);
+  return sum_per_point(nll);
+}
+
+double log_ndtr(double x) {
+  // erfc keeps its relative precision down to about x = -37 (then it
+  // underflows); below -35, the asymptotic series of the Mills ratio,
+  // Phi(x) ~ phi(x)/|x| (1 - 1/x^2 + 3/x^4 - 15/x^6 + 105/x^8), whose
+  // truncation error there is ~945/x^10 < 1e-12.
+  if (x > -35.0) return std::log(0.5 * std::erfc(-x / std::numbers::sqrt2));
+  const double u = 1.0 / (x * x);
+  const double series = u * (-1.0 + u * (3.0 + u * (-15.0 + u * 105.0)));
+  return -0.5 * x * x - std::log(-x) - 0.5 * std::log(2.0 * std::numbers::pi) + std::log1p(series);
+}
+
+namespace {
+
+// log(Phi(hi) - Phi(lo)) for lo < hi, either possibly infinite. Evaluated in
+// the lower tail (mirror if both are positive) as log Phi(hi) +
+// log1p(-exp(log Phi(lo) - log Phi(hi))), so it does not underflow to log 0.
+double log_normal_mass(double lo, double hi) {
+  if (lo > 0) {  // Phi(hi) - Phi(lo) = Phi(-lo) - Phi(-hi)
+    const double tmp = -lo;
+    lo = -hi;
+    hi = tmp;
+  }
+  const double log_hi = std::isinf(hi) ? 0.0 : log_ndtr(hi);
+  if (std::isinf(lo)) return log_hi;
+  return log_hi + std::log1p(-std::exp(log_ndtr(lo) - log_hi));
+}
+
+}  // namespace
+
+Tensor discretized_gaussian_nll(const Tensor& x, const Tensor& mu, double sigma) {
+  const Tensor xc = x.to(t::DType::Float64).contiguous();
+  const Tensor mc = (t::zeros_like(xc) + mu.to(t::DType::Float64)).contiguous();
+  const int64_t N = xc.size(0);
+  const int64_t d = xc.numel() / N;
+  const double* xp = xc.data<double>();
+  const double* mp = mc.data<double>();
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<double> out(N, 0.0);
+  for (int64_t n = 0; n < N; ++n) {
+    double total = 0;
+    for (int64_t i = 0; i < d; ++i) {
+      const double v = xp[n * d + i];
+      const double m = mp[n * d + i];
+      // MATH.md (2.9): bin [v - 1/255, v + 1/255], open at the edges of [-1, 1]
+      const double hi = v > 1.0 - 1e-6 ? inf : (v + 1.0 / 255.0 - m) / sigma;
+      const double lo = v < -1.0 + 1e-6 ? -inf : (v - 1.0 / 255.0 - m) / sigma;
+      total -= log_normal_mass(lo, hi);
+    }
+    out[n] = total;
+  }
+  return t::from_vector(out, {N}, t::DType::Float64);
+}
+
+}  // namespace diffusion::analytic

@@ -1,0 +1,30 @@
+// The per-point Gaussian terms of an ELBO: the KL (2.8) in its diagonal
+// form, the Gaussian decoder for continuous data and the discretized decoder
+// (2.9) for 8-bit data. They belong in the DDPM ELBO file (elbo.h, named by
+// likelihood.h) which has not landed; move them there when it does.
+#pragma once
+#include "diffusion/model.h"
+
+namespace diffusion::analytic {
+
+// Shapes: N points, each with d values (any trailing dims). Outputs are (N,)
+// float64, in nats, summed over a point's d values.
+
+// KL(N(mu1, v1) || N(mu2, v2)) per point for diagonal Gaussians, given only
+// the mean difference: MATH.md (2.8), summed over the d dimensions,
+//   sum_i (1/2)(v1/v2_i - 1 - log(v1/v2_i)) + diff_i^2 / (2 v2_i).
+// mean_diff = mu1 - mu2 (N, ...); v1 a scalar; v2 broadcasts against mean_diff.
+Tensor gaussian_kl(const Tensor& mean_diff, double v1, const Tensor& v2);
+
+// -log N(x; mu, var I) per point, summed over the d dimensions.
+Tensor gaussian_nll(const Tensor& x, const Tensor& mu, double var);
+
+// -log p(x | mu, sigma) per point under the discretized Gaussian of MATH.md
+// (2.9): x on the 256-level grid of [-1, 1] (bin half-width 1/255), the edge
+// bins open to +-infinity; computed with log Phi in log space.
+Tensor discretized_gaussian_nll(const Tensor& x, const Tensor& mu, double sigma);
+
+// log Phi(x), the standard normal log-CDF, accurate in the far lower tail.
+double log_ndtr(double x);
+
+}  // namespace diffusion::analytic

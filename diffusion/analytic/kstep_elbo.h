@@ -1,0 +1,64 @@
+// The K-step ELBO of a DDPM-type reverse process on a trajectory (MATH.md
+// (9.1)) for the variance choices beta, beta-tilde, analytic (7.4), npr and
+// sn (section 8): nats per point (continuous data) or bits/dim (8-bit
+// images), with its standard error over the data points.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "diffusion/analytic/cov_head.h"
+#include "diffusion/analytic/gamma_table.h"
+#include "diffusion/model.h"
+#include "diffusion/schedule.h"
+
+namespace diffusion::analytic {
+
+// The reverse variance of each jump s < t:
+//   Beta: beta_{t|s};  BetaTilde: beta_tilde_{s|t}  (2.6 with 1.9)
+//   Analytic: sigma*^2 of (7.4) with the table's clipped C_t
+//   NPR / SN: beta_tilde_{s|t} + gamma^2 C(x_t) per element, C from the head (8.3)/(8.4)
+enum class VarianceChoice { Beta, BetaTilde, Analytic, NPR, SN };
+VarianceChoice parse_variance_choice(const std::string& name);  // "beta", "beta-tilde", "analytic", "npr", "sn"
+std::string variance_choice_name(VarianceChoice choice);
+
+struct KStepElboOptions {
+  VarianceChoice variance = VarianceChoice::Analytic;
+  const GammaTable* table = nullptr;            // Analytic: covers every t of the trajectory
+  CEstimate c_estimate = CEstimate::Residual;
+  std::shared_ptr<nn::TimestepModel> head;      // NPR / SN: a trained head of that kind
+  DataBounds bounds;                            // NPR / SN clip (7.6); table->bounds when a table is given
+  bool images = false;      // data scaled from 8 bits to [-1, 1]: discretized decoder (2.9), bits/dim
+  std::string trajectory_name = "even";        // only reported
+  int64_t batch_size = 1000;
+  uint64_t seed = 0;                            // the eps of every term (one fresh eps per term and point)
+  ProgressFn progress;                          // progress(points done, points)
+};
+
+struct KStepElbo {
+  double nll = 0;        // mean over points of the negative ELBO (an upper bound on -log p)
+  double std_error = 0;  // its standard error over the data points
+  std::string unit;      // "nats/point" or "bits/dim"
+  int64_t steps = 0;     // K
+  std::string variance;  // variance_choice_name
+  std::string c_estimate;         // "residual" / "gamma" for analytic, "" otherwise
+  std::string trajectory_name;    // "even", "optimal", ...
+  std::vector<int64_t> trajectory;
+  Tensor per_point;      // (N,) float64, in `unit`
+  // {"nll", "stderr", "unit", "steps", "variance", "c_estimate", "trajectory_name", "trajectory": [...]}
+  std::string to_json() const;
+};
+
+// Shapes: data (N, ...) with d values per point. For each point, MATH.md (9.1):
+//   KL(N(a_T x_0, b_T^2 I) || N(0, I))                            (exact)
+//   + sum_{k=2..K} KL(q(x_{tau_{k-1}} | x_{tau_k}, x_0) || p(x_{tau_{k-1}} | x_{tau_k}))
+//   - log p(x_0 | x_1),
+// each KL (2.8) at one fresh x_{tau_k} = a x_0 + b eps; p's mean is (3.3)
+// with lambda^2 = beta_tilde (the DDPM posterior mean at x0_hat). The decoder
+// has mean x0_hat(x_1) (clipped to [-1, 1] for images) and variance
+// beta_tilde_{1|tau_2} for every variance choice. trajectory: 1 = tau_1 < ... < tau_K = T, K >= 2.
+KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& schedule,
+                     const std::vector<int64_t>& trajectory, const KStepElboOptions& options = {});
+
+}  // namespace diffusion::analytic
