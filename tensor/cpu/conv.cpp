@@ -13,7 +13,7 @@
 // fewer images than threads, the images run in turn with a threaded GEMM.
 #include <cblas.h>
 
-#include <cstring>
+#include <algorithm>
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
@@ -36,24 +36,44 @@ bool is_pointwise(const Geometry& g, const Conv2dParams& p) {
   return g.KH == 1 && g.KW == 1 && p.stride_h == 1 && p.stride_w == 1 && p.pad_h == 0 && p.pad_w == 0;
 }
 
+// The output columns [begin, end) whose input column ow * stride - pad + k
+// lies inside [0, size_in); the others read the zero padding. Working out
+// the range once per kernel column takes the bounds test out of the inner
+// loops, which then copy (im2col) or add (col2im) plain runs of pixels.
+struct Span {
+  int64_t begin, end;
+};
+Span valid_columns(int64_t k, int64_t size_in, int64_t size_out, int64_t stride, int64_t pad) {
+  auto ceil_div = [](int64_t a, int64_t b) { return a <= 0 ? int64_t(0) : (a + b - 1) / b; };
+  const int64_t begin = std::min(size_out, ceil_div(pad - k, stride));
+  const int64_t end = std::clamp(ceil_div(size_in + pad - k, stride), begin, size_out);
+  return {begin, end};
+}
+
 template <typename T>
 void im2col(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t kh = 0; kh < g.KH; ++kh)
       for (int64_t kw = 0; kw < g.KW; ++kw) {
         T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.col_cols();
+        const Span cols = valid_columns(kw, g.W, g.WO, p.stride_w, p.pad_w);
         for (int64_t oh = 0; oh < g.HO; ++oh) {
           const int64_t ih = oh * p.stride_h - p.pad_h + kh;
           T* dst = row + oh * g.WO;
           if (ih < 0 || ih >= g.H) {
-            std::memset(dst, 0, sizeof(T) * g.WO);
+            std::fill(dst, dst + g.WO, T(0));
             continue;
           }
+          // Output column ow reads input column ow * stride + shift.
           const T* src = img + (c * g.H + ih) * g.W;
-          for (int64_t ow = 0; ow < g.WO; ++ow) {
-            const int64_t iw = ow * p.stride_w - p.pad_w + kw;
-            dst[ow] = (iw >= 0 && iw < g.W) ? src[iw] : T(0);
+          const int64_t shift = kw - p.pad_w;
+          std::fill(dst, dst + cols.begin, T(0));
+          if (p.stride_w == 1) {
+            std::copy(src + cols.begin + shift, src + cols.end + shift, dst + cols.begin);
+          } else {
+            for (int64_t ow = cols.begin; ow < cols.end; ++ow) dst[ow] = src[ow * p.stride_w + shift];
           }
+          std::fill(dst + cols.end, dst + g.WO, T(0));
         }
       }
 }
@@ -61,19 +81,22 @@ void im2col(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
 // The adjoint of im2col: adds each column entry back to the pixel it came from.
 template <typename T>
 void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
-  std::memset(img, 0, sizeof(T) * g.C * g.H * g.W);
+  std::fill(img, img + g.C * g.H * g.W, T(0));
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t kh = 0; kh < g.KH; ++kh)
       for (int64_t kw = 0; kw < g.KW; ++kw) {
         const T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.col_cols();
+        const Span cols = valid_columns(kw, g.W, g.WO, p.stride_w, p.pad_w);
         for (int64_t oh = 0; oh < g.HO; ++oh) {
           const int64_t ih = oh * p.stride_h - p.pad_h + kh;
           if (ih < 0 || ih >= g.H) continue;
           T* dst = img + (c * g.H + ih) * g.W;
           const T* src = row + oh * g.WO;
-          for (int64_t ow = 0; ow < g.WO; ++ow) {
-            const int64_t iw = ow * p.stride_w - p.pad_w + kw;
-            if (iw >= 0 && iw < g.W) dst[iw] += src[ow];
+          const int64_t shift = kw - p.pad_w;  // column ow came from input column ow * stride + shift
+          if (p.stride_w == 1) {
+            for (int64_t ow = cols.begin; ow < cols.end; ++ow) dst[ow + shift] += src[ow];
+          } else {
+            for (int64_t ow = cols.begin; ow < cols.end; ++ow) dst[ow * p.stride_w + shift] += src[ow];
           }
         }
       }

@@ -123,6 +123,8 @@ const ConvCase kConvCases[] = {
     {{2, 3, 4, 4}, {5, 3, 1, 1}, 1, 0, true},   // 1x1: the no-im2col path
     {{2, 3, 4, 4}, {2, 3, 1, 1}, 2, 1, false},  // 1x1 with stride and padding: im2col again
     {{1, 1, 4, 5}, {2, 1, 3, 2}, 1, 1, true},   // non-square input and kernel
+    {{1, 2, 3, 4}, {2, 2, 3, 3}, 2, 2, true},   // padding 2: some output columns read only zeros
+    {{1, 1, 7, 7}, {1, 1, 2, 2}, 3, 1, false},  // stride 3 skips input columns
 };
 }  // namespace
 
