@@ -33,9 +33,12 @@ double mean_sample_norm(const Tensor& x) {
 }  // namespace
 
 PredictorStep LangevinCorrector::step(const Tensor& x_in, double t, Generator& gen) const {
-  // alpha: 1 for VE; 1 - beta(t)/K for VP and sub-VP (a SubVpSde is a VpSde).  MATH.md (4.8)
+  // alpha: 1 for VE; for VP and sub-VP (a SubVpSde is a VpSde) the discrete
+  // alpha_i = 1 - beta(t)/K of MATH.md (4.8), taken as e^{-beta(t)/K}: the two
+  // agree to first order (to 2e-4 at K = 1000), and the exponential stays
+  // positive when K < beta(t), where 1 - beta/K < 0 would make sqrt(2 delta) NaN.
   double alpha = 1.0;
-  if (const auto* vp = dynamic_cast<const VpSde*>(&sde_)) alpha = 1.0 - vp->beta(t) / steps_;
+  if (const auto* vp = dynamic_cast<const VpSde*>(&sde_)) alpha = std::exp(-vp->beta(t) / steps_);
   Tensor x = x_in;
   Tensor x_mean = x_in;
   for (int i = 0; i < n_steps_; ++i) {

@@ -21,7 +21,8 @@ std::vector<double> sde_time_grid(const Sde& sde, int steps);
 //   delta = 2 alpha (r mean_b ||z_b|| / mean_b ||s_b||)^2,  x <- x + delta s + sqrt(2 delta) z,
 // with the norms per sample b averaged over the batch (so one sample's step
 // size depends on the rest of its batch, as in the score-SDE code), alpha = 1
-// for VE and 1 - beta(t)/K for VP and sub-VP (K = the sampler's steps).
+// for VE and 1 - beta(t)/K for VP and sub-VP (K = the sampler's steps),
+// evaluated as e^{-beta(t)/K} so that it stays positive for K < beta_max.
 // Holds references: sde and eps_model must outlive it.
 class LangevinCorrector {
  public:
