@@ -87,3 +87,13 @@ inline Variable operator/(const Variable& a, double s) { return mul(a, 1.0 / s);
 inline Variable operator/(double s, const Variable& a) { return mul(reciprocal(a), s); }
 
 }  // namespace autograd
+
+namespace autograd {
+
+// ---- norm.cpp: fused GroupNorm (+ SiLU) with a hand-written backward ----
+// The same values as the composition in nn/layers/group_norm.cpp
+// (group_norm_composed), in one pass forward and one backward.
+Variable group_norm(const Variable& x, int64_t groups, const Variable& weight, const Variable& bias, double eps,
+                    bool silu = false);
+
+}  // namespace autograd

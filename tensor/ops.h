@@ -143,3 +143,24 @@ void set_num_threads(int n);
 int get_num_threads();
 
 }  // namespace tensor
+
+namespace tensor {
+
+// ---- Fused GroupNorm (norm.cpp; kernel in cpu/group_norm.cpp) ----
+// y = (x - mean) * rstd * weight + bias per (sample, group) of x (N, C, *),
+// then silu(y) when `silu` is set: the nn layer's GroupNorm and the
+// "silu(norm(x))" of a ResBlock in one pass. Returns y and the (N, G) mean and
+// rstd = 1/sqrt(var + eps) (biased var) that the backward needs.
+struct GroupNormOutput {
+  Tensor out, mean, rstd;
+};
+GroupNormOutput group_norm(const Tensor& x, int64_t groups, const Tensor& weight, const Tensor& bias, double eps,
+                           bool silu = false);
+// Gradients with respect to x, weight and bias (the last two undefined when weight/bias are).
+struct GroupNormGrads {
+  Tensor x, weight, bias;
+};
+GroupNormGrads group_norm_backward(const Tensor& grad_out, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                                   const Tensor& weight, const Tensor& bias, int64_t groups, bool silu);
+
+}  // namespace tensor

@@ -1,5 +1,6 @@
-// GroupNorm as a composition: reshape to (N, G, rest), mean and biased var
-// over the last dim, normalize, reshape back, scale and shift per channel.
+// GroupNorm: the layer (on the fused kernel, autograd/norm.cpp) and the
+// composition it is tested against: reshape to (N, G, rest), mean and biased
+// var over the last dim, normalize, reshape back, scale and shift per channel.
 #include "nn/layers/group_norm.h"
 
 #include "autograd/ops.h"
@@ -22,11 +23,17 @@ GroupNorm::GroupNorm(int64_t groups, int64_t channels, double eps_, bool affine)
 Variable GroupNorm::forward(const Variable& x) {
   TENSOR_CHECK(x.dim() >= 2 && x.size(1) == num_channels, "[GroupNorm] input {} should be (N, {}, ...)",
                tensor::shape_str(x.shape()), num_channels);
-  return group_norm(x, num_groups, weight, bias, eps);
+  return ag::group_norm(x, num_groups, weight, bias, eps);
 }
 
-Variable group_norm(const Variable& x, int64_t num_groups, const Variable& weight, const Variable& bias, double eps) {
-  TENSOR_CHECK(x.dim() >= 2 && x.size(1) % num_groups == 0, "[group_norm] input {} has channels not divisible by {} groups",
+Variable GroupNorm::forward_silu(const Variable& x) {
+  TENSOR_CHECK(x.dim() >= 2 && x.size(1) == num_channels, "[GroupNorm] input {} should be (N, {}, ...)",
+               tensor::shape_str(x.shape()), num_channels);
+  return ag::group_norm(x, num_groups, weight, bias, eps, /*silu=*/true);
+}
+
+Variable group_norm_composed(const Variable& x, int64_t num_groups, const Variable& weight, const Variable& bias, double eps) {
+  TENSOR_CHECK(x.dim() >= 2 && x.size(1) % num_groups == 0, "[group_norm_composed] input {} has channels not divisible by {} groups",
                tensor::shape_str(x.shape()), num_groups);
   const int64_t n = x.size(0), c = x.size(1);
   Variable xg = ag::reshape(x, {n, num_groups, -1});

@@ -25,10 +25,10 @@ Variable ResBlock::forward(const Variable& x, const Variable& temb) {
   TENSOR_CHECK(temb.dim() == 2 && x.dim() == 4 && temb.size(0) == x.size(0),
                "[ResBlock] x {} and temb {} should be (N, C, H, W) and (N, tdim)", tensor::shape_str(x.shape()),
                tensor::shape_str(temb.shape()));
-  Variable h = c1->forward(ag::silu(n1->forward(x)));
+  Variable h = c1->forward(n1->forward_silu(x));
   Variable tproj = t->forward(ag::silu(temb));  // (N, cout), added to every position
   h = ag::add(h, ag::reshape(tproj, {tproj.size(0), tproj.size(1), 1, 1}));
-  h = c2->forward(ag::silu(n2->forward(h)));
+  h = c2->forward(n2->forward_silu(h));
   return ag::add(skip->forward(x), h);
 }
 

@@ -120,7 +120,7 @@ Variable UNet::forward(const Variable& x, const Tensor& t) {
     h = levels_[i].up_block->forward(ag::cat({h, kept[i]}, 1), temb);
     if (levels_[i].up_attn) h = levels_[i].up_attn->forward(h);
   }
-  return conv_out_->forward(ag::silu(n_out_->forward(h)));
+  return conv_out_->forward(n_out_->forward_silu(h));
 }
 
 }  // namespace nn

@@ -42,3 +42,17 @@ void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor
 void random_fill(const Tensor& out, RandomKind kind, uint64_t seed, uint64_t stream);
 
 }  // namespace tensor::cpu
+
+namespace tensor::cpu {
+
+// group_norm.cpp: fused GroupNorm, optionally followed by SiLU, over x (N, C, S)
+// contiguous (S = the spatial positions). mean and rstd are (N, G) outputs of
+// the forward pass that the backward reads; weight/bias (C) may be undefined.
+void group_norm_forward(const Tensor& out, const Tensor& mean, const Tensor& rstd, const Tensor& x,
+                        const Tensor& weight, const Tensor& bias, int64_t groups, double eps, bool silu);
+// grad_weight/grad_bias are undefined when weight/bias are.
+void group_norm_backward(const Tensor& grad_x, const Tensor& grad_weight, const Tensor& grad_bias,
+                         const Tensor& grad_out, const Tensor& x, const Tensor& mean, const Tensor& rstd,
+                         const Tensor& weight, const Tensor& bias, int64_t groups, bool silu);
+
+}  // namespace tensor::cpu
