@@ -73,6 +73,9 @@ void Variable::backward(const Tensor& grad, bool retain_graph) const {
   }
   TENSOR_CHECK(seed.shape() == shape(), "[backward] upstream gradient has shape {}, the value has shape {}",
                tensor::shape_str(seed.shape()), tensor::shape_str(shape()));
+  TENSOR_CHECK(seed.dtype() == dtype() && seed.device() == device(),
+               "[backward] upstream gradient is {} on {}, the value is {} on {}", tensor::dtype_name(seed.dtype()),
+               tensor::device_name(seed.device()), tensor::dtype_name(dtype()), tensor::device_name(device()));
 
   NoGradGuard no_grad;  // backward rules compute with plain tensors; nothing to record
   const std::vector<Variable> order = topological_order(*this);
