@@ -1,12 +1,14 @@
-// Exact log-likelihood through the probability-flow ODE (MATH.md 5.5-5.7)
-// and bits/dim with uniform dequantization (5.8). The divergence of the
-// drift is exact (one vjp per dimension) or Hutchinson's estimate (one vjp
-// with a probe fixed for the whole solve). The DDPM ELBO is in elbo.h.
+// Likelihoods in nats and bits/dim: the exact log-likelihood through the
+// probability-flow ODE (MATH.md 5.5-5.7) with uniform dequantization (5.8),
+// the divergence exact (one vjp per dimension) or Hutchinson's (one vjp, a
+// probe fixed per solve); and the DDPM ELBO with the discretized Gaussian
+// decoder (2.7-2.9). Samplers are elsewhere.
 #pragma once
 #include <string>
 
 #include "diffusion/model.h"
 #include "diffusion/ode.h"
+#include "diffusion/schedule.h"
 #include "diffusion/sde.h"
 
 namespace diffusion {
@@ -54,5 +56,34 @@ struct BitsPerDimResult {
 // An upper bound on the discrete negative log-likelihood in bits/dim.
 BitsPerDimResult ode_bits_per_dim(const Sde& sde, const EpsModel& eps_model, const Tensor& x_int, Generator& gen,
                                   const LikelihoodOptions& options = {});
+
+// ---- The DDPM ELBO, MATH.md (2.7)-(2.9) ----
+
+// The reverse variance sigma_t^2 of p_theta(x_{t-1} | x_t).  MATH.md (2.6)
+enum class ElboVariance {
+  Beta,       // sigma_t^2 = beta_t; the decoder uses beta_1
+  BetaTilde,  // sigma_t^2 = beta_tilde_t; the decoder uses beta_tilde_2 (beta_tilde_1 = 0)
+};
+
+struct ElboResult {
+  Tensor nats;          // (N,) float64: L_T + sum_{t=2..T} L_{t-1} + L_0, an upper bound on -log p(x_0)
+  Tensor bpd;           // (N,) nats / (D ln 2)
+  Tensor prior_term;    // (N,) L_T
+  Tensor decoder_term;  // (N,) L_0
+  int nfe = 0;          // model evaluations (T)
+};
+
+// The DDPM negative ELBO of 8-bit data x0 (N, ...), values on the grid
+// k/127.5 - 1, k = 0..255. Each L_{t-1} is one Monte Carlo draw of x_t ~
+// q(x_t | x0) (an unbiased estimate of the expectation in (2.7)); the KLs are
+// (2.8) in closed form, and L_0 is the discretized decoder (2.9) in log space.
+// The model is called with the DDPM label t - 1 (model.h). Float64 inside.
+ElboResult ddpm_elbo(const Schedule& schedule, const EpsModel& eps_model, const Tensor& x0, Generator& gen,
+                     ElboVariance variance = ElboVariance::BetaTilde);
+
+// log Phi(z) for the standard normal CDF, accurate in both tails (exposed for tests).
+double log_normal_cdf(double z);
+// log(Phi(hi) - Phi(lo)) for lo < hi (either may be infinite), without underflow.
+double log_normal_cdf_difference(double lo, double hi);
 
 }  // namespace diffusion
