@@ -1,8 +1,7 @@
 // Likelihoods in nats and bits/dim: the exact log-likelihood through the
-// probability-flow ODE (MATH.md 5.5-5.7) with uniform dequantization (5.8),
-// the divergence exact (one vjp per dimension) or Hutchinson's (one vjp, a
-// probe fixed per solve); and the DDPM ELBO with the discretized Gaussian
-// decoder (2.7-2.9). Samplers are elsewhere.
+// probability-flow ODE (MATH.md 5.5-5.8), divergence exact or Hutchinson's,
+// and the DDPM ELBO with the discretized Gaussian decoder (2.7-2.9). No
+// sampling here.
 #pragma once
 #include <string>
 

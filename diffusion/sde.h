@@ -1,8 +1,7 @@
-// The three score SDEs of MATH.md section 4 in continuous time t in [0, 1]:
-// VE, VP and sub-VP (table 4.3a-c), each a forward drift f, diffusion g,
-// Gaussian kernel (m(t), sigma(t)) and prior; plus the label a network sees
-// and the eps loss (4.5) a trainer calls. Samplers live in reverse_sde.h,
-// predictor_corrector.h and ode.h; this file holds no solver.
+// The score SDEs of MATH.md section 4, t in [0, 1]: VE, VP and sub-VP (table
+// 4.3a-c), each a drift f, diffusion g, kernel (m(t), sigma(t)) and prior;
+// the label a network sees and the eps loss (4.5) a trainer calls. No
+// solvers: those are in reverse_sde.h, predictor_corrector.h, probability_flow.h.
 #pragma once
 #include <memory>
 #include <string>
@@ -54,7 +53,8 @@ class Sde {
   Tensor prior_log_prob(const Tensor& x) const;
   // The labels (N,) the model sees at time t, float32.
   Tensor labels(int64_t n, double t) const;
-  // label -> (m(t), sigma(t)), each shaped like label: the SDE's kernel for the oracle.
+  // label -> (m(t), sigma(t)), each shaped like label: the SDE's kernel for the
+  // oracle. The function holds a pointer to this SDE, which must outlive it.
   KernelFn kernel() const;
 
   // The score from an eps model: s(x, t) = -eps(x, label(t)) / sigma(t) (MATH.md section 4).

@@ -1,9 +1,7 @@
-// The report behind docs/diffusion.md's SDE/ODE tables: SWD to the data for
-// every continuous-time sampler at 10, 50 and 1000 steps with the mixture
-// oracle, RK45 at three tolerances with its NFE, and the cost of the PF-ODE
-// likelihood (single-threaded, Note [Single-threaded oracle tests]).
-// Disabled by default (it takes minutes and asserts nothing); run it with
-//   build-sde/bin/diffusion_tests --gtest_also_run_disabled_tests --gtest_filter='SdeReport.*'
+// The report behind docs/diffusion.md's SDE/ODE tables: SWD to the data of
+// each continuous-time sampler at 10, 50, 1000 steps and of RK45 at three
+// tolerances, and the PF-ODE likelihood's cost. Disabled (about a minute,
+// asserts nothing): --gtest_also_run_disabled_tests --gtest_filter='SdeReport.*'
 #include <gtest/gtest.h>
 
 #include <chrono>

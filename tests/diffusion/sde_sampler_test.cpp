@@ -1,8 +1,7 @@
 // The reverse-SDE samplers (MATH.md 4.6-4.9) with the exact mixture oracle:
-// Euler-Maruyama and predictor-corrector reproduce the mixture (weights,
-// means, SWD against Note [SDE SWD threshold]); the threshold rejects noise and
-// a 10-step sampler; one reverse-diffusion step is the ancestral step; and
-// sampling is deterministic given the seed.
+// EM and PC reproduce the mixture (Note [SDE SWD threshold]), the threshold
+// rejects noise and a 10-step sampler, a reverse-diffusion step is the
+// ancestral step, and the same seed gives the same samples.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -99,6 +98,46 @@ TEST_F(SdeSampler, TheSwdThresholdRejectsNoiseAndACoarseSampler) {
   EXPECT_GT(coarse_swd, threshold);
   std::printf("  threshold %.4f; prior noise SWD %.4f; 10-step Euler-Maruyama SWD %.4f\n", threshold, noise_swd,
               coarse_swd);
+}
+
+// The corrector alone: Langevin dynamics with the exact score of p_t leaves
+// p_t (nearly) invariant and pulls other points towards it. At t = 0.1
+// (m = 0.95, sigma = 0.32: still a clear mixture), exact samples of p_t stay
+// within twice the floor of p_t after 50 corrector steps, and points with the
+// right component but 2.5 times too much noise end within twice the floor
+// after 300. (From N(0, I) it would not: Langevin moves points within a mode
+// quickly but across the low-density gaps between modes hardly at all, so
+// wrong mode weights stay wrong; that is the predictor's job.)
+TEST_F(SdeSampler, LangevinCorrectorKeepsAndReachesTheMarginal) {
+  const VpSde vp;
+  const EpsModel eps = gmm_eps_model(sde_test::mixture(), vp.kernel());
+  const double t = 0.1;
+  const int64_t n = 4000;
+  // x_t = m x0 + noise_scale sigma eps; noise_scale = 1 is p_t.  MATH.md (4.3)
+  const auto marginal_samples = [&](uint64_t seed, double noise_scale = 1.0) {
+    Generator gen(seed);
+    const Tensor x0 = sample_mixture(sde_test::mixture(), n, gen);
+    return tensor::add(tensor::mul(x0, vp.m(t)), tensor::mul(tensor::randn({n, 2}, gen), noise_scale * vp.sigma(t)));
+  };
+  const Tensor reference = marginal_samples(30);
+  const auto swd = [&](const Tensor& x) { return sliced_wasserstein(x, reference, kDirections, kSwdSeed); };
+  const double floor = 0.5 * (swd(marginal_samples(31)) + swd(marginal_samples(32)));
+  // K = 1000 in alpha = exp(-beta(t)/K): the step size of a 1000-step PC run.
+  const LangevinCorrector corrector(vp, eps, 1000);
+  const auto run = [&](Tensor x, int steps, uint64_t seed) {
+    Generator gen(seed);
+    for (int i = 0; i < steps; ++i) x = corrector.step(x, t, gen).x;
+    return x;
+  };
+  const double kept = swd(run(marginal_samples(33), 50, 1));
+  const Tensor too_wide = marginal_samples(34, 2.5);
+  const double start = swd(too_wide);
+  const double reached = swd(run(too_wide, 300, 2));
+  EXPECT_LT(kept, 2 * floor);
+  EXPECT_GT(start, 5 * floor);
+  EXPECT_LT(reached, 2 * floor);
+  std::printf("  p_t floor %.4f; exact p_t after 50 steps %.4f; too wide %.4f -> after 300 steps %.4f\n", floor,
+              kept, start, reached);
 }
 
 // One reverse-diffusion step of the VP SDE from t to s is the DDPM ancestral
