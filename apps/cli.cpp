@@ -93,7 +93,10 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   nll_cmd->add_option("--method", nll.method, "elbo: the DDPM bound (2.7); ode: exact, by the PF-ODE (5.5)")
       ->check(CLI::IsMember({"elbo", "ode"}))
       ->capture_default_str();
-  nll_cmd->add_option("--steps", nll.steps, "elbo: timesteps in the bound")->check(CLI::PositiveNumber)
+  nll_cmd->add_option("--variance", nll.variance, "elbo: reverse variance (MATH.md 2.6)")
+      ->check(CLI::IsMember({"beta", "beta-tilde"}))
+      ->capture_default_str();
+  nll_cmd->add_option("--steps", nll.steps, "elbo: timesteps in the bound (an even sub-sequence, MATH.md 1.6)")->check(CLI::PositiveNumber)
       ->capture_default_str();
   nll_cmd->add_option("--n", nll.n, "examples evaluated")->check(CLI::PositiveNumber)->capture_default_str();
   nll_cmd->add_option("--seed", nll.seed, "seed of the noise and of generated 2-D data")->capture_default_str();

@@ -1,5 +1,7 @@
 // `diffuse train`: the training loop. One step: a batch x_0 from the
-// Batcher, the denoising loss (MATH.md 2.2), backward, AdamW, EMA. Every
+// Batcher, the denoising loss (MATH.md 2.2, diffusion/training.h),
+// backward, AdamW, EMA. (diffusion::Trainer runs the same step, but draws
+// its own batches; here the Batcher's resumable order is needed.) Every
 // --ckpt-every steps the whole state (weights, EMA, AdamW moments, data
 // position, noise stream) goes to DIR/model.safetensors, so --resume
 // continues exactly where the checkpoint stood (checkpoint.h).
@@ -17,6 +19,7 @@
 #include "autograd/ops.h"
 #include "diffusion/ddim.h"
 #include "diffusion/prediction.h"
+#include "diffusion/training.h"
 #include "diffusion/schedule.h"
 #include "diffusion/timesteps.h"
 #include "nn/models/mlp2d.h"
@@ -30,25 +33,6 @@ namespace {
 namespace fs = std::filesystem;
 using autograd::Variable;
 using tensor::Tensor;
-
-// The denoising loss (MATH.md 2.2) for a network predicting eps, x0 or v:
-// t ~ U{1..T}, eps ~ N(0, I), x_t = a_t x_0 + b_t eps (1.2), and the mean
-// squared error against the matching target (2.3, 2.4). Labels are t - 1.
-Variable denoising_loss(nn::TimestepModel& net, const diffusion::KernelFn& kernel, int64_t T,
-                        diffusion::Prediction pred, const Tensor& x0, tensor::Generator& gen) {
-  const int64_t N = x0.size(0);
-  const Tensor label = tensor::randint(0, T, {N}, gen).to(tensor::DType::Float32);
-  const Tensor eps = tensor::randn(x0.shape(), gen);
-  const auto [a64, b64] = kernel(label);
-  const Tensor a = diffusion::per_sample(a64, x0.dim(), tensor::DType::Float32);
-  const Tensor b = diffusion::per_sample(b64, x0.dim(), tensor::DType::Float32);
-  const Tensor x_t = a * x0 + b * eps;
-  const Tensor target = pred == diffusion::Prediction::Eps  ? eps
-                        : pred == diffusion::Prediction::X0 ? x0
-                                                            : a * eps - b * x0;  // v, MATH.md (2.4)
-  const Variable output = net.forward(Variable(x_t), label);
-  return autograd::mean(autograd::square(output - Variable(target)));
-}
 
 RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   RunConfig c;
@@ -159,6 +143,10 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   const diffusion::Schedule schedule = diffusion::make_schedule(config.schedule, config.T);
   const diffusion::KernelFn kernel = diffusion::ddpm_kernel(schedule);
   const diffusion::Prediction pred = diffusion::parse_prediction(config.pred);
+  // The loss is weighted like the prediction (x0-MSE for x0, v-MSE for v): the usual objectives.
+  diffusion::LossOptions loss_options;
+  loss_options.prediction = pred;
+  loss_options.weighting = diffusion::parse_loss_weighting(config.pred);
   int64_t last_saved = o.resume ? start : -1;
 
   auto save = [&](int64_t step) {
@@ -179,7 +167,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
     const Tensor x0 = batcher.next();
-    const Variable loss = denoising_loss(*net, kernel, config.T, pred, x0, noise_gen);
+    const Variable loss = diffusion::diffusion_loss(*net, schedule, x0, noise_gen, loss_options);
     const double value = loss.item();
     if (!std::isfinite(value)) {
       progress.finish();

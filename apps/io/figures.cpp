@@ -118,7 +118,7 @@ Image scatter_plot(const tensor::Tensor& points, const tensor::Tensor& second, i
   for (double g = std::ceil(cy - half); g <= cy + half; g += 1.0) line(img, 0, py(g), size - 1, py(g), kGrid);
   // Fainter dots for larger sets, so density shows instead of a solid blob.
   auto draw = [&](const std::vector<double>& set, Rgb color) {
-    const double alpha = std::clamp(300.0 / std::max<double>(set.size() / 2, 1), 0.15, 0.9);
+    const double alpha = std::clamp(1000.0 / std::max<double>(set.size() / 2, 1), 0.35, 0.9);
     for (size_t i = 0; i + 1 < set.size(); i += 2) dot(img, px(set[i]), py(set[i + 1]), color, alpha);
   };
   draw(a, kInk);

@@ -148,6 +148,13 @@ TEST(Cli, OracleSamplesAndLikelihoodMatchTheMixture) {
   const double ode = std::stod(nll.out.substr(nll.out.find("nll ") + 4));
   const double exact = std::stod(nll.out.substr(nll.out.find("mixture ") + 8));
   EXPECT_NEAR(ode, exact, 0.05) << nll.out;
+
+  // The ELBO bounds the NLL from above; with 1000 steps and beta it is within a few tenths.
+  const Result elbo = diffuse({"nll", "--oracle", oracle, "--data", oracle, "--n", "300", "--method", "elbo"});
+  ASSERT_EQ(elbo.status, 0) << elbo.err;
+  const double bound = std::stod(elbo.out.substr(elbo.out.find("nll <= ") + 7));
+  EXPECT_GT(bound, exact - 0.1) << elbo.out;
+  EXPECT_LT(bound, exact + 0.5) << elbo.out;
 }
 
 TEST(Cli, InversionThenDdimReconstructs) {
@@ -221,6 +228,9 @@ TEST(Cli, ErrorsAreOneLineAndExitTwo) {
   expect_fails_with({"train", "--data", "idx:" + (dir / "none.gz"), "--out", dir / "r5"}, "none.gz: no such file");
   expect_fails_with({"nll", "--oracle", oracle, "--data", "moons", "--method", "ode", "--n", "10", "--no-ema",
                      "--steps", "0"}, "--steps");
+  expect_fails_with({"nll", "--oracle", oracle, "--data", oracle, "--method", "elbo", "--steps", "1"},
+                    "the ELBO needs 2 <= K");
+  expect_fails_with({"nll", "--oracle", oracle, "--data", oracle, "--method", "bound"}, "--method");
 
   // A cosine-schedule model cannot be sampled as the VP SDE.
   ASSERT_EQ(diffuse({"train", "--data", "moons", "--steps", "2", "--batch", "16", "--width", "16", "--schedule",
