@@ -195,7 +195,8 @@ ElboResult ddpm_elbo(const Schedule& schedule, const EpsModel& eps_model, const 
   const Tensor mu = noised_and_x0_hat(1);
   result.nfe += 1;
   const double sigma_1 = std::sqrt(variance == ElboVariance::Beta ? schedule.beta[1] : schedule.beta_tilde[2]);
-  const std::vector<double> l0 = decoder_nll(x0.to_vector<double>(), mu.contiguous().to_vector<double>(), sigma_1, n, d);
+  const std::vector<double> l0 =
+      decoder_nll(x0.to_vector<double>(), mu.contiguous().to_vector<double>(), sigma_1, n, d);
   result.decoder_term = tensor::from_vector(l0, {n}, tensor::DType::Float64);
   result.nats = tensor::add(total, result.decoder_term);
   // Bits per dimension: nats / (D ln 2).  MATH.md (2.9)

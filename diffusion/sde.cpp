@@ -25,7 +25,10 @@ double VeSde::sigma(double t) const { return sigma_min_ * std::pow(sigma_max_ / 
 // g(t) = sigma(t) sqrt(2 ln(sigma_max / sigma_min)), so that g^2 = d sigma^2 / dt.  MATH.md (4.3a)
 double VeSde::g(double t) const { return sigma(t) * std::sqrt(2.0 * std::log(sigma_max_ / sigma_min_)); }
 
-double VeSde::t_of_label(double label) const { return std::log(label / sigma_min_) / std::log(sigma_max_ / sigma_min_); }
+// Inverts label = sigma(t) = sigma_min (sigma_max / sigma_min)^t.
+double VeSde::t_of_label(double label) const {
+  return std::log(label / sigma_min_) / std::log(sigma_max_ / sigma_min_);
+}
 
 // ---- VP ----
 

@@ -57,6 +57,16 @@ TEST_F(OdeLikelihood, ExactDivergenceMatchesTheGaussianLogDensity) {
     std::printf("  %-6s exact divergence: max |log p - (10.7)| = %.2e nats, NFE %d\n", sde->name().c_str(), worst,
                 r.nfe);
   }
+  // Float32 points take the same path in float32 (the oracle works in x's dtype); log p is float64.
+  const VpSde vp;
+  const GaussianMixture gmm = single_gaussian();
+  const Tensor x = test_points(gmm, 32);
+  Generator gen(1);
+  const Tensor x32 = x.to(tensor::DType::Float32);
+  const LikelihoodResult r32 = ode_log_likelihood(vp, gmm_eps_model(gmm, vp.kernel()), x32, gen);
+  EXPECT_EQ(r32.log_p.dtype(), tensor::DType::Float64);
+  const Tensor truth = log_prob(gmm, Variable(x)).data();
+  EXPECT_LT(tensor::amax(tensor::abs(tensor::sub(r32.log_p, truth))).item(), 1e-2);
 }
 
 // Hutchinson's estimate is unbiased (5.7): repeating one point R times gives
