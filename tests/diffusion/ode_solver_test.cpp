@@ -13,6 +13,8 @@
 namespace diffusion {
 namespace {
 
+// Shapes: y is (3,) for the scalar test problem; x is (n, 2) for the PF-ODE.
+
 using sde_test::kDirections;
 using sde_test::kSamples;
 using sde_test::kSwdFactor;

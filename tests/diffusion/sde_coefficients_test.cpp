@@ -17,6 +17,8 @@
 namespace diffusion {
 namespace {
 
+// Shapes: N points, 2 dimensions; labels and kernel coefficients are (N,).
+
 // Closed forms at t = 0, 0.5, 1 with the defaults (beta_min 0.1, beta_max 20,
 // sigma_min 0.01, sigma_max 50), computed by hand: B(0.5) = 0.05 + 0.125 * 19.9
 // = 2.5375, B(1) = 10.05.

@@ -16,6 +16,8 @@
 namespace diffusion {
 namespace {
 
+// Shapes: x is (n, 2): n points of the 2-D mixture.
+
 using sde_test::kDirections;
 using sde_test::kSamples;
 using sde_test::kSwdSeed;
