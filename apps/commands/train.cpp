@@ -8,7 +8,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
@@ -19,9 +18,9 @@
 #include "autograd/ops.h"
 #include "diffusion/ddim.h"
 #include "diffusion/prediction.h"
-#include "diffusion/training.h"
 #include "diffusion/schedule.h"
 #include "diffusion/timesteps.h"
+#include "diffusion/training.h"
 #include "nn/models/mlp2d.h"
 #include "nn/models/unet.h"
 #include "nn/optim/adam.h"
@@ -84,6 +83,13 @@ std::vector<double> read_losses(const std::string& path, int64_t up_to) {
   return losses;
 }
 
+double mean_of_last(const std::vector<double>& values, size_t k) {
+  k = std::min(k, values.size());
+  double sum = 0;
+  for (size_t i = values.size() - k; i < values.size(); ++i) sum += values[i];
+  return k > 0 ? sum / k : 0.0;
+}
+
 void write_losses(const std::string& dir, const std::vector<double>& losses) {
   std::ofstream out(fs::path(dir) / "loss.csv");
   out << "step,loss\n";
@@ -121,9 +127,8 @@ void run_train(const TrainOptions& o, std::ostream& out) {
 
   tensor::Generator init_gen(seed);  // the initial weights; the noise has its own generator
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
-  nn::AdamWOptions adam;
+  nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
-  adam.weight_decay = 0.0;  // the reference setting; decay would pull the EMA towards zero as well
   nn::AdamW optimizer(net->named_parameters(), adam);
   nn::EMA ema(*net, config.ema);
   Batcher batcher(data, config.batch, seed);
@@ -201,13 +206,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   if (images) write_png(picture, image_grid(samples));
   else write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples));
   out << fmt::format("final loss {:.4f} (mean of the last 100 steps); wrote {}, loss.csv, loss.svg, samples.png\n",
-                     [&] {
-                       double sum = 0;
-                       const size_t k = std::min<size_t>(100, losses.size());
-                       for (size_t i = losses.size() - k; i < losses.size(); ++i) sum += losses[i];
-                       return k ? sum / k : 0.0;
-                     }(),
-                     ckpt_path);
+                     mean_of_last(losses, 100), ckpt_path);
 }
 
 }  // namespace apps
