@@ -55,6 +55,8 @@ LikelihoodResult ode_log_likelihood(const Sde& sde, const EpsModel& eps_model, c
     Tensor divergence;
     if (options.divergence == Divergence::Exact) {
       // sum_i (e_i^T dF/dx)_i: row i of the Jacobian, then its diagonal entry.  MATH.md (5.6)
+      // One vjp serves all N samples at once: sample b's output depends only
+      // on sample b's input (no batch statistics), so the Jacobian is block diagonal.
       divergence = tensor::zeros({n}, dtype);
       for (int64_t i = 0; i < d; ++i) {
         Tensor e_i = tensor::zeros({n, d}, dtype);
