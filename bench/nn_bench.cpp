@@ -5,8 +5,12 @@
 // A train step is the reference's train_steps(): x0 ~ N(0, 1), t ~ U{0..999},
 // x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) eps with the linear beta
 // schedule, loss = mse(model(x_t, t), eps), backward, AdamW(lr 2e-4) step.
-// Threads: 2, as the reference is run (--threads 2).
+// Threads: 2, as the reference is run (--threads 2); DIFFUSE_BENCH_THREADS=n
+// overrides (1 gives a CPU-time comparison that other load on the machine
+// barely disturbs; see docs/benchmarks-nn.md).
 #include <benchmark/benchmark.h>
+
+#include <cstdlib>
 
 #include "autograd/ops.h"
 #include "nn/nn.h"
@@ -20,6 +24,11 @@ namespace t = tensor;
 namespace ag = autograd;
 
 constexpr int64_t kT = 1000;
+
+void set_bench_threads() {
+  const char* env = std::getenv("DIFFUSE_BENCH_THREADS");
+  t::set_num_threads(env ? std::atoi(env) : 2);
+}
 
 // alpha_bar_t = prod_{s <= t} (1 - beta_s), beta linear from 1e-4 to 0.02.
 t::Tensor linear_alpha_bar() {
@@ -53,7 +62,7 @@ double train_step(nn::TimestepModel& model, nn::Optimizer& opt, const t::Shape& 
 }
 
 void BM_MLP2DTrainStep(benchmark::State& state) {
-  t::set_num_threads(2);
+  set_bench_threads();
   t::Generator gen(0);
   nn::MLP2D model(nn::MLP2DConfig{}, gen);
   nn::AdamWOptions o;
@@ -65,7 +74,7 @@ void BM_MLP2DTrainStep(benchmark::State& state) {
 BENCHMARK(BM_MLP2DTrainStep)->Unit(benchmark::kMillisecond);
 
 void BM_UNetTrainStep(benchmark::State& state) {
-  t::set_num_threads(2);
+  set_bench_threads();
   t::Generator gen(0);
   nn::UNet model(nn::UNetConfig{}, gen);
   nn::AdamWOptions o;
@@ -77,7 +86,7 @@ void BM_UNetTrainStep(benchmark::State& state) {
 BENCHMARK(BM_UNetTrainStep)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 void BM_UNetForwardNoGrad(benchmark::State& state) {
-  t::set_num_threads(2);
+  set_bench_threads();
   t::Generator gen(0);
   nn::UNet model(nn::UNetConfig{}, gen);
   model.eval();
