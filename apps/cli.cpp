@@ -15,12 +15,90 @@ namespace {
 
 constexpr int kExitError = 2;
 
+CLI::App* add_train(CLI::App& app, TrainOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "train", "train a denoiser; writes DIR/model.safetensors, loss.csv, loss.svg and a picture of samples");
+  cmd->add_option("--data", o.data, kDataHelp)->required();
+  cmd->add_option("--model", o.model, "network")->check(CLI::IsMember({"mlp", "unet"}))->capture_default_str();
+  cmd->add_option("--steps", o.steps, "total optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--batch", o.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--lr", o.lr, "AdamW learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--out", o.out, "run directory")->required();
+  cmd->add_flag("--resume", o.resume, "continue the run in --out up to --steps");
+  cmd->add_option("--seed", o.seed, "seed of the weights, data order and noise")->capture_default_str();
+  cmd->add_option("--ckpt-every", o.ckpt_every, "save a checkpoint every N steps (0: at the end only)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")
+      ->check(CLI::Range(0.0, 0.999999))
+      ->capture_default_str();
+  cmd->add_option("--schedule", o.schedule, "noise schedule (MATH.md 1.3-1.5)")
+      ->check(CLI::IsMember({"linear", "cosine", "blog"}))
+      ->capture_default_str();
+  cmd->add_option("--pred", o.pred, "what the network predicts (MATH.md 2.2-2.4)")
+      ->check(CLI::IsMember({"eps", "x0", "v"}))
+      ->capture_default_str();
+  cmd->add_option("--width", o.width, "mlp: hidden width")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--samples", o.n_samples, "samples drawn at the end (0: 2000 points or 64 images)")
+      ->check(CLI::NonNegativeNumber);
+  return cmd;
+}
+
 void add_model_source(CLI::App* cmd, ModelSourceOptions& source) {
   auto* ckpt = cmd->add_option("--ckpt", source.ckpt, "run directory written by `diffuse train` (or its .safetensors)");
   auto* oracle = cmd->add_option("--oracle", source.oracle,
                                  "gmm:FILE.json: the exact Gaussian-mixture model instead of a checkpoint");
   ckpt->excludes(oracle);
   cmd->add_flag("--no-ema", source.no_ema, "use the live weights instead of the EMA weights");
+}
+
+CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
+  CLI::App* cmd = app.add_subcommand("sample", "draw samples: .png (grid or scatter) or .npy (raw float32)");
+  add_model_source(cmd, o.source);
+  cmd->add_option("--sampler", o.sampler, "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45")
+      ->capture_default_str();
+  cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (MATH.md 3.1)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_option("--n", o.n, "number of samples")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed of the noise")->capture_default_str();
+  cmd->add_option("--out", o.out, "FILE.png or FILE.npy")->required();
+  cmd->add_option("--x-T", o.x_T, "FILE.npy: start from this noise instead of drawing it");
+  return cmd;
+}
+
+CLI::App* add_invert(CLI::App& app, InvertOptions& o) {
+  CLI::App* cmd = app.add_subcommand("invert", "DDIM inversion: encode data x_0 (.npy) as noise x_T (.npy)");
+  add_model_source(cmd, o.source);
+  cmd->add_option("--in", o.in, "X0.npy: the data to encode")->required();
+  cmd->add_option("--steps", o.steps, "DDIM steps")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--out", o.out, "XT.npy")->required();
+  return cmd;
+}
+
+CLI::App* add_nll(CLI::App& app, NllOptions& o) {
+  CLI::App* cmd =
+      app.add_subcommand("nll", "negative log-likelihood of data: nats/point (2-D) or bits/dim (images)");
+  add_model_source(cmd, o.source);
+  cmd->add_option("--data", o.data, kDataHelp)->required();
+  cmd->add_option("--method", o.method, "elbo: the DDPM bound (2.7); ode: exact, by the PF-ODE (5.5)")
+      ->check(CLI::IsMember({"elbo", "ode"}))
+      ->capture_default_str();
+  cmd->add_option("--variance", o.variance, "elbo: reverse variance (MATH.md 2.6)")
+      ->check(CLI::IsMember({"beta", "beta-tilde"}))
+      ->capture_default_str();
+  cmd->add_option("--steps", o.steps, "elbo: timesteps in the bound (an even sub-sequence, MATH.md 1.6)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--n", o.n, "examples evaluated")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed of the noise and of generated 2-D data")->capture_default_str();
+  return cmd;
 }
 
 void check_model_source(const ModelSourceOptions& source, const std::string& command) {
@@ -33,79 +111,20 @@ void check_model_source(const ModelSourceOptions& source, const std::string& com
 int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"Train diffusion models and sample from them (DDPM, DDIM, SDE and ODE samplers).", "diffuse"};
   app.require_subcommand(1);
-
   TrainOptions train;
-  auto* train_cmd = app.add_subcommand("train", "train a denoiser; writes DIR/model.safetensors, loss.csv, "
-                                                "loss.svg and a picture of samples");
-  train_cmd->add_option("--data", train.data, kDataHelp)->required();
-  train_cmd->add_option("--model", train.model, "network")->check(CLI::IsMember({"mlp", "unet"}))->capture_default_str();
-  train_cmd->add_option("--steps", train.steps, "total optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
-  train_cmd->add_option("--batch", train.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  train_cmd->add_option("--lr", train.lr, "AdamW learning rate")->check(CLI::PositiveNumber)->capture_default_str();
-  train_cmd->add_option("--out", train.out, "run directory")->required();
-  train_cmd->add_flag("--resume", train.resume, "continue the run in --out up to --steps");
-  train_cmd->add_option("--seed", train.seed, "seed of the weights, data order and noise")->capture_default_str();
-  train_cmd->add_option("--ckpt-every", train.ckpt_every, "save a checkpoint every N steps (0: at the end only)")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  train_cmd->add_option("--ema", train.ema, "EMA decay of the saved weights")->check(CLI::Range(0.0, 0.999999))
-      ->capture_default_str();
-  train_cmd->add_option("--schedule", train.schedule, "noise schedule (MATH.md 1.3-1.5)")
-      ->check(CLI::IsMember({"linear", "cosine", "blog"}))
-      ->capture_default_str();
-  train_cmd->add_option("--pred", train.pred, "what the network predicts (MATH.md 2.2-2.4)")
-      ->check(CLI::IsMember({"eps", "x0", "v"}))
-      ->capture_default_str();
-  train_cmd->add_option("--width", train.width, "mlp: hidden width")->check(CLI::PositiveNumber)->capture_default_str();
-  train_cmd->add_option("--ch", train.ch, "unet: base channels (a multiple of 8)")->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  train_cmd->add_option("--samples", train.n_samples, "samples drawn at the end (0: 2000 points or 64 images)")
-      ->check(CLI::NonNegativeNumber);
-
   SampleOptions sample;
-  auto* sample_cmd = app.add_subcommand("sample", "draw samples: .png (grid or scatter) or .npy (raw float32)");
-  add_model_source(sample_cmd, sample.source);
-  sample_cmd->add_option("--sampler", sample.sampler,
-                         "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45")
-      ->capture_default_str();
-  sample_cmd->add_option("--steps", sample.steps, "sampling steps (ode-rk45: adaptive, ignored)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  sample_cmd->add_option("--eta", sample.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (MATH.md 3.1)")
-      ->check(CLI::Range(0.0, 1.0))
-      ->capture_default_str();
-  sample_cmd->add_option("--n", sample.n, "number of samples")->check(CLI::PositiveNumber)->capture_default_str();
-  sample_cmd->add_option("--seed", sample.seed, "seed of the noise")->capture_default_str();
-  sample_cmd->add_option("--out", sample.out, "FILE.png or FILE.npy")->required();
-  sample_cmd->add_option("--x-T", sample.x_T, "FILE.npy: start from this noise instead of drawing it");
-
   InvertOptions invert;
-  auto* invert_cmd = app.add_subcommand("invert", "DDIM inversion: encode data x_0 (.npy) as noise x_T (.npy)");
-  add_model_source(invert_cmd, invert.source);
-  invert_cmd->add_option("--in", invert.in, "X0.npy: the data to encode")->required();
-  invert_cmd->add_option("--steps", invert.steps, "DDIM steps")->check(CLI::PositiveNumber)->capture_default_str();
-  invert_cmd->add_option("--out", invert.out, "XT.npy")->required();
-
   NllOptions nll;
-  auto* nll_cmd = app.add_subcommand("nll", "negative log-likelihood of data: nats/point (2-D) or bits/dim (images)");
-  add_model_source(nll_cmd, nll.source);
-  nll_cmd->add_option("--data", nll.data, kDataHelp)->required();
-  nll_cmd->add_option("--method", nll.method, "elbo: the DDPM bound (2.7); ode: exact, by the PF-ODE (5.5)")
-      ->check(CLI::IsMember({"elbo", "ode"}))
-      ->capture_default_str();
-  nll_cmd->add_option("--variance", nll.variance, "elbo: reverse variance (MATH.md 2.6)")
-      ->check(CLI::IsMember({"beta", "beta-tilde"}))
-      ->capture_default_str();
-  nll_cmd->add_option("--steps", nll.steps, "elbo: timesteps in the bound (an even sub-sequence, MATH.md 1.6)")->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  nll_cmd->add_option("--n", nll.n, "examples evaluated")->check(CLI::PositiveNumber)->capture_default_str();
-  nll_cmd->add_option("--seed", nll.seed, "seed of the noise and of generated 2-D data")->capture_default_str();
+  const CLI::App* train_cmd = add_train(app, train);
+  const CLI::App* sample_cmd = add_sample(app, sample);
+  const CLI::App* invert_cmd = add_invert(app, invert);
+  const CLI::App* nll_cmd = add_nll(app, nll);
 
   // CLI11 would report a mistyped command as a missing one; name it instead.
   const std::string first = argc > 1 ? argv[1] : "";
   if (!first.empty() && first[0] != '-' && first != "train" && first != "sample" && first != "invert" &&
       first != "nll") {
-    err << "error: unknown command '" << argv[1] << "' (valid: train, sample, invert, nll; see diffuse --help)\n";
+    err << "error: unknown command '" << first << "' (valid: train, sample, invert, nll; see diffuse --help)\n";
     return kExitError;
   }
   try {
@@ -120,10 +139,18 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
 
   try {
-    if (*train_cmd) run_train(train, out);
-    if (*sample_cmd) check_model_source(sample.source, "sample"), run_sample(sample, out);
-    if (*invert_cmd) check_model_source(invert.source, "invert"), run_invert(invert, out);
-    if (*nll_cmd) check_model_source(nll.source, "nll"), run_nll(nll, out);
+    if (*train_cmd) {
+      run_train(train, out);
+    } else if (*sample_cmd) {
+      check_model_source(sample.source, "sample");
+      run_sample(sample, out);
+    } else if (*invert_cmd) {
+      check_model_source(invert.source, "invert");
+      run_invert(invert, out);
+    } else if (*nll_cmd) {
+      check_model_source(nll.source, "nll");
+      run_nll(nll, out);
+    }
   } catch (const std::exception& e) {
     // apps::Error, tensor::Error and anything else: one line, never a trace.
     std::string message = e.what();
