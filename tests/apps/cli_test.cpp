@@ -105,6 +105,40 @@ TEST(Cli, TrainMlpOnMoonsThenSampleWithEverySampler) {
   EXPECT_NE(apps::read_npy(dir / "live.npy").to_vector<float>(), apps::read_npy(dir / "ddim.npy").to_vector<float>());
 }
 
+TEST(Cli, TrainUnetOnAPngFolderThenSampleAGrid) {
+  TempDir dir;
+  fs::create_directories(dir / "images");
+  for (int i = 0; i < 8; ++i) {  // 8 gray 8x8 images: a bright square that moves
+    apps::Image img(8, 8, 1, 0);
+    for (int y = 2; y < 5; ++y)
+      for (int x = i % 4; x < i % 4 + 3; ++x) img.at(x, y)[0] = 255;
+    apps::write_png(dir / ("images/" + std::to_string(i) + ".png"), img);
+  }
+  const std::string run = dir / "run";
+  const Result train = diffuse({"train", "--data", "png:" + (dir / "images"), "--model", "unet", "--ch", "8",
+                                "--steps", "3", "--batch", "4", "--out", run, "--samples", "4"});
+  ASSERT_EQ(train.status, 0) << train.err;
+  EXPECT_EQ(apps::read_png(run + "/samples.png").channels, 1);
+  for (const std::string sampler : {"ddim", "ddpm"}) {
+    ASSERT_EQ(diffuse({"sample", "--ckpt", run, "--sampler", sampler, "--steps", "5", "--n", "6", "--out",
+                       dir / "x.npy"}).status, 0);
+    const tensor::Tensor x = apps::read_npy(dir / "x.npy");
+    EXPECT_EQ(x.shape(), (tensor::Shape{6, 1, 8, 8}));
+    EXPECT_TRUE(all_finite(x));
+  }
+  ASSERT_EQ(diffuse({"sample", "--ckpt", run, "--steps", "5", "--n", "6", "--out", dir / "grid.png"}).status, 0);
+  EXPECT_EQ(apps::read_png(dir / "grid.png").width, 3 * (8 + 2) + 2);  // 3 columns of 8 pixels and gaps
+  const Result nll = diffuse({"nll", "--ckpt", run, "--data", "png:" + (dir / "images"), "--method", "elbo",
+                              "--steps", "10", "--n", "4"});
+  ASSERT_EQ(nll.status, 0) << nll.err;
+  EXPECT_NE(nll.out.find("bits/dim over 4 images"), std::string::npos) << nll.out;
+  expect_fails_with({"invert", "--ckpt", run, "--in", dir / "x.npy", "--steps", "5", "--out", dir / "xT.png"},
+                    "writes x_T as .npy");
+  apps::write_npy(dir / "points.npy", tensor::zeros({4, 2}));
+  expect_fails_with({"invert", "--ckpt", run, "--in", dir / "points.npy", "--out", dir / "xT.npy"},
+                    "shape (4, 2) does not fit the model, which takes (N, 1, 8, 8)");
+}
+
 TEST(Cli, ResumeGivesTheSameCheckpointAsAnUninterruptedRun) {
   TempDir dir;
   const std::vector<std::string> common = {"train", "--data", "moons", "--batch", "64", "--width", "64",
