@@ -3,8 +3,11 @@
 // (2.5), with MLP2D at batch 1024 (2-D points) and the reference UNet at
 // batch 64 (1x28x28), and with the Gaussian-mixture oracle at batch 4096.
 // bench/torch_sampler_step.py times the same steps in PyTorch; results and
-// commands are in docs/benchmarks-diffusion.md. Threads: 2.
+// commands are in docs/benchmarks-diffusion.md. Threads: 2, or
+// OMP_NUM_THREADS when it is set (to compare with torch --threads N).
 #include <benchmark/benchmark.h>
+
+#include <cstdlib>
 
 #include "diffusion/ddim.h"
 #include "diffusion/ddpm.h"
@@ -26,7 +29,7 @@ constexpr int64_t kPrev = 490;
 // One sampler step, timed as sampling runs it: eps from the model, noise, the update.
 template <typename Sampler>
 void run_steps(benchmark::State& state, const Sampler& sampler, const EpsModel& model, const t::Shape& shape) {
-  t::set_num_threads(2);
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) t::set_num_threads(2);
   t::Generator gen(0);
   t::Tensor x = t::randn(shape, gen);
   for (auto _ : state) {

@@ -12,27 +12,25 @@
 
 namespace diffusion {
 
-namespace t = tensor;
-
-double DdimSampler::sigma2(int64_t t_step, int64_t s) const {
-  const double alpha_bar_t = schedule.alpha_bar.at(t_step);
+double DdimSampler::sigma2(int64_t t, int64_t s) const {
+  const double alpha_bar_t = schedule.alpha_bar.at(t);
   const double alpha_bar_s = schedule.alpha_bar.at(s);
   // MATH.md (3.1): eta^2 (1 - alpha_bar_s)/(1 - alpha_bar_t) (1 - alpha_bar_t/alpha_bar_s)
   return eta * eta * (1.0 - alpha_bar_s) / (1.0 - alpha_bar_t) * (1.0 - alpha_bar_t / alpha_bar_s);
 }
 
-Tensor DdimSampler::step(const Tensor& x_t, const Tensor& eps_in, int64_t t_step, int64_t s, const Tensor& z) const {
-  const double a_t = schedule.a(t_step);
-  const double b_t = schedule.b(t_step);
+Tensor DdimSampler::step(const Tensor& x_t, const Tensor& eps_in, int64_t t, int64_t s, const Tensor& z) const {
+  const double a_t = schedule.a(t);
+  const double b_t = schedule.b(t);
   const double alpha_bar_s = schedule.alpha_bar.at(s);
 
   Tensor eps = eps_in;
   Tensor x0_hat = (x_t - b_t * eps) / a_t;  // MATH.md section 0
   if (clip_x0) {
-    x0_hat = t::clamp(x0_hat, -1.0, 1.0);
+    x0_hat = tensor::clamp(x0_hat, -1.0, 1.0);
     eps = (x_t - a_t * x0_hat) / b_t;  // MATH.md section 3: recompute eps after clipping, (2.3)
   }
-  const double sigma_sq = sigma2(t_step, s);
+  const double sigma_sq = sigma2(t, s);
   // MATH.md (3.2): x_s = sqrt(alpha_bar_s) x0_hat + sqrt(1 - alpha_bar_s - sigma^2) eps + sigma z.
   // max(0, .) guards the root against rounding when s = 0 (1 - alpha_bar_0 - 0 = 0).
   const double direction = std::sqrt(std::max(0.0, 1.0 - alpha_bar_s - sigma_sq));
@@ -41,38 +39,38 @@ Tensor DdimSampler::step(const Tensor& x_t, const Tensor& eps_in, int64_t t_step
   return x_s;
 }
 
-Tensor DdimSampler::run(const EpsModel& model, const Tensor& x_T, t::Generator& gen, const StepCallback& on_step) const {
+Tensor DdimSampler::run(const EpsModel& model, const Tensor& x_T, tensor::Generator& gen, const StepCallback& on_step) const {
   check_timesteps(timesteps, schedule.T, "DdimSampler");
   TENSOR_CHECK(eta >= 0.0 && eta <= 1.0, "[DdimSampler] eta must be in [0, 1], got {}", eta);
   autograd::NoGradGuard no_grad;
   Tensor x = x_T;
   for (auto k = static_cast<int64_t>(timesteps.size()) - 1; k >= 0; --k) {
-    const int64_t t_step = timesteps[k];
+    const int64_t t = timesteps[k];
     const int64_t s = k > 0 ? timesteps[k - 1] : 0;  // the last jump goes to s = 0, alpha_bar_0 = 1
-    const Tensor eps = predict_eps(model, x, t_step);
-    const Tensor z = sigma2(t_step, s) > 0.0 ? t::randn(x.shape(), gen, x.dtype()) : Tensor();
-    x = step(x, eps, t_step, s, z);
+    const Tensor eps = predict_eps(model, x, t);
+    const Tensor z = sigma2(t, s) > 0.0 ? tensor::randn(x.shape(), gen, x.dtype()) : Tensor();
+    x = step(x, eps, t, s, z);
     if (on_step) on_step(s, x);
   }
   return x;
 }
 
 Tensor DdimSampler::sample(const EpsModel& model, const Tensor& x_T, uint64_t seed, const StepCallback& on_step) const {
-  t::Generator gen(seed);
+  tensor::Generator gen(seed);
   return run(model, x_T, gen, on_step);
 }
 
-Tensor DdimSampler::sample(const EpsModel& model, const t::Shape& shape, uint64_t seed, t::DType dtype,
+Tensor DdimSampler::sample(const EpsModel& model, const tensor::Shape& shape, uint64_t seed, tensor::DType dtype,
                            const StepCallback& on_step) const {
-  t::Generator gen(seed);
-  const Tensor x_T = t::randn(shape, gen, dtype);
+  tensor::Generator gen(seed);
+  const Tensor x_T = tensor::randn(shape, gen, dtype);
   return run(model, x_T, gen, on_step);
 }
 
-Tensor DdimSampler::invert_step(const Tensor& x_s, const Tensor& eps, int64_t s, int64_t t_step) const {
+Tensor DdimSampler::invert_step(const Tensor& x_s, const Tensor& eps, int64_t s, int64_t t) const {
   // MATH.md (3.4): x_t = a_t x0_hat(x_s) + b_t eps_theta(x_s, s), x0_hat(x_s) = (x_s - b_s eps) / a_s
   const Tensor x0_hat = (x_s - schedule.b(s) * eps) / schedule.a(s);
-  return schedule.a(t_step) * x0_hat + schedule.b(t_step) * eps;
+  return schedule.a(t) * x0_hat + schedule.b(t) * eps;
 }
 
 Tensor DdimSampler::invert(const EpsModel& model, const Tensor& x_0, const StepCallback& on_step) const {
@@ -80,11 +78,11 @@ Tensor DdimSampler::invert(const EpsModel& model, const Tensor& x_0, const StepC
   autograd::NoGradGuard no_grad;
   Tensor x = x_0;
   int64_t s = 0;
-  for (const int64_t t_step : timesteps) {
+  for (const int64_t t : timesteps) {
     const Tensor eps = predict_eps(model, x, s > 0 ? s : timesteps.front());
-    x = invert_step(x, eps, s, t_step);
-    if (on_step) on_step(t_step, x);
-    s = t_step;
+    x = invert_step(x, eps, s, t);
+    if (on_step) on_step(t, x);
+    s = t;
   }
   return x;
 }

@@ -12,6 +12,8 @@
 
 namespace diffusion {
 
+// Shapes: N batch, then the data's dims (d for points, C, H, W for images);
+// x_t, eps, z and x0_hat all have x_t's shape.
 struct DdimSampler {
   Schedule schedule;
   std::vector<int64_t> timesteps;  // tau_1 < ... < tau_K in 1..T; the last jump is tau_1 -> 0

@@ -11,24 +11,22 @@
 
 namespace diffusion {
 
-namespace t = tensor;
-
 AncestralVariance parse_ancestral_variance(const std::string& name) {
   if (name == "ddpm") return AncestralVariance::Beta;
   if (name == "ddpm-tilde") return AncestralVariance::BetaTilde;
-  throw t::Error(fmt::format("[parse_ancestral_variance] unknown variance '{}' (expected ddpm or ddpm-tilde)", name));
+  throw tensor::Error(fmt::format("[parse_ancestral_variance] unknown variance '{}' (expected ddpm or ddpm-tilde)", name));
 }
 
-Tensor AncestralSampler::step(const Tensor& x_t, const Tensor& eps, int64_t t_step, int64_t s, const Tensor& z) const {
+Tensor AncestralSampler::step(const Tensor& x_t, const Tensor& eps, int64_t t, int64_t s, const Tensor& z) const {
   const Schedule& sch = schedule;
-  const double alpha_bar_t = sch.alpha_bar.at(t_step);
+  const double alpha_bar_t = sch.alpha_bar.at(t);
   const double alpha_bar_s = sch.alpha_bar.at(s);
-  const double beta_ts = sch.beta_jump(t_step, s);    // MATH.md (1.9)
-  const double alpha_ts = sch.alpha_jump(t_step, s);
+  const double beta_ts = sch.beta_jump(t, s);    // MATH.md (1.9)
+  const double alpha_ts = sch.alpha_jump(t, s);
 
   // MATH.md section 0: x0_hat = (x_t - b_t eps) / a_t
-  Tensor x0_hat = (x_t - sch.b(t_step) * eps) / sch.a(t_step);
-  if (clip_x0) x0_hat = t::clamp(x0_hat, -1.0, 1.0);
+  Tensor x0_hat = (x_t - sch.b(t) * eps) / sch.a(t);
+  if (clip_x0) x0_hat = tensor::clamp(x0_hat, -1.0, 1.0);
 
   // MATH.md (2.1) in jump form: mu = (sqrt(alpha_bar_s) beta_{t|s} / (1 - alpha_bar_t)) x0_hat
   //                                 + (sqrt(alpha_{t|s}) (1 - alpha_bar_s) / (1 - alpha_bar_t)) x_t
@@ -38,21 +36,21 @@ Tensor AncestralSampler::step(const Tensor& x_t, const Tensor& eps, int64_t t_st
   if (s == 0) return mu;  // z = 0 on the last step (2.5)
 
   // MATH.md (2.6): sigma^2 = beta_{t|s} or beta_tilde_{s|t}
-  const double sigma2 = variance == AncestralVariance::Beta ? beta_ts : sch.beta_tilde_jump(s, t_step);
+  const double sigma2 = variance == AncestralVariance::Beta ? beta_ts : sch.beta_tilde_jump(s, t);
   return mu + std::sqrt(sigma2) * z;
 }
 
-Tensor AncestralSampler::run(const EpsModel& model, const Tensor& x_T, t::Generator& gen,
+Tensor AncestralSampler::run(const EpsModel& model, const Tensor& x_T, tensor::Generator& gen,
                              const StepCallback& on_step) const {
   check_timesteps(timesteps, schedule.T, "AncestralSampler");
   autograd::NoGradGuard no_grad;
   Tensor x = x_T;
   for (auto k = static_cast<int64_t>(timesteps.size()) - 1; k >= 0; --k) {
-    const int64_t t_step = timesteps[k];
+    const int64_t t = timesteps[k];
     const int64_t s = k > 0 ? timesteps[k - 1] : 0;
-    const Tensor eps = predict_eps(model, x, t_step);
-    const Tensor z = s > 0 ? t::randn(x.shape(), gen, x.dtype()) : Tensor();
-    x = step(x, eps, t_step, s, z);
+    const Tensor eps = predict_eps(model, x, t);
+    const Tensor z = s > 0 ? tensor::randn(x.shape(), gen, x.dtype()) : Tensor();
+    x = step(x, eps, t, s, z);
     if (on_step) on_step(s, x);
   }
   return x;
@@ -60,14 +58,14 @@ Tensor AncestralSampler::run(const EpsModel& model, const Tensor& x_T, t::Genera
 
 Tensor AncestralSampler::sample(const EpsModel& model, const Tensor& x_T, uint64_t seed,
                                 const StepCallback& on_step) const {
-  t::Generator gen(seed);
+  tensor::Generator gen(seed);
   return run(model, x_T, gen, on_step);
 }
 
-Tensor AncestralSampler::sample(const EpsModel& model, const t::Shape& shape, uint64_t seed, t::DType dtype,
+Tensor AncestralSampler::sample(const EpsModel& model, const tensor::Shape& shape, uint64_t seed, tensor::DType dtype,
                                 const StepCallback& on_step) const {
-  t::Generator gen(seed);
-  const Tensor x_T = t::randn(shape, gen, dtype);
+  tensor::Generator gen(seed);
+  const Tensor x_T = tensor::randn(shape, gen, dtype);
   return run(model, x_T, gen, on_step);
 }
 

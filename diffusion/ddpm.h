@@ -14,6 +14,8 @@
 
 namespace diffusion {
 
+// Shapes: N batch, then the data's dims (d for points, C, H, W for images);
+// x_t, eps, z and x0_hat all have x_t's shape.
 // sigma^2 of a reverse step, MATH.md (2.6): beta ("ddpm", the upper choice,
 // optimal for N(0, I) data) or beta_tilde ("ddpm-tilde", the lower, optimal
 // for a single point). On a jump t -> s: beta_{t|s} or beta_tilde_{s|t} (1.9).

@@ -12,8 +12,6 @@
 
 namespace diffusion {
 
-namespace t = tensor;
-
 double Schedule::a(int64_t t) const { return std::sqrt(alpha_bar.at(t)); }
 double Schedule::b(int64_t t) const { return std::sqrt(1.0 - alpha_bar.at(t)); }
 
@@ -89,12 +87,12 @@ Schedule make_schedule(const std::string& name, int64_t T) {
   if (name == "linear") return linear_schedule(T);
   if (name == "cosine") return cosine_schedule(T);
   if (name == "blog") return blog_schedule(T);
-  throw t::Error(fmt::format("[make_schedule] unknown schedule '{}' (expected linear, cosine or blog)", name));
+  throw tensor::Error(fmt::format("[make_schedule] unknown schedule '{}' (expected linear, cosine or blog)", name));
 }
 
 KernelFn ddpm_kernel(const Schedule& schedule) {
   return [schedule](const Tensor& label) {
-    TENSOR_CHECK(label.dim() == 1, "[ddpm_kernel] label must be (N,), got {}", t::shape_str(label.shape()));
+    TENSOR_CHECK(label.dim() == 1, "[ddpm_kernel] label must be (N,), got {}", tensor::shape_str(label.shape()));
     const std::vector<double> labels = label.to_vector<double>();
     std::vector<double> a(labels.size()), b(labels.size());
     for (size_t i = 0; i < labels.size(); ++i) {
@@ -106,7 +104,7 @@ KernelFn ddpm_kernel(const Schedule& schedule) {
       b[i] = schedule.b(t_step);
     }
     const auto n = static_cast<int64_t>(labels.size());
-    return std::make_pair(t::from_vector(a, {n}, t::DType::Float64), t::from_vector(b, {n}, t::DType::Float64));
+    return std::make_pair(tensor::from_vector(a, {n}, tensor::DType::Float64), tensor::from_vector(b, {n}, tensor::DType::Float64));
   };
 }
 
