@@ -16,7 +16,4 @@ jobs=$(nproc)
 cmake -S . -B "$build" "${flags[@]}" >/dev/null
 cmake --build "$build" -j"$jobs"
 cd "$build"
-# ctest runs tests side by side, each with 2 OpenMP threads: more threads than
-# cores, so idle threads should sleep rather than spin (the default spins).
-export OMP_WAIT_POLICY=PASSIVE
 ctest --output-on-failure -j"$jobs"
