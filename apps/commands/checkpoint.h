@@ -1,11 +1,6 @@
 // A training run on disk: DIR/model.safetensors holds everything needed to
 // sample from it and to resume it, in one file written atomically (nn's
-// save_safetensors renames a finished temporary file):
-//   <name>               the EMA weights, under the model's own names
-//   live/<name>          the live (trained) weights, for --no-ema and resume
-//   optim/<kind>.<name>  AdamW's moment buffers
-//   __metadata__         the RunConfig below and the loop's position
-// One file keeps the weights, optimizer and position from ever disagreeing.
+// save_safetensors renames a finished temporary file). Layout in the Note.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -15,6 +10,13 @@
 #include "tensor/random.h"
 
 namespace apps {
+
+// Note [Run checkpoint layout]: the tensors of model.safetensors are
+//   <name>               the EMA weights, under the model's own names
+//   live/<name>          the live (trained) weights, for --no-ema and resume
+//   optim/<kind>.<name>  AdamW's moment buffers
+// and its __metadata__ holds a RunConfig and a RunPosition as strings. One
+// file keeps the weights, optimizer and position from ever disagreeing.
 
 // What a run was trained with: all a sampler needs to rebuild the model.
 struct RunConfig {

@@ -1,9 +1,6 @@
-// `diffuse nll`: the negative log-likelihood of held-out data, as nats per
-// point (2-D) or bits per dimension (images) with the standard error over
-// the examples. --method elbo: the K-step DDPM bound (MATH.md 2.7, 9.1) of
-// diffusion/analytic. --method ode: the exact likelihood of the
-// probability-flow ODE (5.5), exact divergence for 2-D points, Hutchinson's
-// estimate for images, with uniform dequantization for images (5.8).
+// `diffuse nll`: the NLL of held-out data in nats/point (2-D) or bits/dim
+// (images), with its standard error: the K-step DDPM bound (MATH.md 2.7,
+// 9.1) or the probability-flow ODE's exact likelihood (5.5, 5.8).
 #include <cmath>
 
 #include "apps/commands/commands.h"
@@ -75,6 +72,7 @@ void run_nll(const NllOptions& o, std::ostream& out) {
     return;
   }
 
+  // The ODE: exact divergence for points (d = 2 vjps), Hutchinson for images.
   const diffusion::VpSde sde;
   const diffusion::EpsModel eps = model.sde_eps(sde);
   tensor::Generator gen(o.seed);

@@ -1,8 +1,7 @@
 // `diffuse sample` and `diffuse invert`: every sampler of the diffusion
-// layer by name. The discrete ones (ddpm, ddpm-tilde, ddim) walk an even
-// K-step sub-sequence of the training schedule (MATH.md 1.6); the SDE/ODE
-// ones treat the network as a VP-SDE model (MATH.md 4.4), which is exact
-// only for the linear schedule, so they refuse the others.
+// layer by name. The discrete ones walk an even K-step sub-sequence (MATH.md
+// 1.6); the SDE/ODE ones treat the network as a VP-SDE model (4.4), which
+// matches the linear schedule only, so they refuse the others.
 #include <algorithm>
 #include <vector>
 

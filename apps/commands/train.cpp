@@ -1,10 +1,7 @@
-// `diffuse train`: the training loop. One step: a batch x_0 from the
-// Batcher, the denoising loss (MATH.md 2.2, diffusion/training.h),
-// backward, AdamW, EMA. (diffusion::Trainer runs the same step, but draws
-// its own batches; here the Batcher's resumable order is needed.) Every
-// --ckpt-every steps the whole state (weights, EMA, AdamW moments, data
-// position, noise stream) goes to DIR/model.safetensors, so --resume
-// continues exactly where the checkpoint stood (checkpoint.h).
+// `diffuse train`: a batch from the Batcher, the denoising loss (MATH.md
+// 2.2), backward, AdamW, EMA; every --ckpt-every steps the whole state goes
+// to DIR/model.safetensors, so --resume continues exactly (checkpoint.h).
+// (diffusion::Trainer runs the same step but draws its own batches.)
 #include <cmath>
 #include <filesystem>
 #include <fstream>

@@ -1,8 +1,7 @@
-// IDX files, the format of MNIST and Fashion-MNIST: a 4-byte magic (two zero
-// bytes, a type code, the number of dims), the dims as big-endian uint32,
-// then the values. We read unsigned-byte image files (type 0x08, 3 dims
-// N, H, W), gzip-compressed or plain. Labels are not needed: the models are
-// unconditional.
+// IDX files, MNIST's format: a 4-byte magic (0, 0, type code, number of
+// dims), the dims as big-endian uint32, then the values. We read unsigned-
+// byte image files (type 0x08, dims N, H, W), gzipped or plain; no labels,
+// since the models are unconditional.
 #pragma once
 #include <string>
 

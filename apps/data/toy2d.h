@@ -1,8 +1,7 @@
-// The built-in 2-D data sets, generated in process from a seed: moons,
-// swissroll, 8gaussians and checkerboard (the shapes of the FFJORD and
-// score-SDE toy experiments, scaled to roughly [-4, 4]), and a Gaussian
-// mixture from a JSON file (diffusion/oracle.h, so the exact oracle and the
-// data agree). Images are in image_sets.h.
+// The built-in 2-D data sets, generated from a seed: moons, swissroll,
+// 8gaussians, checkerboard (FFJORD's toy shapes, within about [-4, 4]) and
+// a Gaussian mixture read by diffusion/oracle.h, so oracle and data agree.
+// Images are in image_sets.h.
 #pragma once
 #include <cstdint>
 #include <string>
