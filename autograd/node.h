@@ -23,7 +23,9 @@
 namespace autograd {
 
 struct Node {
-  virtual ~Node() = default;
+  // Frees the nodes only this one keeps alive one at a time, from a list,
+  // not recursively (Note [Releasing long graphs] in variable.cpp).
+  virtual ~Node();
   // The op's name, for error messages and graph printing.
   virtual const char* name() const = 0;
   // Given dL/d(output), returns dL/d(input i) for each input, in order, each

@@ -53,4 +53,31 @@ Variable record(Tensor out, std::shared_ptr<Node> node, std::vector<Variable> in
   return make_variable(std::move(out), std::move(node));
 }
 
+// Note [Releasing long graphs]: a graph is a chain of shared_ptrs (a
+// Variable holds its Node, the Node holds its input Variables, they hold
+// their Nodes, ...). Dropping the last handle to a graph that backward()
+// has not released would destroy it recursively, several stack frames per
+// op, and overflow the stack for graphs some thousands of ops deep (a
+// sampler run with grad mode on; a debug build fails below 10000). So a
+// Node's destructor detaches the Nodes that only it keeps alive (an input
+// held nowhere else, whose Node is held by nothing else) into a list, and
+// destroys them one by one, each with its own inputs already detached.
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> pending;
+  auto detach_sole_inputs = [&pending](std::vector<Variable>& inputs) {
+    for (Variable& in : inputs) {
+      if (in.impl_ == nullptr || in.impl_.use_count() != 1) continue;  // someone else still uses this value
+      std::shared_ptr<Node>& fn = in.impl_->grad_fn;
+      if (fn != nullptr && fn.use_count() == 1) pending.push_back(std::move(fn));
+    }
+    inputs.clear();
+  };
+  detach_sole_inputs(inputs);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> node = std::move(pending.back());
+    pending.pop_back();
+    detach_sole_inputs(node->inputs);
+  }  // each node is destroyed here, its inputs already gone: no recursion
+}
+
 }  // namespace autograd

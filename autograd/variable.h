@@ -67,6 +67,7 @@ class Variable {
 
  private:
   friend Variable make_variable(Tensor data, std::shared_ptr<Node> grad_fn);
+  friend struct Node;  // its destructor checks who else holds an input (Note [Releasing long graphs])
   std::shared_ptr<VariableImpl> impl_;
 };
 

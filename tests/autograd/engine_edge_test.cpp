@@ -42,6 +42,29 @@ TEST(EngineEdge, DeepChainNeedsNoRecursion) {
   EXPECT_NEAR(x.grad().item(), std::pow(1.0001, 20000), 1e-9);
 }
 
+TEST(EngineEdge, DroppingADeepGraphWithoutBackwardNeedsNoRecursion) {
+  // Destroying 100000 chained nodes one inside the other would overflow the
+  // stack (Note [Releasing long graphs] in autograd/variable.cpp; a debug
+  // build with sanitizers overflowed below 10000).
+  Variable x(t::from_list({1.0}), true);
+  Variable mid;
+  {
+    Variable y = x;
+    for (int i = 0; i < 100000; ++i) {
+      y = reshape(y, {1});
+      if (i == 50000) mid = y;
+    }
+  }  // the top 50000 nodes are freed here; mid keeps the ones below it
+  EXPECT_FALSE(mid.is_leaf());
+  sum(mid).backward();
+  EXPECT_EQ(x.grad().item(), 1.0);
+  {
+    Variable y = x;
+    for (int i = 0; i < 100000; ++i) y = reshape(y, {1});
+  }  // a whole graph dropped, never differentiated
+  EXPECT_TRUE(x.is_leaf());
+}
+
 TEST(EngineEdge, SeedGradientMustMatchShapeDtypeAndDevice) {
   Variable x(t::ones({2, 3}), true);
   Variable y = x * 2.0;
