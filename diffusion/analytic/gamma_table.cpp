@@ -41,13 +41,15 @@ double GammaTable::c_raw(const Schedule& schedule, int64_t t_step, CEstimate est
   return noise_to_signal * residual[i];                                          // MATH.md (7.3r)
 }
 
-double GammaTable::c(const Schedule& schedule, int64_t t_step, CEstimate estimate) const {
-  return clip_c(c_raw(schedule, t_step, estimate), schedule, t_step, bounds);  // MATH.md (7.6)
+double GammaTable::c(const Schedule& schedule, int64_t t_step, CEstimate estimate, CClip clip) const {
+  const double raw = c_raw(schedule, t_step, estimate);
+  if (clip == CClip::NonNegative) return std::max(raw, 0.0);  // Note [Clipping the residual estimate]
+  return clip_c(raw, schedule, t_step, bounds);                // MATH.md (7.6)
 }
 
-std::vector<double> GammaTable::c_all(const Schedule& schedule, CEstimate estimate) const {
+std::vector<double> GammaTable::c_all(const Schedule& schedule, CEstimate estimate, CClip clip) const {
   std::vector<double> out(schedule.T + 1, 0.0);
-  for (int64_t t_step = 1; t_step <= schedule.T; ++t_step) out[t_step] = c(schedule, t_step, estimate);
+  for (int64_t t_step = 1; t_step <= schedule.T; ++t_step) out[t_step] = c(schedule, t_step, estimate, clip);
   return out;
 }
 

@@ -1,4 +1,5 @@
-// KL and decoder terms of the ELBO (MATH.md (2.8), (2.9)), in float64.
+// KL and decoder terms of the ELBO (MATH.md (2.8), (2.9)), in float64. The
+// log-space normal CDF difference is likelihood.h's.
 #include "diffusion/analytic/gaussian_terms.h"
 
 #include <cmath>
@@ -6,6 +7,7 @@
 #include <numbers>
 #include <vector>
 
+#include "diffusion/likelihood.h"
 #include "tensor/ops.h"
 
 namespace diffusion::analytic {
@@ -32,35 +34,6 @@ Tensor gaussian_nll(const Tensor& x, const Tensor& mu, double var) {
   return sum_per_point(nll);
 }
 
-double log_ndtr(double x) {
-  // erfc keeps its relative precision down to about x = -37 (then it
-  // underflows); below -35, the asymptotic series of the Mills ratio,
-  // Phi(x) ~ phi(x)/|x| (1 - 1/x^2 + 3/x^4 - 15/x^6 + 105/x^8), whose
-  // truncation error there is ~945/x^10 < 1e-12.
-  if (x > -35.0) return std::log(0.5 * std::erfc(-x / std::numbers::sqrt2));
-  const double u = 1.0 / (x * x);
-  const double series = u * (-1.0 + u * (3.0 + u * (-15.0 + u * 105.0)));
-  return -0.5 * x * x - std::log(-x) - 0.5 * std::log(2.0 * std::numbers::pi) + std::log1p(series);
-}
-
-namespace {
-
-// log(Phi(hi) - Phi(lo)) for lo < hi, either possibly infinite. Evaluated in
-// the lower tail (mirror if both are positive) as log Phi(hi) +
-// log1p(-exp(log Phi(lo) - log Phi(hi))), so it does not underflow to log 0.
-double log_normal_mass(double lo, double hi) {
-  if (lo > 0) {  // Phi(hi) - Phi(lo) = Phi(-lo) - Phi(-hi)
-    const double tmp = -lo;
-    lo = -hi;
-    hi = tmp;
-  }
-  const double log_hi = std::isinf(hi) ? 0.0 : log_ndtr(hi);
-  if (std::isinf(lo)) return log_hi;
-  return log_hi + std::log1p(-std::exp(log_ndtr(lo) - log_hi));
-}
-
-}  // namespace
-
 Tensor discretized_gaussian_nll(const Tensor& x, const Tensor& mu, double sigma) {
   const Tensor xc = x.to(t::DType::Float64).contiguous();
   const Tensor mc = (t::zeros_like(xc) + mu.to(t::DType::Float64)).contiguous();
@@ -78,7 +51,7 @@ Tensor discretized_gaussian_nll(const Tensor& x, const Tensor& mu, double sigma)
       // MATH.md (2.9): bin [v - 1/255, v + 1/255], open at the edges of [-1, 1]
       const double hi = v > 1.0 - 1e-6 ? inf : (v + 1.0 / 255.0 - m) / sigma;
       const double lo = v < -1.0 + 1e-6 ? -inf : (v - 1.0 / 255.0 - m) / sigma;
-      total -= log_normal_mass(lo, hi);
+      total -= log_normal_cdf_difference(lo, hi);  // likelihood.h, in log space
     }
     out[n] = total;
   }

@@ -1,7 +1,8 @@
-// The per-point Gaussian terms of an ELBO: the KL (2.8) in its diagonal
-// form, the Gaussian decoder for continuous data and the discretized decoder
-// (2.9) for 8-bit data. They belong in the DDPM ELBO file (elbo.h, named by
-// likelihood.h) which has not landed; move them there when it does.
+// The per-point Gaussian terms of a K-step ELBO with a diagonal reverse
+// covariance: the KL (2.8) in its diagonal form, the Gaussian decoder for
+// continuous data and the discretized decoder (2.9) on tensors. likelihood.h
+// holds the DDPM ELBO's isotropic versions (file-local there) and the
+// log-space CDF difference used here; one home for both would be better.
 #pragma once
 #include "diffusion/model.h"
 
@@ -21,10 +22,7 @@ Tensor gaussian_nll(const Tensor& x, const Tensor& mu, double var);
 
 // -log p(x | mu, sigma) per point under the discretized Gaussian of MATH.md
 // (2.9): x on the 256-level grid of [-1, 1] (bin half-width 1/255), the edge
-// bins open to +-infinity; computed with log Phi in log space.
+// bins open to +-infinity; in log space (log_normal_cdf_difference, likelihood.h).
 Tensor discretized_gaussian_nll(const Tensor& x, const Tensor& mu, double sigma);
-
-// log Phi(x), the standard normal log-CDF, accurate in the far lower tail.
-double log_ndtr(double x);
 
 }  // namespace diffusion::analytic

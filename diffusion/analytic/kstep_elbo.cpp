@@ -123,7 +123,7 @@ KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& 
   if (choice == VarianceChoice::Analytic) {
     TENSOR_CHECK(options.table != nullptr, "[kstep_elbo] the analytic variance needs a Gamma table");
     for (size_t k = 1; k < trajectory.size(); ++k) {
-      C[trajectory[k]] = options.table->c(schedule, trajectory[k], options.c_estimate);
+      C[trajectory[k]] = options.table->c(schedule, trajectory[k], options.c_estimate, options.c_clip);
     }
   }
   if (choice == VarianceChoice::NPR || choice == VarianceChoice::SN) {
@@ -156,7 +156,9 @@ KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& 
   result.std_error = std::sqrt(t::var(per_point).item() / static_cast<double>(N));
   result.steps = static_cast<int64_t>(trajectory.size());
   result.variance = variance_choice_name(choice);
-  result.c_estimate = choice == VarianceChoice::Analytic ? c_estimate_name(options.c_estimate) : "";
+  if (choice == VarianceChoice::Analytic) {
+    result.c_estimate = c_estimate_name(options.c_estimate) + (options.c_clip == CClip::NonNegative ? "+unclipped" : "");
+  }
   result.trajectory_name = options.trajectory_name;
   result.trajectory = trajectory;
   return result;

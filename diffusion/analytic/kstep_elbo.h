@@ -27,6 +27,7 @@ struct KStepElboOptions {
   VarianceChoice variance = VarianceChoice::Analytic;
   const GammaTable* table = nullptr;            // Analytic: covers every t of the trajectory
   CEstimate c_estimate = CEstimate::Residual;
+  CClip c_clip = CClip::Bounds;                 // Analytic: Note [Clipping the residual estimate]
   std::shared_ptr<nn::TimestepModel> head;      // NPR / SN: a trained head of that kind
   DataBounds bounds;                            // NPR / SN clip (7.6); table->bounds when a table is given
   bool images = false;      // data scaled from 8 bits to [-1, 1]: discretized decoder (2.9), bits/dim
@@ -42,7 +43,7 @@ struct KStepElbo {
   std::string unit;      // "nats/point" or "bits/dim"
   int64_t steps = 0;     // K
   std::string variance;  // variance_choice_name
-  std::string c_estimate;         // "residual" / "gamma" for analytic, "" otherwise
+  std::string c_estimate;         // "residual" / "gamma" for analytic, "" otherwise; "+unclipped" with CClip::NonNegative
   std::string trajectory_name;    // "even", "optimal", ...
   std::vector<int64_t> trajectory;
   Tensor per_point;      // (N,) float64, in `unit`

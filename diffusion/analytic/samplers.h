@@ -56,6 +56,7 @@ struct SamplerSetup {
   double ddim_eta = 0.0;                       // eta of the *-ddim samplers
   const GammaTable* table = nullptr;           // analytic-*: must cover every t of timesteps
   CEstimate c_estimate = CEstimate::Residual;
+  CClip c_clip = CClip::Bounds;                // analytic-*: Note [Clipping the residual estimate]
   std::shared_ptr<nn::TimestepModel> head;     // npr-* / sn-*: a trained head of that kind
   DataBounds bounds;                           // npr-* / sn-*: the (7.6) bounds (table->bounds if a table is given)
   bool images = false;                         // the (7.7) image rules: clip x0_hat, clip the last noisy jump

@@ -119,3 +119,21 @@ TEST(AnalyticGamma, SaveLoadRoundTrip) {
   EXPECT_EQ(parse_c_estimate("gamma"), CEstimate::Gamma);
   EXPECT_THROW(parse_c_estimate("exact"), t::Error);
 }
+
+// The two clips of C_t: (7.6) into [0, smallest bound], or only at 0 for the
+// residual of an imperfect model (Note [Clipping the residual estimate]).
+TEST(AnalyticGamma, ClipRules) {
+  const Schedule sch = linear_schedule(1000);
+  GammaTable table;
+  table.T = 1000;
+  table.timesteps = {10, 1000};
+  table.gamma = {1.2, 0.5};      // Gamma_10 > 1: a noisy estimate gives C < 0
+  table.residual = {0.01, 0.5};  // at t = T: C = 0.5 (1 - alpha_bar)/alpha_bar ~ 1.2e4
+  table.bounds.data_var = 2.0;
+  EXPECT_EQ(table.c(sch, 10, CEstimate::Gamma), 0.0);
+  EXPECT_EQ(table.c(sch, 10, CEstimate::Gamma, CClip::NonNegative), 0.0);
+  EXPECT_EQ(table.c(sch, 1000, CEstimate::Residual), 2.0);
+  const double raw = 0.5 * (1 - sch.alpha_bar[1000]) / sch.alpha_bar[1000];
+  EXPECT_NEAR(table.c(sch, 1000, CEstimate::Residual, CClip::NonNegative), raw, 1e-9 * raw);
+  EXPECT_NEAR(table.c(sch, 10, CEstimate::Residual), 0.01 * (1 - sch.alpha_bar[10]) / sch.alpha_bar[10], 1e-15);
+}
