@@ -18,7 +18,10 @@ constexpr const char* kOptim = "optim/";
 
 std::string shape_to_string(const tensor::Shape& shape) {
   std::string s;
-  for (int64_t d : shape) s += (s.empty() ? "" : ",") + std::to_string(d);
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(shape[i]);
+  }
   return s;
 }
 
