@@ -1,11 +1,12 @@
 // Tests for apps/io: the .npy round trip and its errors, PNG write/read,
-// and the figures (image grid, scatter, loss curve).
+// the figures (image grid, scatter, loss curve) and the progress clock.
 #include <gtest/gtest.h>
 
 #include "apps/error.h"
 #include "apps/io/figures.h"
 #include "apps/io/npy.h"
 #include "apps/io/png.h"
+#include "apps/progress.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 #include "test_util.h"
@@ -151,6 +152,17 @@ TEST(Figures, WriteSamplesChoosesByExtension) {
   apps::write_samples(dir / "img.png", tensor::zeros({4, 1, 8, 8}));
   EXPECT_EQ(apps::read_png(dir / "img.png").width, 2 * 10 + 2);
   EXPECT_THROW(apps::write_samples(dir / "p.jpg", points), apps::Error);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Progress, DurationsReadLikeAClock) {
+  EXPECT_EQ(apps::format_duration(0), "0:00");
+  EXPECT_EQ(apps::format_duration(75.4), "1:15");
+  EXPECT_EQ(apps::format_duration(3725), "1:02:05");
+  EXPECT_EQ(apps::format_duration(-3), "0:00");
 }
 
 }  // namespace
