@@ -13,6 +13,7 @@
 // (the usual normalization backward: the mean and variance depend on every x,
 // which is where A and B come from; see docs/nn.md).
 // Sums run in double; the elementwise passes stay in T so they vectorize.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -115,18 +116,23 @@ void backward_typed(const Tensor& grad_x, const Tensor& grad_weight, const Tenso
       const T* xs = xg + ci * g.S;
       const T* gs = gg + ci * g.S;
       T* dys = dx + ci * g.S;
+      // Two loops rather than one with a branch: GCC vectorizes each (the
+      // fused version ran 3x slower, unvectorized).
+      if (silu) {
+#pragma omp simd
+        for (int64_t s = 0; s < g.S; ++s) {
+          const T y = xs[s] * scale + shift;
+          const T sig = T(1) / (T(1) + exp_t(-y));
+          dys[s] = gs[s] * sig * (T(1) + y * (T(1) - sig));
+        }
+      } else {
+        std::copy(gs, gs + g.S, dys);
+      }
       double s_dy = 0, s_dy_xhat = 0;
 #pragma omp simd reduction(+ : s_dy, s_dy_xhat)
       for (int64_t s = 0; s < g.S; ++s) {
-        T dy = gs[s];
-        if (silu) {
-          const T y = xs[s] * scale + shift;
-          const T sig = T(1) / (T(1) + exp_t(-y));
-          dy = dy * sig * (T(1) + y * (T(1) - sig));
-        }
-        dys[s] = dy;
-        s_dy += dy;
-        s_dy_xhat += dy * ((xs[s] - mu) * r);
+        s_dy += dys[s];
+        s_dy_xhat += dys[s] * ((xs[s] - mu) * r);
       }
       sum_dy[n * g.C + c] = s_dy;
       sum_dy_xhat[n * g.C + c] = s_dy_xhat;
