@@ -13,6 +13,7 @@
 #include "diffusion/metrics.h"
 #include "diffusion/oracle.h"
 #include "tensor/ops.h"
+#include "tensor/random.h"
 #include "test_util.h"
 
 namespace {
@@ -139,9 +140,10 @@ TEST(Cli, TrainUnetOnAPngFolderThenSampleAGrid) {
                     "shape (4, 2) does not fit the model, which takes (N, 1, 8, 8)");
 }
 
-TEST(Cli, ResumeGivesTheSameCheckpointAsAnUninterruptedRun) {
-  TempDir dir;
-  const std::vector<std::string> common = {"train", "--data", "moons", "--batch", "64", "--width", "64",
+// Trains 100 steps in one go and as 50 + resume to 100 (checkpoints every
+// 50), and expects the two final checkpoints and loss logs to be identical.
+void expect_resume_matches(const std::string& data, const TempDir& dir) {
+  const std::vector<std::string> common = {"train", "--data", data, "--batch", "64", "--width", "64",
                                            "--ckpt-every", "50", "--seed", "5", "--samples", "10"};
   auto with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = common;
@@ -156,11 +158,25 @@ TEST(Cli, ResumeGivesTheSameCheckpointAsAnUninterruptedRun) {
   const auto whole = apps_test::read_bytes(dir / "whole/model.safetensors");
   const auto split = apps_test::read_bytes(dir / "split/model.safetensors");
   EXPECT_NE(at_50, split);  // the resumed run did train
-  EXPECT_TRUE(whole == split) << "checkpoints differ after resume";
+  EXPECT_TRUE(whole == split) << "checkpoints differ after resume (" << data << ")";
   EXPECT_TRUE(apps_test::read_bytes(dir / "whole/loss.csv") == apps_test::read_bytes(dir / "split/loss.csv"));
   // Resuming a finished run does nothing.
   EXPECT_EQ(diffuse(with({"--steps", "100", "--out", dir / "split", "--resume"})).status, 0);
   EXPECT_TRUE(apps_test::read_bytes(dir / "split/model.safetensors") == split);
+}
+
+TEST(Cli, ResumeGivesTheSameCheckpointAsAnUninterruptedRun) {
+  TempDir dir;
+  expect_resume_matches("moons", dir);
+}
+
+TEST(Cli, ResumeMidEpochAcrossEpochBoundaries) {
+  // 200 points, batch 64: 3 batches per epoch, so step 50 stops inside epoch
+  // 16 and the resumed run crosses 17 more epoch boundaries.
+  TempDir dir;
+  tensor::Generator gen(9);
+  apps::write_npy(dir / "small.npy", tensor::randn({200, 2}, gen));
+  expect_resume_matches("npy:" + (dir / "small.npy"), dir);
 }
 
 TEST(Cli, OracleSamplesAndLikelihoodMatchTheMixture) {
