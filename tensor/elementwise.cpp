@@ -47,7 +47,8 @@ Tensor& binary_inplace(BinaryOp op, Tensor& a, const Tensor& b) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   TENSOR_CHECK(shape == a.shape(), "[{}_] cannot write the broadcast shape {} into the left operand of shape {}", name,
                shape_str(shape), shape_str(a.shape()));
-  TENSOR_DISPATCH(a.device(), binary, op, a, a, b.expand(shape));
+  check_writable(fmt::format("{}_", name), a);
+  TENSOR_DISPATCH(a.device(), binary, op, a, a, unaliased(b.expand(shape), a));
   return a;
 }
 
@@ -118,6 +119,7 @@ Tensor& div_(Tensor& a, const Tensor& b) { return binary_inplace(BinaryOp::Div, 
 
 Tensor& unary_(Tensor& x, UnaryOp op, double p0, double p1) {
   check_floating("unary_", x);
+  check_writable("unary_", x);
   TENSOR_DISPATCH(x.device(), unary, op, x, x, p0, p1);
   return x;
 }

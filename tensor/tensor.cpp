@@ -247,13 +247,27 @@ Tensor& Tensor::copy_(const Tensor& src) {
                shape_str(shape_));
   TENSOR_CHECK(device() == src.device(), "[copy_] copies between devices are not implemented yet ({} -> {})",
                device_name(src.device()), device_name(device()));
-  TENSOR_DISPATCH(device(), copy, *this, from);
+  check_writable("copy_", *this);
+  TENSOR_DISPATCH(device(), copy, *this, unaliased(from, *this));
   return *this;
 }
 
 Tensor& Tensor::fill_(double value) {
   TENSOR_DISPATCH(device(), fill, *this, value);
   return *this;
+}
+
+void check_writable(std::string_view op, const Tensor& dst) {
+  for (int64_t d = 0; d < dst.dim(); ++d)
+    TENSOR_CHECK(dst.strides()[d] != 0 || dst.shape()[d] <= 1,
+                 "[{}] cannot write into an expanded tensor (shape {}, strides {}): its elements overlap in memory", op,
+                 shape_str(dst.shape()), shape_str(dst.strides()));
+}
+
+Tensor unaliased(const Tensor& src, const Tensor& dst) {
+  if (!src.shares_storage(dst)) return src;
+  const bool same_view = src.offset() == dst.offset() && src.strides() == dst.strides() && src.shape() == dst.shape();
+  return same_view ? src : src.clone();  // each element reads only itself: safe; else read from a copy
 }
 
 void check_same_dtype_device(std::string_view op, const Tensor& a, const Tensor& b) {

@@ -87,4 +87,13 @@ class Tensor {
 // Checks that all tensors are defined, on one device and of one dtype; names op.
 void check_same_dtype_device(std::string_view op, const Tensor& a, const Tensor& b);
 
+// For ops that write into an existing tensor (add_, copy_, ...):
+// check_writable throws, naming op, when dst is an expanded view (several of
+// its elements are one memory location, so writes would collide);
+// unaliased returns src, or a copy of it when it views dst's storage in a
+// different layout (x += x.t()): an elementwise loop would otherwise read
+// elements it has already overwritten.
+void check_writable(std::string_view op, const Tensor& dst);
+Tensor unaliased(const Tensor& src, const Tensor& dst);
+
 }  // namespace tensor

@@ -155,6 +155,33 @@ TEST(InPlace, OpsOnViewsAreSeenThroughTheBase) {
   EXPECT_FLOAT_EQ(x.to_vector<float>()[0], std::sqrt(6.0f));
 }
 
+TEST(InPlace, OperandThatViewsTheOutputIsReadBeforeItIsOverwritten) {
+  // x += x^T: element (1, 0) must add the original (0, 1), not the updated one.
+  Tensor x = arange(0, 9).reshape({3, 3});
+  add_(x, x.t());
+  EXPECT_EQ(x.to_vector<float>(), (std::vector<float>{0, 4, 8, 4, 8, 12, 8, 12, 16}));
+  // An in-place transpose through copy_, and a shifted window of itself.
+  Tensor y = arange(0, 4).reshape({2, 2});
+  y.copy_(y.t());
+  EXPECT_EQ(y.to_vector<float>(), (std::vector<float>{0, 2, 1, 3}));
+  Tensor z = arange(0, 6);
+  Tensor head = z.narrow(0, 1, 5);
+  sub_(head, z.narrow(0, 0, 5));  // z[i] -= z[i - 1] for i >= 1, all from the old values
+  EXPECT_EQ(z.to_vector<float>(), (std::vector<float>{0, 1, 1, 1, 1, 1}));
+  // The same view on both sides needs no copy and is still right.
+  mul_(z, z);
+  EXPECT_EQ(z.to_vector<float>(), (std::vector<float>{0, 1, 1, 1, 1, 1}));
+}
+
+TEST(InPlace, WritingIntoAnExpandedTensorThrows) {
+  Tensor e = zeros({3, 1}).expand({3, 4});
+  EXPECT_TRUE(contains(error_of([&] { add_(e, ones({3, 4})); }), "[add_]"));
+  EXPECT_TRUE(contains(error_of([&] { e.copy_(ones({3, 4})); }), "[copy_]"));
+  EXPECT_TRUE(contains(error_of([&] { unary_(e, UnaryOp::Exp); }), "[unary_]"));
+  e.fill_(2);  // every position gets the same value: allowed
+  EXPECT_EQ(e.to_vector<float>(), std::vector<float>(12, 2.0f));
+}
+
 TEST(InPlace, CannotGrowTheLeftOperand) {
   Tensor row = zeros({4});
   const std::string msg = error_of([&] { add_(row, zeros({3, 4})); });
