@@ -83,6 +83,17 @@ TEST(Idx, FashionMnistFolderLayout) {
   expect_error([&] { apps::load_data("fashion-mnist:" + (dir / "nope"), 0); }, {"nope", "no such directory"});
 }
 
+TEST(Idx, RealFashionMnistTestSet) {
+  if (!std::filesystem::exists(std::string(apps::kFashionMnistDir) + "/t10k-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "Fashion-MNIST is not installed in " << apps::kFashionMnistDir;
+  const tensor::Tensor x = apps::load_data("fashion-mnist-test", 0);
+  EXPECT_EQ(x.shape(), (tensor::Shape{10000, 1, 28, 28}));
+  EXPECT_FLOAT_EQ(tensor::amin(x).item(), -1.0f);
+  EXPECT_FLOAT_EQ(tensor::amax(x).item(), 1.0f);
+  // Clothes on a black background: most pixels are dark, the mean well below 0.
+  EXPECT_LT(tensor::mean(x).item(), -0.3);
+}
+
 TEST(PngDir, ReadsSortedImagesAndChecksSizes) {
   TempDir dir;
   apps::Image a(4, 3, 1, 0), b(4, 3, 1, 255);
