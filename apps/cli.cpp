@@ -9,28 +9,61 @@
 #include "apps/commands/commands.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
+#include "tensor/ops.h"
 
 namespace apps {
 namespace {
 
 constexpr int kExitError = 2;
 
+// Validators with short messages (CLI11's PositiveNumber would print the
+// range up to DBL_MAX in full). Each returns "" when the text is valid.
+CLI::Validator whole_number(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        try {
+          size_t used = 0;
+          const long long v = std::stoll(text, &used);
+          if (used == text.size() && v >= min) return "";
+        } catch (const std::exception&) {
+        }
+        return fmt::format("'{}' is not a whole number >= {}", text, min);
+      },
+      fmt::format("INT>={}", min));
+}
+
+// A number in [lo, hi] (lo excluded when open_lo).
+CLI::Validator number(double lo, double hi, bool open_lo = false) {
+  const std::string range = fmt::format("{}{}, {}]", open_lo ? "(" : "[", lo, hi);
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        try {
+          size_t used = 0;
+          const double v = std::stod(text, &used);
+          if (used == text.size() && (open_lo ? v > lo : v >= lo) && v <= hi) return "";
+        } catch (const std::exception&) {
+        }
+        return fmt::format("'{}' is not a number in {}", text, range);
+      },
+      "in " + range);
+}
+
 CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   CLI::App* cmd = app.add_subcommand(
       "train", "train a denoiser; writes DIR/model.safetensors, loss.csv, loss.svg and a picture of samples");
   cmd->add_option("--data", o.data, kDataHelp)->required();
   cmd->add_option("--model", o.model, "network")->check(CLI::IsMember({"mlp", "unet"}))->capture_default_str();
-  cmd->add_option("--steps", o.steps, "total optimizer steps")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--batch", o.batch, "batch size")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--lr", o.lr, "AdamW learning rate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--steps", o.steps, "total optimizer steps")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--batch", o.batch, "batch size")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--lr", o.lr, "AdamW learning rate")->check(number(0, 1, true))->capture_default_str();
   cmd->add_option("--out", o.out, "run directory")->required();
   cmd->add_flag("--resume", o.resume, "continue the run in --out up to --steps");
   cmd->add_option("--seed", o.seed, "seed of the weights, data order and noise")->capture_default_str();
   cmd->add_option("--ckpt-every", o.ckpt_every, "save a checkpoint every N steps (0: at the end only)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(whole_number(0))
       ->capture_default_str();
   cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")
-      ->check(CLI::Range(0.0, 0.999999))
+      ->check(number(0, 0.999999))
       ->capture_default_str();
   cmd->add_option("--schedule", o.schedule, "noise schedule (MATH.md 1.3-1.5)")
       ->check(CLI::IsMember({"linear", "cosine", "blog"}))
@@ -38,12 +71,12 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--pred", o.pred, "what the network predicts (MATH.md 2.2-2.4)")
       ->check(CLI::IsMember({"eps", "x0", "v"}))
       ->capture_default_str();
-  cmd->add_option("--width", o.width, "mlp: hidden width")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--width", o.width, "mlp: hidden width")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--samples", o.n_samples, "samples drawn at the end (0: 2000 points or 64 images)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_number(0));
   return cmd;
 }
 
@@ -61,12 +94,12 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   cmd->add_option("--sampler", o.sampler, "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45")
       ->capture_default_str();
   cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored)")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (MATH.md 3.1)")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(number(0, 1))
       ->capture_default_str();
-  cmd->add_option("--n", o.n, "number of samples")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--n", o.n, "number of samples")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the noise")->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.png or FILE.npy")->required();
   cmd->add_option("--x-T", o.x_T, "FILE.npy: start from this noise instead of drawing it");
@@ -77,7 +110,7 @@ CLI::App* add_invert(CLI::App& app, InvertOptions& o) {
   CLI::App* cmd = app.add_subcommand("invert", "DDIM inversion: encode data x_0 (.npy) as noise x_T (.npy)");
   add_model_source(cmd, o.source);
   cmd->add_option("--in", o.in, "X0.npy: the data to encode")->required();
-  cmd->add_option("--steps", o.steps, "DDIM steps")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--steps", o.steps, "DDIM steps")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--out", o.out, "XT.npy")->required();
   return cmd;
 }
@@ -94,9 +127,9 @@ CLI::App* add_nll(CLI::App& app, NllOptions& o) {
       ->check(CLI::IsMember({"beta", "beta-tilde"}))
       ->capture_default_str();
   cmd->add_option("--steps", o.steps, "elbo: timesteps in the bound (an even sub-sequence, MATH.md 1.6)")
-      ->check(CLI::PositiveNumber)
+      ->check(whole_number(1))
       ->capture_default_str();
-  cmd->add_option("--n", o.n, "examples evaluated")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--n", o.n, "examples evaluated")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the noise and of generated 2-D data")->capture_default_str();
   return cmd;
 }
@@ -111,6 +144,9 @@ void check_model_source(const ModelSourceOptions& source, const std::string& com
 int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"Train diffusion models and sample from them (DDPM, DDIM, SDE and ODE samplers).", "diffuse"};
   app.require_subcommand(1);
+  int threads = 0;
+  app.add_option("--threads", threads, "CPU threads for our loops and OpenBLAS (0: OMP_NUM_THREADS or all cores)")
+      ->check(whole_number(0));
   TrainOptions train;
   SampleOptions sample;
   InvertOptions invert;
@@ -139,6 +175,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
 
   try {
+    if (threads > 0) tensor::set_num_threads(threads);
     if (*train_cmd) {
       run_train(train, out);
     } else if (*sample_cmd) {

@@ -249,8 +249,8 @@ TEST(Cli, ErrorsAreOneLineAndExitTwo) {
   write_gmm(dir / "g.json");
   const std::string oracle = "gmm:" + (dir / "g.json");
   const std::string run = dir / "run";
-  ASSERT_EQ(diffuse({"train", "--data", "moons", "--steps", "2", "--batch", "16", "--width", "16", "--out", run,
-                     "--samples", "4"}).status, 0);
+  ASSERT_EQ(diffuse({"--threads", "2", "train", "--data", "moons", "--steps", "2", "--batch", "16", "--width", "16",
+                     "--out", run, "--samples", "4"}).status, 0);
   std::ofstream(dir / "junk.safetensors") << "not a checkpoint";
   apps::write_npy(dir / "wrong.npy", tensor::zeros({5, 3}));
   std::ofstream(dir / "text.npy") << "hello";
@@ -266,7 +266,11 @@ TEST(Cli, ErrorsAreOneLineAndExitTwo) {
   expect_fails_with({"sample", "--ckpt", run, "--out", dir / "x.jpg"}, "write samples as .png or .npy");
   expect_fails_with({"sample", "--out", dir / "x.npy"}, "give --ckpt DIR or --oracle");
   expect_fails_with({"sample", "--oracle", "gmm:" + (dir / "none.json"), "--out", dir / "x.npy"}, "none.json");
-  expect_fails_with({"sample", "--ckpt", run, "--steps", "abc", "--out", dir / "x.npy"}, "--steps");
+  expect_fails_with({"sample", "--ckpt", run, "--steps", "abc", "--out", dir / "x.npy"},
+                    "--steps: 'abc' is not a whole number >= 1");
+  expect_fails_with({"sample", "--ckpt", run, "--eta", "2", "--out", dir / "x.npy"}, "--eta: '2' is not a number in [0, 1]");
+  expect_fails_with({"train", "--data", "moons", "--lr", "0", "--out", dir / "r6"}, "--lr: '0' is not a number in (0, 1]");
+  expect_fails_with({"--threads", "-1", "train", "--data", "moons", "--out", dir / "r7"}, "--threads");
   expect_fails_with({"sample", "--ckpt", run, "--steps", "2000", "--out", dir / "x.npy"}, "more than the schedule's T");
   expect_fails_with({"invert", "--ckpt", run, "--in", dir / "wrong.npy", "--out", dir / "xT.npy"}, "does not fit");
   expect_fails_with({"train", "--data", "moons", "--out", run}, "already holds a run; add --resume");
