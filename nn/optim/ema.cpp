@@ -2,7 +2,6 @@
 // checked against any module with the same architecture.
 #include "nn/optim/ema.h"
 
-#include "autograd/grad_mode.h"
 #include "tensor/ops.h"
 
 namespace nn {
