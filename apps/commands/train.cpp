@@ -204,6 +204,12 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   else write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples));
   out << fmt::format("final loss {:.4f} (mean of the last 100 steps); wrote {}, loss.csv, loss.svg, samples.png\n",
                      mean_of_last(losses, 100), ckpt_path);
+  // The EMA starts at the initial weights, which keep weight decay^steps.
+  const double initial_share = std::pow(config.ema, static_cast<double>(ema.num_updates()));
+  if (initial_share > 0.1)
+    out << fmt::format("note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
+                       "sample with --no-ema\n",
+                       ema.num_updates(), 100 * initial_share);
 }
 
 }  // namespace apps

@@ -71,6 +71,8 @@ TEST(Cli, TrainMlpOnMoonsThenSampleWithEverySampler) {
   const Result train = diffuse({"train", "--data", "moons", "--model", "mlp", "--steps", "200", "--batch", "256",
                                 "--out", run, "--samples", "500"});
   ASSERT_EQ(train.status, 0) << train.err;
+  EXPECT_NE(train.out.find("after 200 steps the EMA weights are still 82% the initial ones"), std::string::npos)
+      << train.out;  // 0.999^200
   for (const char* file : {"model.safetensors", "loss.csv", "loss.svg", "samples.png"})
     EXPECT_TRUE(fs::exists(fs::path(run) / file)) << file;
   std::ifstream csv(fs::path(run) / "loss.csv");
