@@ -20,6 +20,7 @@ double DdimSampler::sigma2(int64_t t, int64_t s) const {
 }
 
 Tensor DdimSampler::step(const Tensor& x_t, const Tensor& eps_in, int64_t t, int64_t s, const Tensor& z) const {
+  check_jump(schedule, t, s, x_t, eps_in, "DdimSampler::step");
   const double a_t = schedule.a(t);
   const double b_t = schedule.b(t);
   const double alpha_bar_s = schedule.alpha_bar.at(s);
@@ -68,6 +69,7 @@ Tensor DdimSampler::sample(const EpsModel& model, const tensor::Shape& shape, ui
 }
 
 Tensor DdimSampler::invert_step(const Tensor& x_s, const Tensor& eps, int64_t s, int64_t t) const {
+  check_jump(schedule, t, s, x_s, eps, "DdimSampler::invert_step");
   // MATH.md (3.4): x_t = a_t x0_hat(x_s) + b_t eps_theta(x_s, s), x0_hat(x_s) = (x_s - b_s eps) / a_s
   const Tensor x0_hat = (x_s - schedule.b(s) * eps) / schedule.a(s);
   return schedule.a(t) * x0_hat + schedule.b(t) * eps;

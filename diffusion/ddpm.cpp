@@ -18,6 +18,7 @@ AncestralVariance parse_ancestral_variance(const std::string& name) {
 }
 
 Tensor AncestralSampler::step(const Tensor& x_t, const Tensor& eps, int64_t t, int64_t s, const Tensor& z) const {
+  check_jump(schedule, t, s, x_t, eps, "AncestralSampler::step");
   const Schedule& sch = schedule;
   const double alpha_bar_t = sch.alpha_bar.at(t);
   const double alpha_bar_s = sch.alpha_bar.at(s);

@@ -16,4 +16,11 @@ Tensor predict_eps(const EpsModel& model, const Tensor& x, int64_t t) {
   return eps.data();
 }
 
+void check_jump(const Schedule& schedule, int64_t t, int64_t s, const Tensor& x_t, const Tensor& eps, const char* op) {
+  TENSOR_CHECK(0 <= s && s < t && t <= schedule.T, "[{}] a jump t -> s needs 0 <= s < t <= T, got t = {}, s = {}, T = {}",
+               op, t, s, schedule.T);
+  TENSOR_CHECK(x_t.shape() == eps.shape(), "[{}] x_t {} and eps {} differ in shape", op,
+               tensor::shape_str(x_t.shape()), tensor::shape_str(eps.shape()));
+}
+
 }  // namespace diffusion

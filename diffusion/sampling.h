@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "diffusion/model.h"
+#include "diffusion/schedule.h"
 
 namespace diffusion {
 
@@ -14,6 +15,9 @@ Tensor step_label(int64_t N, int64_t t);
 
 // eps_theta(x, t) as a plain tensor, x's shape (N, ...). Records no graph.
 Tensor predict_eps(const EpsModel& model, const Tensor& x, int64_t t);
+
+// The front-door check of a sampler step: 0 <= s < t <= T and eps of x_t's shape.
+void check_jump(const Schedule& schedule, int64_t t, int64_t s, const Tensor& x_t, const Tensor& eps, const char* op);
 
 // Called after each jump with the new timestep s and x_s (for trajectories).
 using StepCallback = std::function<void(int64_t s, const Tensor& x_s)>;

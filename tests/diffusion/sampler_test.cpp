@@ -134,6 +134,20 @@ TEST(Samplers, ClippingBoundsTheOutput) {
   }
 }
 
+TEST(Samplers, StepsCheckTheirArguments) {
+  const Schedule sch = linear_schedule(100);
+  const t::Tensor x = t::zeros({4, 2});
+  DdimSampler ddim{sch, all_timesteps(100)};
+  AncestralSampler ddpm{sch, all_timesteps(100)};
+  EXPECT_THROW(ddim.step(x, x, 10, 10, x), t::Error);   // s must be < t
+  EXPECT_THROW(ddpm.step(x, x, 101, 50, x), t::Error);  // t beyond T
+  EXPECT_THROW(ddim.step(x, t::zeros({4, 3}), 10, 5, x), t::Error);
+  DdimSampler bad_eta{sch, all_timesteps(100), 1.5};
+  EXPECT_THROW(bad_eta.sample([](const Variable& v, const t::Tensor&) { return v; }, x, 0), t::Error);
+  AncestralSampler bad_seq{sch, {5, 3}};
+  EXPECT_THROW(bad_seq.sample([](const Variable& v, const t::Tensor&) { return v; }, x, 0), t::Error);
+}
+
 TEST(Samplers, SameSeedSameBits) {
   const OracleSetup& s = setup();
   AncestralSampler ddpm{s.schedule, even_timesteps(1000, 20), AncestralVariance::Beta};
