@@ -98,6 +98,8 @@ void write_losses(const std::string& dir, const std::vector<double>& losses) {
 }  // namespace
 
 void run_train(const TrainOptions& o, std::ostream& out) {
+  APPS_CHECK(fs::path(o.out).extension() != ".safetensors" && !fs::is_regular_file(o.out),
+             "--out {}: give a directory (the run writes several files into it)", o.out);
   const std::string ckpt_path = checkpoint_path(o.out);
   const bool have_ckpt = fs::exists(ckpt_path);
   APPS_CHECK(!o.resume || have_ckpt, "--resume: {} does not exist", ckpt_path);

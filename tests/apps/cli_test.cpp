@@ -281,6 +281,7 @@ TEST(Cli, ErrorsAreOneLineAndExitTwo) {
   expect_fails_with({"train", "--data", "moons", "--model", "unet", "--out", dir / "r3"}, "--model unet is for images");
   expect_fails_with({"train", "--data", "moons", "--model", "gpt", "--out", dir / "r4"}, "--model");
   expect_fails_with({"train", "--data", "moons"}, "--out is required");
+  expect_fails_with({"train", "--data", "moons", "--out", dir / "m.safetensors"}, "give a directory");
   expect_fails_with({"train", "--data", "idx:" + (dir / "none.gz"), "--out", dir / "r5"}, "none.gz: no such file");
   expect_fails_with({"nll", "--oracle", oracle, "--data", "moons", "--method", "ode", "--n", "10", "--no-ema",
                      "--steps", "0"}, "--steps");
