@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "apps/cli_analytic.h"
 #include "apps/commands/commands.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
@@ -91,7 +92,8 @@ void add_model_source(CLI::App* cmd, ModelSourceOptions& source) {
 CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   CLI::App* cmd = app.add_subcommand("sample", "draw samples: .png (grid or scatter) or .npy (raw float32)");
   add_model_source(cmd, o.source);
-  cmd->add_option("--sampler", o.sampler, "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45")
+  cmd->add_option("--sampler", o.sampler, "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45 | "
+                  "analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | sn-ddpm | sn-ddim")
       ->capture_default_str();
   cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored)")
       ->check(whole_number(1))
@@ -103,6 +105,7 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   cmd->add_option("--seed", o.seed, "seed of the noise")->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.png or FILE.npy")->required();
   cmd->add_option("--x-T", o.x_T, "FILE.npy: start from this noise instead of drawing it");
+  add_analytic_sample_flags(cmd, o.analytic);
   return cmd;
 }
 
@@ -123,14 +126,15 @@ CLI::App* add_nll(CLI::App& app, NllOptions& o) {
   cmd->add_option("--method", o.method, "elbo: the DDPM bound (2.7); ode: exact, by the PF-ODE (5.5)")
       ->check(CLI::IsMember({"elbo", "ode"}))
       ->capture_default_str();
-  cmd->add_option("--variance", o.variance, "elbo: reverse variance (MATH.md 2.6)")
-      ->check(CLI::IsMember({"beta", "beta-tilde"}))
+  cmd->add_option("--variance", o.variance, "elbo: reverse variance (MATH.md 2.6; analytic 7.4; npr, sn 8.3-8.4)")
+      ->check(CLI::IsMember({"beta", "beta-tilde", "analytic", "npr", "sn"}))
       ->capture_default_str();
   cmd->add_option("--steps", o.steps, "elbo: timesteps in the bound (an even sub-sequence, MATH.md 1.6)")
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--n", o.n, "examples evaluated")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the noise and of generated 2-D data")->capture_default_str();
+  add_analytic_nll_flags(cmd, o.analytic);
   return cmd;
 }
 
@@ -155,12 +159,19 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   const CLI::App* sample_cmd = add_sample(app, sample);
   const CLI::App* invert_cmd = add_invert(app, invert);
   const CLI::App* nll_cmd = add_nll(app, nll);
+  EstimateGammaOptions estimate_gamma;
+  TrainCovOptions train_cov;
+  CLI::App* estimate_gamma_cmd = add_estimate_gamma(app, estimate_gamma);
+  add_model_source(estimate_gamma_cmd, estimate_gamma.source);
+  CLI::App* train_cov_cmd = add_train_cov(app, train_cov);
+  add_model_source(train_cov_cmd, train_cov.source);
 
   // CLI11 would report a mistyped command as a missing one; name it instead.
   const std::string first = argc > 1 ? argv[1] : "";
   if (!first.empty() && first[0] != '-' && first != "train" && first != "sample" && first != "invert" &&
-      first != "nll") {
-    err << "error: unknown command '" << first << "' (valid: train, sample, invert, nll; see diffuse --help)\n";
+      first != "nll" && first != "estimate-gamma" && first != "train-cov") {
+    err << "error: unknown command '" << first
+        << "' (valid: train, sample, invert, nll, estimate-gamma, train-cov; see diffuse --help)\n";
     return kExitError;
   }
   try {
@@ -187,6 +198,12 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     } else if (*nll_cmd) {
       check_model_source(nll.source, "nll");
       run_nll(nll, out);
+    } else if (*estimate_gamma_cmd) {
+      check_model_source(estimate_gamma.source, "estimate-gamma");
+      run_estimate_gamma(estimate_gamma, out);
+    } else if (*train_cov_cmd) {
+      check_model_source(train_cov.source, "train-cov");
+      run_train_cov(train_cov, out);
     }
   } catch (const std::exception& e) {
     // apps::Error, tensor::Error and anything else: one line, never a trace.

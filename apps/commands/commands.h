@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string>
 
+#include "apps/commands/analytic_flags.h"
+
 namespace apps {
 
 struct TrainOptions {
@@ -43,6 +45,7 @@ struct SampleOptions {
   uint64_t seed = 0;
   std::string out;
   std::string x_T;  // optional .npy of starting noise
+  AnalyticFlags analytic;  // --trajectory, --c-estimate, --gamma, --cov-head
 };
 
 struct InvertOptions {
@@ -56,10 +59,11 @@ struct NllOptions {
   ModelSourceOptions source;
   std::string data;
   std::string method = "ode";  // elbo | ode
-  std::string variance = "beta";  // elbo: the reverse variance, beta | beta-tilde (MATH.md 2.6)
+  std::string variance = "beta";  // elbo: the reverse variance, beta | beta-tilde (MATH.md 2.6) | analytic | npr | sn
   int64_t steps = 1000;        // elbo: the sub-sequence length
   int64_t n = 1000;            // points or images evaluated
   uint64_t seed = 0;
+  AnalyticFlags analytic;      // --trajectory, --c-estimate, --gamma, --cov-head, --json
 };
 
 void run_train(const TrainOptions& options, std::ostream& out);

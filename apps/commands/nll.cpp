@@ -3,6 +3,7 @@
 // 9.1) or the probability-flow ODE's exact likelihood (5.5, 5.8).
 #include <cmath>
 
+#include "apps/commands/analytic.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/model_source.h"
 #include "apps/data/dataset.h"
@@ -31,6 +32,7 @@ MeanSe mean_and_se(const std::vector<double>& v) {
 }  // namespace
 
 void run_nll(const NllOptions& o, std::ostream& out) {
+  check_nll_flags(o);
   const LoadedModel model = load_model(o.source);
   APPS_CHECK(o.method == "elbo" || model.config.schedule == "linear",
              "--method ode treats the model as the VP SDE, which matches the linear schedule only; this model was "
@@ -59,16 +61,14 @@ void run_nll(const NllOptions& o, std::ostream& out) {
   if (o.method == "elbo") {
     APPS_CHECK(o.steps >= 2 && o.steps <= model.schedule.T, "--steps {}: the ELBO needs 2 <= K <= T = {}", o.steps,
                model.schedule.T);
-    diffusion::analytic::KStepElboOptions options;
-    options.variance = o.variance == "beta" ? diffusion::analytic::VarianceChoice::Beta
-                                            : diffusion::analytic::VarianceChoice::BetaTilde;
-    options.images = images;
-    options.seed = o.seed;
-    const auto elbo = diffusion::analytic::kstep_elbo(model.discrete_eps(), x, model.schedule,
-                                                      diffusion::even_timesteps(model.schedule.T, o.steps), options);
+    // The variance with its Gamma table or head, and the trajectory: analytic_sample_nll.cpp.
+    const ElboSetup setup = elbo_setup(model, o, images);
+    const auto elbo =
+        diffusion::analytic::kstep_elbo(model.discrete_eps(), x, model.schedule, setup.trajectory, setup.options);
     out << fmt::format("nll <= {:.4f} +- {:.4f} {} over {} {} (elbo, {} steps, variance {})\n", elbo.nll,
                        elbo.std_error, elbo.unit, n, images ? "images" : "points", o.steps, o.variance);
     print_exact_nll();
+    if (o.analytic.json) out << elbo.to_json() << "\n";  // the last line, for scripts
     return;
   }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "apps/commands/analytic.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/model_source.h"
 #include "apps/error.h"
@@ -21,7 +22,9 @@ namespace apps {
 namespace {
 
 const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",      "sde-em",
-                                            "pc",     "ode-euler",  "ode-heun",  "ode-rk45"};
+                                            "pc",     "ode-euler",  "ode-heun",  "ode-rk45",
+                                            // the optimal variance (MATH.md 7-8): analytic_sample_nll.cpp
+                                            "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
 
 std::string join(const std::vector<std::string>& names) {
   std::string s;
@@ -53,6 +56,7 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   APPS_CHECK(std::find(kSamplers.begin(), kSamplers.end(), o.sampler) != kSamplers.end(),
              "unknown sampler '{}' (valid: {})", o.sampler, join(kSamplers));
   APPS_CHECK(has_extension(o.out, {".png", ".npy"}), "--out {}: write samples as .png or .npy", o.out);
+  check_sample_flags(o);
   const LoadedModel model = load_model(o.source);
   const bool images = model.config.data_shape.size() == 3;
 
@@ -71,14 +75,16 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   int64_t nfe = o.steps;
 
   if (o.sampler == "ddpm" || o.sampler == "ddpm-tilde") {
-    diffusion::AncestralSampler sampler{model.schedule, sub_sequence(model, o.steps),
+    diffusion::AncestralSampler sampler{model.schedule, sample_timesteps(model, o),
                                         diffusion::parse_ancestral_variance(o.sampler), images};
     x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
                       : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
   } else if (o.sampler == "ddim") {
-    diffusion::DdimSampler sampler{model.schedule, sub_sequence(model, o.steps), o.eta, images};
+    diffusion::DdimSampler sampler{model.schedule, sample_timesteps(model, o), o.eta, images};
     x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
                       : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+  } else if (is_optimal_variance_sampler(o.sampler)) {
+    x = sample_optimal_variance(model, o, shape, x_T, on_step);
   } else {
     APPS_CHECK(model.config.schedule == "linear",
                "sampler {} treats the model as the VP SDE, which matches the linear schedule only; this model "

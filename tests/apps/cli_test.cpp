@@ -259,7 +259,8 @@ TEST(Cli, ErrorsAreOneLineAndExitTwo) {
 
   expect_fails_with({"frob"}, "unknown command 'frob'");
   expect_fails_with({"sample", "--ckpt", run, "--sampler", "euler", "--out", dir / "x.npy"},
-                    "unknown sampler 'euler' (valid: ddpm, ddpm-tilde, ddim, sde-em, pc, ode-euler, ode-heun, ode-rk45)");
+                    "unknown sampler 'euler' (valid: ddpm, ddpm-tilde, ddim, sde-em, pc, ode-euler, ode-heun, ode-rk45, "
+                    "analytic-ddpm, analytic-ddim, npr-ddpm, npr-ddim, sn-ddpm, sn-ddim)");
   expect_fails_with({"sample", "--ckpt", dir / "none", "--out", dir / "x.npy"}, "no such checkpoint");
   expect_fails_with({"sample", "--ckpt", dir / "junk.safetensors", "--out", dir / "x.npy"}, "junk.safetensors");
   expect_fails_with({"sample", "--ckpt", run, "--x-T", dir / "wrong.npy", "--out", dir / "x.npy"},

@@ -1,0 +1,91 @@
+// CLI11 declarations of the Analytic-DPM flags (cli_analytic.h).
+#include "apps/cli_analytic.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "apps/data/dataset.h"
+
+namespace apps {
+namespace {
+
+// A whole number >= min, with a short message (as cli.cpp's validators).
+CLI::Validator at_least(int64_t min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        try {
+          size_t used = 0;
+          const long long v = std::stoll(text, &used);
+          if (used == text.size() && v >= min) return "";
+        } catch (const std::exception&) {
+        }
+        return fmt::format("'{}' is not a whole number >= {}", text, min);
+      },
+      fmt::format("INT>={}", min));
+}
+
+void add_file_flags(CLI::App* cmd, AnalyticFlags& flags) {
+  cmd->add_option("--c-estimate", flags.c_estimate,
+                  "analytic variance: C_t from the residual (MATH.md 7.3r) or from Gamma_t (7.2)")
+      ->check(CLI::IsMember({"residual", "gamma"}))
+      ->capture_default_str();
+  cmd->add_option("--c-clip", flags.c_clip,
+                  "C_t into the bounds of (7.6), or only >= 0 (for an imperfect model's residual)")
+      ->check(CLI::IsMember({"bounds", "non-negative"}))
+      ->capture_default_str();
+  cmd->add_option("--gamma", flags.gamma, "the Gamma table (default: beside --ckpt; made by estimate-gamma)");
+  cmd->add_option("--cov-head", flags.cov_head, "the covariance head (default: beside --ckpt; made by train-cov)");
+}
+
+}  // namespace
+
+CLI::App* add_estimate_gamma(CLI::App& app, EstimateGammaOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "estimate-gamma",
+      "Monte Carlo estimate of Gamma_t and the residual for every t (Analytic-DPM, MATH.md 7.3); writes "
+      "DIR/gamma_table.safetensors");
+  cmd->add_option("--data", o.data, std::string("default: the run's training data; ") + kDataHelp);
+  cmd->add_option("--n", o.n, "M, data points per t")->check(at_least(2))->capture_default_str();
+  cmd->add_option("--batch", o.batch, "rows per model call (0: 4000 points or 64 images)")
+      ->check(at_least(0))
+      ->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed of the subset of points and of the noise")->capture_default_str();
+  cmd->add_option("--out", o.out, "FILE.safetensors (required with --oracle)");
+  return cmd;
+}
+
+CLI::App* add_train_cov(CLI::App& app, TrainCovOptions& o) {
+  CLI::App* cmd = app.add_subcommand(
+      "train-cov",
+      "train a covariance head with the eps network frozen (NPR 8.1 or SN 8.2; 2-D data); writes "
+      "DIR/cov_<kind>.safetensors");
+  cmd->add_option("--kind", o.kind, "npr: regress (eps - eps_theta)^2; sn: regress eps^2")
+      ->required()
+      ->check(CLI::IsMember({"npr", "sn"}));
+  cmd->add_option("--data", o.data, std::string("default: the run's training data; ") + kDataHelp);
+  cmd->add_option("--steps", o.steps, "Adam steps")->check(at_least(1))->capture_default_str();
+  cmd->add_option("--batch", o.batch, "batch size")->check(at_least(1))->capture_default_str();
+  cmd->add_option("--lr", o.lr, "Adam learning rate")->check(CLI::Range(1e-8, 1.0))->capture_default_str();
+  cmd->add_option("--width", o.width, "hidden width of the head's MLP")->check(at_least(1))->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed of the head's weights, the batches and the noise")->capture_default_str();
+  cmd->add_option("--out", o.out, "FILE.safetensors (required with --oracle)");
+  return cmd;
+}
+
+void add_analytic_sample_flags(CLI::App* sample, AnalyticFlags& flags) {
+  sample->add_option("--trajectory", flags.trajectory,
+                     "K-step samplers: even (MATH.md 1.6), quadratic (1.8) or optimal (9.3, needs the Gamma table)")
+      ->check(CLI::IsMember({"even", "quadratic", "optimal"}))
+      ->capture_default_str();
+  add_file_flags(sample, flags);
+}
+
+void add_analytic_nll_flags(CLI::App* nll, AnalyticFlags& flags) {
+  nll->add_option("--trajectory", flags.trajectory, "elbo: even (MATH.md 1.6) or optimal (9.3, needs the Gamma table)")
+      ->check(CLI::IsMember({"even", "optimal"}))
+      ->capture_default_str();
+  add_file_flags(nll, flags);
+  nll->add_flag("--json", flags.json, "elbo: end with the bound as one JSON object");
+}
+
+}  // namespace apps

@@ -1,0 +1,107 @@
+// `diffuse estimate-gamma` (MATH.md (7.3), (7.3r)) and `diffuse train-cov`
+// ((8.1), (8.2)): one Monte Carlo pass, or one small training loop, with the
+// eps network frozen, written beside the run (analytic_files.h).
+#include "apps/commands/analytic.h"
+
+#include <algorithm>
+
+#include "apps/commands/analytic_files.h"
+#include "apps/data/dataset.h"
+#include "apps/error.h"
+#include "apps/progress.h"
+
+namespace apps {
+
+namespace analytic = diffusion::analytic;
+
+namespace {
+
+// The data the estimate runs on: --data, else what the run was trained on.
+// A run's generated 2-D points come from its own seed (they are its training
+// set); the oracle's are n fresh draws from its mixture.
+tensor::Tensor reference_data(const LoadedModel& model, const ModelSourceOptions& source, const std::string& data,
+                              uint64_t seed, int64_t n) {
+  const std::string spec = data.empty() ? model.config.data : data;
+  const tensor::Tensor x = model.gmm ? load_data(spec, seed, n) : load_data(spec, model.config.seed);
+  const tensor::Shape example(x.shape().begin() + 1, x.shape().end());
+  APPS_CHECK(example == model.config.data_shape, "--data {} has examples {}, the model {} takes {}", spec,
+             tensor::shape_str(example), source.oracle.empty() ? source.ckpt : source.oracle,
+             tensor::shape_str(model.config.data_shape));
+  return x;
+}
+
+std::string output_path(const ModelSourceOptions& source, const std::string& out, const std::string& default_path,
+                        const std::string& command) {
+  if (!out.empty()) return out;
+  APPS_CHECK(source.oracle.empty(), "{} --oracle: give --out FILE (there is no run directory to write into)", command);
+  return default_path;
+}
+
+}  // namespace
+
+void run_estimate_gamma(const EstimateGammaOptions& o, std::ostream& out) {
+  const LoadedModel model = load_model(o.source);
+  const std::string path = output_path(
+      o.source, o.out, o.source.oracle.empty() ? analytic::gamma_table_path(run_dir_of(o.source.ckpt)) : "",
+      "estimate-gamma");
+  const bool images = model.config.data_shape.size() == 3;
+  const tensor::Tensor data = reference_data(model, o.source, o.data, o.seed, o.n);
+
+  analytic::GammaEstimateOptions options;
+  options.samples = std::min(o.n, data.size(0));
+  options.batch_size = o.batch > 0 ? o.batch : (images ? 64 : 4000);
+  options.seed = o.seed;
+  if (images) options.range = std::make_pair(-1.0, 1.0);  // pixels in [-1, 1]: the third bound of (7.6)
+  Progress progress(options.samples * model.schedule.T, 0, "gamma (t, point) pair");
+  options.progress = [&](int64_t done, int64_t) { progress.update(done); };
+  const analytic::GammaTable table = analytic::estimate_gamma(model.discrete_eps(), data, model.schedule, {}, options);
+  progress.finish();
+  analytic::save_gamma_table(table, path);
+
+  const int64_t T = model.schedule.T;
+  out << fmt::format("wrote {}: Gamma_t and the residual for t = 1..{}, {} points each\n", path, T, table.samples);
+  // A few C_t (the residual estimate, clipped by (7.6)) as a sanity check: it grows with t.
+  std::string sample_c;
+  for (int64_t t : {int64_t{1}, T / 10, T / 2, T}) {
+    if (t < 1) continue;
+    sample_c += fmt::format("{}C_{} = {:.4g}", sample_c.empty() ? "" : ", ", t,
+                            table.c(model.schedule, t, analytic::CEstimate::Residual));
+  }
+  out << fmt::format("{} (data variance {:.4g})\n", sample_c, table.bounds.data_var);
+}
+
+void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
+  const LoadedModel model = load_model(o.source);
+  APPS_CHECK(model.config.data_shape.size() == 1,
+             "train-cov: covariance heads are implemented for points (N, d) only; this model takes images {} (the "
+             "reference code's U-Net head is not written yet)",
+             tensor::shape_str(model.config.data_shape));
+  const analytic::CovKind kind = analytic::parse_cov_kind(o.kind);
+  const std::string path = output_path(
+      o.source, o.out, o.source.oracle.empty() ? cov_head_path(run_dir_of(o.source.ckpt), kind) : "", "train-cov");
+  // The oracle has no training set: 50,000 draws from its mixture stand in.
+  const tensor::Tensor data = reference_data(model, o.source, o.data, o.seed, 50000);
+
+  tensor::Generator gen(o.seed);
+  CovHead head;
+  head.kind = kind;
+  head.network = analytic::make_cov_head_mlp(data.size(1), gen, o.width);
+  head.bounds.data_var = average_dim_variance(data);
+  head.steps = o.steps;
+
+  analytic::CovHeadTrainOptions options;
+  options.steps = o.steps;
+  options.batch_size = o.batch;
+  options.lr = o.lr;
+  options.seed = o.seed;
+  Progress progress(o.steps, 0, "head step");
+  options.progress = [&](int64_t step, int64_t) { progress.update(step); };
+  // The eps network is frozen: train_cov_head calls it without a graph.
+  const double loss = analytic::train_cov_head(*head.network, kind, model.discrete_eps(), data, model.schedule, options);
+  progress.finish();
+  save_cov_head(path, head);
+  out << fmt::format("wrote {}: {} covariance head (MLP2D, width {}), {} steps, loss of the last 10% {:.4f}\n", path,
+                     o.kind, o.width, o.steps, loss);
+}
+
+}  // namespace apps

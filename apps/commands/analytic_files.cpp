@@ -1,0 +1,106 @@
+// Finding, reading and writing the Gamma table and covariance-head files of
+// analytic_files.h, with errors that name the file and the command that makes it.
+#include "apps/commands/analytic_files.h"
+
+#include <filesystem>
+
+#include "apps/commands/checkpoint.h"
+#include "apps/error.h"
+#include "nn/safetensors.h"
+#include "tensor/ops.h"
+
+namespace apps {
+
+namespace analytic = diffusion::analytic;
+namespace fs = std::filesystem;
+
+std::string run_dir_of(const std::string& ckpt) {
+  const fs::path parent = fs::path(checkpoint_path(ckpt)).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+std::string cov_head_path(const std::string& run_dir, analytic::CovKind kind) {
+  return (fs::path(run_dir) / ("cov_" + analytic::cov_kind_name(kind) + ".safetensors")).string();
+}
+
+void save_cov_head(const std::string& path, const CovHead& head) {
+  nn::Metadata metadata = {{"kind", analytic::cov_kind_name(head.kind)},
+                           {"head_config", head.network->config().to_json()},
+                           {"data_var", fmt::format("{:.17g}", head.bounds.data_var)},
+                           {"steps", std::to_string(head.steps)}};
+  if (head.bounds.range) {
+    metadata["range"] = fmt::format("{:.17g},{:.17g}", head.bounds.range->first, head.bounds.range->second);
+  }
+  nn::save_safetensors(path, head.network->state_dict(), metadata);
+}
+
+std::shared_ptr<const analytic::GammaTable> require_gamma_table(const ModelSourceOptions& source,
+                                                                const std::string& gamma_file, int64_t T,
+                                                                const std::string& needed_by) {
+  std::string path = gamma_file;
+  if (path.empty()) {
+    APPS_CHECK(source.oracle.empty(),
+               "{} needs a Gamma table: make one with `diffuse estimate-gamma --oracle {} --out FILE` and pass "
+               "--gamma FILE",
+               needed_by, source.oracle);
+    path = analytic::gamma_table_path(run_dir_of(source.ckpt));
+  }
+  const std::string maker = source.oracle.empty() ? "diffuse estimate-gamma --ckpt " + source.ckpt
+                                                  : "diffuse estimate-gamma --oracle " + source.oracle + " --out " + path;
+  APPS_CHECK(fs::exists(path), "{} not found: {} needs the Gamma table; make it with `{}`", path, needed_by, maker);
+  auto table = std::make_shared<analytic::GammaTable>(analytic::load_gamma_table(path));
+  APPS_CHECK(table->T == T, "{}: the Gamma table was estimated for T = {}, the model has T = {} (run `{}` again)", path,
+             table->T, T, maker);
+  return table;
+}
+
+CovHead require_cov_head(const ModelSourceOptions& source, const std::string& head_file, analytic::CovKind kind,
+                         const std::string& needed_by) {
+  const std::string name = analytic::cov_kind_name(kind);
+  std::string path = head_file;
+  if (path.empty()) {
+    APPS_CHECK(source.oracle.empty(),
+               "{} needs an {} covariance head: train one with `diffuse train-cov --oracle {} --kind {} --out FILE` "
+               "and pass --cov-head FILE",
+               needed_by, name, source.oracle, name);
+    path = cov_head_path(run_dir_of(source.ckpt), kind);
+  }
+  const std::string maker = source.oracle.empty()
+                                ? fmt::format("diffuse train-cov --ckpt {} --kind {}", source.ckpt, name)
+                                : fmt::format("diffuse train-cov --oracle {} --kind {} --out {}", source.oracle, name, path);
+  APPS_CHECK(fs::exists(path), "{} not found: {} needs an {} covariance head; make it with `{}`", path, needed_by, name,
+             maker);
+
+  const nn::SafetensorsContents file = nn::load_safetensors(path);
+  auto meta = [&](const std::string& key) {
+    const auto it = file.metadata.find(key);
+    APPS_CHECK(it != file.metadata.end(), "{}: not a covariance head (no metadata '{}')", path, key);
+    return it->second;
+  };
+  APPS_CHECK(meta("kind") == name, "{} holds an {} head, {} needs an {} head", path, meta("kind"), needed_by, name);
+  CovHead head;
+  head.kind = kind;
+  head.bounds.data_var = std::stod(meta("data_var"));
+  if (file.metadata.count("range")) {
+    const std::string range = file.metadata.at("range");
+    const size_t comma = range.find(',');
+    head.bounds.range = std::make_pair(std::stod(range.substr(0, comma)), std::stod(range.substr(comma + 1)));
+  }
+  head.steps = std::stoll(meta("steps"));
+  tensor::Generator unused(0);  // the weights are overwritten below
+  head.network = std::make_shared<nn::MLP2D>(nn::MLP2DConfig::from_json(meta("head_config")), unused);
+  try {
+    head.network->load_state_dict(file.tensors);
+  } catch (const std::exception& e) {
+    throw Error(fmt::format("{}: the weights do not fit the head's config: {}", path, e.what()));
+  }
+  head.network->eval();
+  return head;
+}
+
+double average_dim_variance(const tensor::Tensor& data) {
+  const tensor::Tensor flat = data.to(tensor::DType::Float64).reshape({data.size(0), -1});
+  return tensor::mean(tensor::var(flat, {0})).item();
+}
+
+}  // namespace apps

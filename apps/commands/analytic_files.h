@@ -1,0 +1,43 @@
+// The two files the optimal-variance commands leave beside a run: the Gamma
+// table (diffusion/analytic's own format, gamma_table_path(DIR)) and a
+// covariance head (DIR/cov_npr.safetensors or cov_sn.safetensors: the head's
+// weights, its MLP2D config, its kind and the data variance that bounds C).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "apps/commands/commands.h"
+#include "diffusion/analytic/analytic.h"
+#include "nn/models/mlp2d.h"
+
+namespace apps {
+
+// The run directory of --ckpt DIR (or of DIR/model.safetensors).
+std::string run_dir_of(const std::string& ckpt);
+
+std::string cov_head_path(const std::string& run_dir, diffusion::analytic::CovKind kind);
+
+struct CovHead {
+  std::shared_ptr<nn::MLP2D> network;
+  diffusion::analytic::CovKind kind = diffusion::analytic::CovKind::NPR;
+  diffusion::analytic::DataBounds bounds;  // the clip of its C (MATH.md (7.6))
+  int64_t steps = 0;                       // training steps, only reported
+};
+
+void save_cov_head(const std::string& path, const CovHead& head);
+
+// The Gamma table a command needs: --gamma FILE, else the one beside --ckpt.
+// When it is missing the error says which command makes it; `needed_by` names
+// what needs it ("--sampler analytic-ddpm"). T must match the model's.
+std::shared_ptr<const diffusion::analytic::GammaTable> require_gamma_table(const ModelSourceOptions& source,
+                                                                           const std::string& gamma_file,
+                                                                           int64_t T, const std::string& needed_by);
+
+// The covariance head of `kind`: --cov-head FILE, else the one beside --ckpt.
+CovHead require_cov_head(const ModelSourceOptions& source, const std::string& head_file,
+                         diffusion::analytic::CovKind kind, const std::string& needed_by);
+
+// The average per-dimension variance of data (N, ...): the data bound of (7.6).
+double average_dim_variance(const tensor::Tensor& data);
+
+}  // namespace apps
