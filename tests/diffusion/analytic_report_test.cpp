@@ -5,7 +5,7 @@
 // minutes long, not a check. Run it with
 //   bin/diffusion_tests --gtest_also_run_disabled_tests --gtest_filter='AnalyticReport.*'
 // Sizes from the environment: REPORT_N (test points, 2000), REPORT_M (Gamma
-// samples per t, 2000), REPORT_HEAD_STEPS (4000), REPORT_MLP_STEPS (6000; 0 skips (b)).
+// samples per t, 2000), REPORT_HEAD_STEPS (2000), REPORT_MLP_STEPS (3000; 0 skips (b)).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -54,13 +54,13 @@ void report(const std::string& title, const EpsModel& model, const t::Tensor& tr
 
   t::Generator gen(2);
   CovHeadTrainOptions head_options;
-  head_options.steps = env_int("REPORT_HEAD_STEPS", 4000);
-  head_options.batch_size = 512;
-  head_options.lr = 1e-3;
-  std::shared_ptr<nn::MLP2D> npr = make_cov_head_mlp(2, gen, 128, 3);
+  head_options.steps = env_int("REPORT_HEAD_STEPS", 2000);
+  head_options.batch_size = 256;
+  head_options.lr = 2e-3;
+  std::shared_ptr<nn::MLP2D> npr = make_cov_head_mlp(2, gen, 64, 2);
   head_options.seed = 3;
   const double npr_loss = train_cov_head(*npr, CovKind::NPR, model, train, sch, head_options);
-  std::shared_ptr<nn::MLP2D> sn = make_cov_head_mlp(2, gen, 128, 3);
+  std::shared_ptr<nn::MLP2D> sn = make_cov_head_mlp(2, gen, 64, 2);
   head_options.seed = 4;
   const double sn_loss = train_cov_head(*sn, CovKind::SN, model, train, sch, head_options);
 
@@ -71,6 +71,7 @@ void report(const std::string& title, const EpsModel& model, const t::Tensor& tr
     bool optimal;
     CClip clip;
   };
+  std::fprintf(stderr, "gamma table and heads done\n");
   const std::vector<Row> rows = {{"DDPM, beta (ET)", VarianceChoice::Beta, false, CClip::Bounds},
                                  {"DDPM, beta_tilde (ET)", VarianceChoice::BetaTilde, false, CClip::Bounds},
                                  {"Analytic-DPM (ET)", VarianceChoice::Analytic, false, CClip::Bounds},
@@ -111,7 +112,7 @@ void report(const std::string& title, const EpsModel& model, const t::Tensor& tr
   std::printf("\nGap to the true NLL of the same points (± paired standard error):\n\n%s\n", header.c_str());
   for (const std::string& line : gap_lines) std::printf("%s\n", line.c_str());
   std::printf("\nTrue NLL of the test points (10.7): %.3f nats/point. Gamma table: M = %ld per t, residual "
-              "estimate (7.3r), common noise. Heads: MLP2D 128x3, %ld steps, final losses NPR %.4f, SN %.4f.\n",
+              "estimate (7.3r), common noise. Heads: MLP2D 64x2, %ld steps of 256, final losses NPR %.4f, SN %.4f.\n",
               true_nll, table.samples, head_options.steps, npr_loss, sn_loss);
 }
 
@@ -128,7 +129,7 @@ TEST(AnalyticReport, DISABLED_NllTable) {
   report("(a) exact oracle eps* of the 2-D mixture (tests/diffusion/sde_mixture.h), linear schedule, T = 1000",
          gmm_eps_model(gmm, ddpm_kernel(sch)), train, test, sch, true_nll);
 
-  const int64_t mlp_steps = env_int("REPORT_MLP_STEPS", 6000);
+  const int64_t mlp_steps = env_int("REPORT_MLP_STEPS", 3000);
   if (mlp_steps <= 0) return;
   nn::MLP2DConfig config;
   config.width = 128;
@@ -139,7 +140,7 @@ TEST(AnalyticReport, DISABLED_NllTable) {
   nn::Adam optimizer(mlp.named_parameters(), adam);
   nn::EMA ema(mlp, 0.995);
   const DataSource data = [&train](t::Generator& g) {
-    return t::index_select(train, 0, t::randint(0, train.size(0), {512}, g));
+    return t::index_select(train, 0, t::randint(0, train.size(0), {256}, g));
   };
   TrainerOptions trainer_options;
   trainer_options.seed = 6;
@@ -150,6 +151,6 @@ TEST(AnalyticReport, DISABLED_NllTable) {
   ema.copy_to(mlp);
   mlp.eval();
   report("(b) MLP2D (width 128, 3 hidden, " + std::to_string(mlp_steps) +
-             " Adam steps, batch 512, EMA 0.995; final loss " + std::to_string(tail) + ")",
+             " Adam steps, batch 256, EMA 0.995; final loss " + std::to_string(tail) + ")",
          as_eps_model(mlp), train, test, sch, true_nll);
 }
