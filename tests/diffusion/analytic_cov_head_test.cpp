@@ -115,7 +115,9 @@ TEST(AnalyticSamplers, AllSixSampleTheGaussian) {
     EXPECT_NEAR(mean[0], 1.0, 0.08) << name;
     EXPECT_NEAR(mean[1], -0.5, 0.08) << name;
     for (double v : var) EXPECT_NEAR(std::sqrt(v) / kStd, 1.0, 0.15) << name;
-    if (name == "sn-ddpm") EXPECT_EQ(t::amax(t::abs(x - sampler.sample(f.model, {1000, 2}, 5))).item(), 0.0) << name;
+    if (name == "sn-ddpm") {
+      EXPECT_EQ(t::amax(t::abs(x - sampler.sample(f.model, {1000, 2}, 5))).item(), 0.0) << name;
+    }
   }
   SamplerSetup no_table;
   no_table.schedule = f.sch;
