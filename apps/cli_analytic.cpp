@@ -29,9 +29,14 @@ void add_file_flags(CLI::App* cmd, AnalyticFlags& flags) {
                   "analytic variance: C_t from the residual (MATH.md 7.3r) or from Gamma_t (7.2)")
       ->check(CLI::IsMember({"residual", "gamma"}))
       ->capture_default_str();
+  // Why non-negative is the default: Note [Clipping the residual estimate]
+  // (diffusion/analytic/gamma_table.h). For the oracle the two agree; for a
+  // trained model the bounds cut C_t where its x0_hat is worse than the
+  // posterior, and the trajectory search then picks jumps whose bound explodes.
   cmd->add_option("--c-clip", flags.c_clip,
-                  "C_t into the bounds of (7.6), or only >= 0 (for an imperfect model's residual)")
-      ->check(CLI::IsMember({"bounds", "non-negative"}))
+                  "non-negative: C_t as measured, only clipped at 0; bounds: into the bounds of MATH.md 7.6 (the "
+                  "paper's)")
+      ->check(CLI::IsMember({"non-negative", "bounds"}))
       ->capture_default_str();
   cmd->add_option("--gamma", flags.gamma, "the Gamma table (default: beside --ckpt; made by estimate-gamma)");
   cmd->add_option("--cov-head", flags.cov_head, "the covariance head (default: beside --ckpt; made by train-cov)");

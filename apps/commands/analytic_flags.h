@@ -10,7 +10,7 @@ namespace apps {
 struct AnalyticFlags {
   std::string trajectory = "even";      // even | quadratic (sample only) | optimal (MATH.md (9.3))
   std::string c_estimate = "residual";  // residual (7.3r) | gamma (7.2)
-  std::string c_clip = "bounds";        // bounds (7.6) | non-negative (Note [Clipping the residual estimate])
+  std::string c_clip = "non-negative";  // non-negative | bounds (7.6); Note [Clipping the residual estimate]
   std::string gamma;                    // the Gamma table (default: beside the checkpoint)
   std::string cov_head;                 // the covariance head (default: beside the checkpoint)
   bool json = false;                    // nll: the last line is the bound as one JSON object
