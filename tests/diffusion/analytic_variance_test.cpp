@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "diffusion/analytic/samplers.h"
 #include "diffusion/analytic/variance.h"
 #include "diffusion/ddim.h"
 #include "diffusion/ddpm.h"
@@ -109,4 +110,34 @@ TEST(AnalyticVariance, CoefficientsReproduceDdpmAndDdimSteps) {
 TEST(AnalyticVariance, FirstJumpClipOfReferenceCode) {
   EXPECT_NEAR(first_jump_sigma2_max(1.0), 9.66e-5, 0.01e-5);
   EXPECT_NEAR(std::sqrt(first_jump_sigma2_max(2.0)) * std::sqrt(2 / M_PI), 4.0 / 255.0, 1e-15);
+}
+
+// The sampler's step (3.3) + (7.1) with the image rules of (7.7): the noise of
+// the jump tau_2 -> tau_1 is clipped, other jumps are not, the last jump
+// returns the clipped x0_hat without noise.
+TEST(AnalyticVariance, SamplerStepAppliesImageRules) {
+  const Schedule sch = linear_schedule(1000);
+  OptimalVarianceSampler sampler;
+  sampler.name = "analytic-ddpm";
+  sampler.schedule = sch;
+  sampler.timesteps = {1, 500, 1000};
+  sampler.eta = 1.0;
+  sampler.clip_x0 = true;
+  sampler.first_jump_y = 1.0;
+  t::Generator gen(5);
+  const t::Tensor x = t::randn({4, 3}, gen, t::DType::Float64) * 3.0;
+  const t::Tensor eps = t::randn({4, 3}, gen, t::DType::Float64);
+  const t::Tensor ones = t::ones({4, 3}, t::DType::Float64);
+  const t::Tensor zeros = t::zeros({4, 3}, t::DType::Float64);
+  const t::Tensor C = t::scalar(0.5, t::DType::Float64);
+  // tau_2 = 500 -> tau_1 = 1: sigma = sqrt(first_jump_sigma2_max(1)) in every element.
+  const t::Tensor noise_first = sampler.step(x, eps, C, 500, 1, ones) - sampler.step(x, eps, C, 500, 1, zeros);
+  EXPECT_NEAR(t::amax(t::abs(noise_first - std::sqrt(first_jump_sigma2_max(1.0)))).item(), 0.0, 1e-12);
+  // 1000 -> 500: sigma^2 = (7.1), unclipped.
+  const t::Tensor noise = sampler.step(x, eps, C, 1000, 500, ones) - sampler.step(x, eps, C, 1000, 500, zeros);
+  EXPECT_NEAR(t::amax(t::abs(noise - std::sqrt(optimal_sigma2(sch, 1000, 500, 1.0, 0.5)))).item(), 0.0, 1e-12);
+  // 1 -> 0: the clipped x0_hat.
+  const t::Tensor last = sampler.step(x, eps, C, 1, 0, t::Tensor());
+  const t::Tensor x0_hat = t::clamp((x - sch.b(1) * eps) / sch.a(1), -1.0, 1.0);
+  EXPECT_EQ(t::amax(t::abs(last - x0_hat)).item(), 0.0);
 }
