@@ -37,8 +37,8 @@ double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps
                       const Schedule& schedule, const CovHeadTrainOptions& options) {
   TENSOR_CHECK(data.defined() && data.dim() >= 2, "[train_cov_head] data must be (N, ...), got {}",
                t::shape_str(data.shape()));
-  TENSOR_CHECK(options.steps > 0 && options.batch_size > 0, "[train_cov_head] steps ({}) and batch_size ({}) must be positive",
-               options.steps, options.batch_size);
+  TENSOR_CHECK(options.steps > 0 && options.batch_size > 0,
+               "[train_cov_head] steps ({}) and batch_size ({}) must be positive", options.steps, options.batch_size);
   head.train();
   nn::AdamOptions adam;
   adam.lr = options.lr;
@@ -98,7 +98,8 @@ Tensor head_covariance(nn::TimestepModel& head, CovKind kind, const Tensor& x_t,
   if (kind == CovKind::NPR) {
     C = noise_to_signal * h;  // MATH.md (8.3)
   } else {
-    TENSOR_CHECK(eps.defined() && eps.shape() == x_t.shape(), "[head_covariance] SN needs eps_theta(x_t) of x_t's shape");
+    TENSOR_CHECK(eps.defined() && eps.shape() == x_t.shape(),
+                 "[head_covariance] SN needs eps_theta(x_t) of x_t's shape");
     C = noise_to_signal * (h - t::square(eps));  // MATH.md (8.4)
   }
   return t::clamp(C, 0.0, c_upper_bound(schedule, t_step, bounds));  // MATH.md (7.6), elementwise

@@ -31,9 +31,9 @@ std::shared_ptr<nn::MLP2D> make_cov_head_mlp(int64_t d, tensor::Generator& gen, 
 struct CovHeadTrainOptions {
   int64_t steps = 2000;
   int64_t batch_size = 256;
-  double lr = 1e-3;        // the reference uses Adam 1e-4 for 10^5+ steps; a toy head trains faster
+  double lr = 1e-3;  // the reference uses Adam 1e-4 for 10^5+ steps; a toy head trains faster
   uint64_t seed = 0;
-  ProgressFn progress;     // progress(step, steps) after each step
+  ProgressFn progress;  // progress(step, steps) after each step
 };
 
 // Trains `head` (Adam) with `eps_model` frozen (called without a graph):

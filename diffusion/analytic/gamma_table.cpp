@@ -38,13 +38,13 @@ double GammaTable::c_raw(const Schedule& schedule, int64_t t_step, CEstimate est
   const double alpha_bar_t = schedule.alpha_bar[t_step];
   const double noise_to_signal = (1.0 - alpha_bar_t) / alpha_bar_t;
   if (estimate == CEstimate::Gamma) return noise_to_signal * (1.0 - gamma[i]);  // MATH.md (7.2)
-  return noise_to_signal * residual[i];                                          // MATH.md (7.3r)
+  return noise_to_signal * residual[i];                                         // MATH.md (7.3r)
 }
 
 double GammaTable::c(const Schedule& schedule, int64_t t_step, CEstimate estimate, CClip clip) const {
   const double raw = c_raw(schedule, t_step, estimate);
   if (clip == CClip::NonNegative) return std::max(raw, 0.0);  // Note [Clipping the residual estimate]
-  return clip_c(raw, schedule, t_step, bounds);                // MATH.md (7.6)
+  return clip_c(raw, schedule, t_step, bounds);               // MATH.md (7.6)
 }
 
 std::vector<double> GammaTable::c_all(const Schedule& schedule, CEstimate estimate, CClip clip) const {
@@ -111,7 +111,8 @@ GammaTable estimate_gamma(const EpsModel& model, const Tensor& data, const Sched
     }
     const Tensor index = t::from_vector(point_index, {n});
     const Tensor x0 = t::index_select(points, 0, index);
-    const Tensor eps = options.common_noise ? t::index_select(common_eps, 0, index) : t::randn(x0.shape(), gen, x0.dtype());
+    const Tensor eps =
+        options.common_noise ? t::index_select(common_eps, 0, index) : t::randn(x0.shape(), gen, x0.dtype());
     const Tensor a_n = per_sample(t::from_vector(a, {n}, t::DType::Float64), x0.dim(), x0.dtype());
     const Tensor b_n = per_sample(t::from_vector(b, {n}, t::DType::Float64), x0.dim(), x0.dtype());
     const Tensor x_t = a_n * x0 + b_n * eps;  // MATH.md (1.2)
@@ -119,7 +120,7 @@ GammaTable estimate_gamma(const EpsModel& model, const Tensor& data, const Sched
     TENSOR_CHECK(eps_hat.shape() == x_t.shape(), "[estimate_gamma] the model returned {} for x {}",
                  t::shape_str(eps_hat.shape()), t::shape_str(x_t.shape()));
 
-    const std::vector<double> g = mean_square_per_row(eps_hat).to_vector<double>();        // (7.3)
+    const std::vector<double> g = mean_square_per_row(eps_hat).to_vector<double>();          // (7.3)
     const std::vector<double> res = mean_square_per_row(eps - eps_hat).to_vector<double>();  // (7.3r)
     for (int64_t i = 0; i < n; ++i) {
       const int64_t k = (r0 + i) / M;

@@ -42,14 +42,14 @@ enum class CClip { Bounds, NonNegative };
 // docs/analytic-dpm.md). NonNegative keeps the residual estimate as measured.
 
 struct GammaTable {
-  int64_t T = 0;                        // length of the schedule it was estimated on
-  int64_t samples = 0;                  // M, data points (each with a fresh eps) per t
-  std::vector<int64_t> timesteps;       // the t's estimated, increasing, in 1..T
-  std::vector<double> gamma;            // Gamma_t = mean ||eps_theta(x_t, t)||^2 / d          (7.3)
-  std::vector<double> residual;         // mean ||eps - eps_theta(x_t, t)||^2 / d              (7.3r)
-  std::vector<double> gamma_stderr;     // Monte Carlo standard errors of the two means
+  int64_t T = 0;                     // length of the schedule it was estimated on
+  int64_t samples = 0;               // M, the data points used at every t
+  std::vector<int64_t> timesteps;    // the t's estimated, increasing, in 1..T
+  std::vector<double> gamma;         // Gamma_t = mean ||eps_theta(x_t, t)||^2 / d          (7.3)
+  std::vector<double> residual;      // mean ||eps - eps_theta(x_t, t)||^2 / d              (7.3r)
+  std::vector<double> gamma_stderr;  // Monte Carlo standard errors of the two means
   std::vector<double> residual_stderr;
-  DataBounds bounds;                    // data_var (the bound of (7.6)) and the data range, if any
+  DataBounds bounds;  // data_var (the bound of (7.6)) and the data range, if any
 
   // Position of t in `timesteps`, or -1.
   int64_t index_of(int64_t t) const;
@@ -68,8 +68,8 @@ struct GammaTable {
 using ProgressFn = std::function<void(int64_t done, int64_t total)>;
 
 struct GammaEstimateOptions {
-  int64_t samples = 1000;      // M points per t (<= 0: all of `data`); a seeded random subset otherwise
-  int64_t batch_size = 2000;   // rows per model call; several t's share a batch when M is small
+  int64_t samples = 1000;     // M points per t (<= 0: all of `data`); a seeded random subset otherwise
+  int64_t batch_size = 2000;  // rows per model call; several t's share a batch when M is small
   uint64_t seed = 0;
   std::optional<std::pair<double, double>> range;  // data range for (7.6), e.g. {-1, 1} for images
   // Note [Common noise across t]: true draws one eps per point and reuses it

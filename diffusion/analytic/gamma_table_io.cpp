@@ -67,7 +67,8 @@ GammaTable load_gamma_table(const std::string& path) {
                "[load_gamma_table] {}: {} timesteps but {} gamma and {} residual values", path, K, table.gamma.size(),
                table.residual.size());
   for (size_t i = 0; i < K; ++i) {
-    TENSOR_CHECK(table.timesteps[i] >= 1 && table.timesteps[i] <= table.T && (i == 0 || table.timesteps[i - 1] < table.timesteps[i]),
+    TENSOR_CHECK(table.timesteps[i] >= 1 && table.timesteps[i] <= table.T &&
+                     (i == 0 || table.timesteps[i - 1] < table.timesteps[i]),
                  "[load_gamma_table] {}: timesteps must increase within 1..{}", path, table.T);
   }
   return table;

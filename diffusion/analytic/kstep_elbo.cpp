@@ -2,8 +2,8 @@
 #include "diffusion/analytic/kstep_elbo.h"
 
 #include <cmath>
-#include <numbers>
 #include <nlohmann/json.hpp>
+#include <numbers>
 
 #include "autograd/grad_mode.h"
 #include "diffusion/analytic/gaussian_terms.h"
@@ -23,17 +23,22 @@ VarianceChoice parse_variance_choice(const std::string& name) {
   if (name == "analytic") return VarianceChoice::Analytic;
   if (name == "npr") return VarianceChoice::NPR;
   if (name == "sn") return VarianceChoice::SN;
-  throw t::Error(fmt::format("[parse_variance_choice] unknown variance '{}' (expected beta, beta-tilde, analytic, npr or sn)",
-                             name));
+  throw t::Error(fmt::format(
+      "[parse_variance_choice] unknown variance '{}' (expected beta, beta-tilde, analytic, npr or sn)", name));
 }
 
 std::string variance_choice_name(VarianceChoice choice) {
   switch (choice) {
-    case VarianceChoice::Beta: return "beta";
-    case VarianceChoice::BetaTilde: return "beta-tilde";
-    case VarianceChoice::Analytic: return "analytic";
-    case VarianceChoice::NPR: return "npr";
-    case VarianceChoice::SN: return "sn";
+    case VarianceChoice::Beta:
+      return "beta";
+    case VarianceChoice::BetaTilde:
+      return "beta-tilde";
+    case VarianceChoice::Analytic:
+      return "analytic";
+    case VarianceChoice::NPR:
+      return "npr";
+    case VarianceChoice::SN:
+      return "sn";
   }
   return "?";
 }
@@ -80,8 +85,12 @@ Tensor batch_nats(const EpsModel& model, const Tensor& x0, const Schedule& sch, 
     const double v1 = c.lambda2;  // beta_tilde_{s|t}, the variance of q (2.1)
     Tensor v2;
     switch (options.variance) {
-      case VarianceChoice::Beta: v2 = t::scalar(sch.beta_jump(t_step, s), t::DType::Float64); break;       // (2.6)
-      case VarianceChoice::BetaTilde: v2 = t::scalar(v1, t::DType::Float64); break;                        // (2.6)
+      case VarianceChoice::Beta:
+        v2 = t::scalar(sch.beta_jump(t_step, s), t::DType::Float64);
+        break;  // (2.6)
+      case VarianceChoice::BetaTilde:
+        v2 = t::scalar(v1, t::DType::Float64);
+        break;  // (2.6)
       case VarianceChoice::Analytic:
         v2 = t::scalar(optimal_sigma2(sch, t_step, s, 1.0, C[t_step]), t::DType::Float64);  // (7.4)
         break;
@@ -115,8 +124,8 @@ KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& 
   TENSOR_CHECK(trajectory.size() >= 2 && trajectory.front() == 1 && trajectory.back() == schedule.T,
                "[kstep_elbo] the trajectory must start at 1 and end at T = {} with K >= 2 steps (got K = {}, {}..{})",
                schedule.T, trajectory.size(), trajectory.front(), trajectory.back());
-  TENSOR_CHECK(data.defined() && data.dim() >= 2 && data.size(0) >= 2, "[kstep_elbo] data must be (N, ...), N >= 2, got {}",
-               t::shape_str(data.shape()));
+  TENSOR_CHECK(data.defined() && data.dim() >= 2 && data.size(0) >= 2,
+               "[kstep_elbo] data must be (N, ...), N >= 2, got {}", t::shape_str(data.shape()));
   TENSOR_CHECK(options.batch_size > 0, "[kstep_elbo] batch_size must be positive");
   const VarianceChoice choice = options.variance;
   std::vector<double> C(schedule.T + 1, 0.0);
@@ -157,7 +166,8 @@ KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& 
   result.steps = static_cast<int64_t>(trajectory.size());
   result.variance = variance_choice_name(choice);
   if (choice == VarianceChoice::Analytic) {
-    result.c_estimate = c_estimate_name(options.c_estimate) + (options.c_clip == CClip::NonNegative ? "+unclipped" : "");
+    result.c_estimate =
+        c_estimate_name(options.c_estimate) + (options.c_clip == CClip::NonNegative ? "+unclipped" : "");
   }
   result.trajectory_name = options.trajectory_name;
   result.trajectory = trajectory;

@@ -25,28 +25,28 @@ std::string variance_choice_name(VarianceChoice choice);
 
 struct KStepElboOptions {
   VarianceChoice variance = VarianceChoice::Analytic;
-  const GammaTable* table = nullptr;            // Analytic: covers every t of the trajectory
+  const GammaTable* table = nullptr;  // Analytic: covers every t of the trajectory
   CEstimate c_estimate = CEstimate::Residual;
-  CClip c_clip = CClip::Bounds;                 // Analytic: Note [Clipping the residual estimate]
-  std::shared_ptr<nn::TimestepModel> head;      // NPR / SN: a trained head of that kind
-  DataBounds bounds;                            // NPR / SN clip (7.6); table->bounds when a table is given
-  bool images = false;      // data scaled from 8 bits to [-1, 1]: discretized decoder (2.9), bits/dim
-  std::string trajectory_name = "even";        // only reported
+  CClip c_clip = CClip::Bounds;             // Analytic: Note [Clipping the residual estimate]
+  std::shared_ptr<nn::TimestepModel> head;  // NPR / SN: a trained head of that kind
+  DataBounds bounds;                        // NPR / SN clip (7.6); table->bounds when a table is given
+  bool images = false;                      // data scaled from 8 bits to [-1, 1]: discretized decoder (2.9), bits/dim
+  std::string trajectory_name = "even";     // only reported
   int64_t batch_size = 1000;
-  uint64_t seed = 0;                            // the eps of every term (one fresh eps per term and point)
-  ProgressFn progress;                          // progress(points done, points)
+  uint64_t seed = 0;    // the eps of every term (one fresh eps per term and point)
+  ProgressFn progress;  // progress(points done, points)
 };
 
 struct KStepElbo {
-  double nll = 0;        // mean over points of the negative ELBO (an upper bound on -log p)
-  double std_error = 0;  // its standard error over the data points
-  std::string unit;      // "nats/point" or "bits/dim"
-  int64_t steps = 0;     // K
-  std::string variance;  // variance_choice_name
-  std::string c_estimate;         // "residual" / "gamma" for analytic, "" otherwise; "+unclipped" with CClip::NonNegative
-  std::string trajectory_name;    // "even", "optimal", ...
+  double nll = 0;               // mean over points of the negative ELBO (an upper bound on -log p)
+  double std_error = 0;         // its standard error over the data points
+  std::string unit;             // "nats/point" or "bits/dim"
+  int64_t steps = 0;            // K
+  std::string variance;         // variance_choice_name
+  std::string c_estimate;       // "residual" / "gamma" for analytic, "" otherwise; "+unclipped" with CClip::NonNegative
+  std::string trajectory_name;  // "even", "optimal", ...
   std::vector<int64_t> trajectory;
-  Tensor per_point;      // (N,) float64, in `unit`
+  Tensor per_point;  // (N,) float64, in `unit`
   // {"nll", "stderr", "unit", "steps", "variance", "c_estimate", "trajectory_name", "trajectory": [...]}
   std::string to_json() const;
 };

@@ -62,7 +62,7 @@ Tensor OptimalVarianceSampler::sample(const EpsModel& model, const t::Shape& sha
 
 const std::vector<std::string>& sampler_names() {
   static const std::vector<std::string> names = {"analytic-ddpm", "analytic-ddim", "npr-ddpm",
-                                                  "npr-ddim",      "sn-ddpm",       "sn-ddim"};
+                                                 "npr-ddim",      "sn-ddpm",       "sn-ddim"};
   return names;
 }
 
@@ -87,7 +87,8 @@ OptimalVarianceSampler make_sampler(const std::string& name, const SamplerSetup&
                  name);
     // C_t for every t of the trajectory, looked up once (throws if one is missing).
     std::vector<double> C(setup.schedule.T + 1, 0.0);
-    for (int64_t t_step : setup.timesteps) C[t_step] = setup.table->c(setup.schedule, t_step, setup.c_estimate, setup.c_clip);
+    for (int64_t t_step : setup.timesteps)
+      C[t_step] = setup.table->c(setup.schedule, t_step, setup.c_estimate, setup.c_clip);
     sampler.covariance = [C](const Tensor& x_t, const Tensor&, int64_t t_step) {
       return t::scalar(C[t_step], x_t.dtype());
     };

@@ -23,7 +23,7 @@ namespace diffusion::analytic {
 using CovarianceFn = std::function<Tensor(const Tensor& x_t, const Tensor& eps, int64_t t)>;
 
 struct OptimalVarianceSampler {
-  std::string name;                // one of sampler_names(), for messages
+  std::string name;  // one of sampler_names(), for messages
   Schedule schedule;
   std::vector<int64_t> timesteps;  // tau_1 < ... < tau_K in 1..T; the last jump is tau_1 -> 0
   double eta = 1.0;                // 1: DDPM-type (lambda^2 = beta_tilde); 0: DDIM (7.5)
@@ -52,15 +52,15 @@ struct OptimalVarianceSampler {
 // What make_sampler needs; fields a sampler does not use may stay empty.
 struct SamplerSetup {
   Schedule schedule;
-  std::vector<int64_t> timesteps;              // even, quadratic, optimal_trajectory(...), ...
-  double ddim_eta = 0.0;                       // eta of the *-ddim samplers
-  const GammaTable* table = nullptr;           // analytic-*: must cover every t of timesteps
+  std::vector<int64_t> timesteps;     // even, quadratic, optimal_trajectory(...), ...
+  double ddim_eta = 0.0;              // eta of the *-ddim samplers
+  const GammaTable* table = nullptr;  // analytic-*: must cover every t of timesteps
   CEstimate c_estimate = CEstimate::Residual;
-  CClip c_clip = CClip::Bounds;                // analytic-*: Note [Clipping the residual estimate]
-  std::shared_ptr<nn::TimestepModel> head;     // npr-* / sn-*: a trained head of that kind
-  DataBounds bounds;                           // npr-* / sn-*: the (7.6) bounds (table->bounds if a table is given)
-  bool images = false;                         // the (7.7) image rules: clip x0_hat, clip the last noisy jump
-  double first_jump_y = 1.0;                   // y of (7.7) (2 for Analytic-DDPM on the linear schedule)
+  CClip c_clip = CClip::Bounds;             // analytic-*: Note [Clipping the residual estimate]
+  std::shared_ptr<nn::TimestepModel> head;  // npr-* / sn-*: a trained head of that kind
+  DataBounds bounds;                        // npr-* / sn-*: the (7.6) bounds (table->bounds if a table is given)
+  bool images = false;                      // the (7.7) image rules: clip x0_hat, clip the last noisy jump
+  double first_jump_y = 1.0;                // y of (7.7) (2 for Analytic-DDPM on the linear schedule)
 };
 
 // "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim".

@@ -10,8 +10,8 @@
 namespace diffusion::analytic {
 
 JumpCoefficients jump_coefficients(const Schedule& schedule, int64_t t, int64_t s, double eta) {
-  TENSOR_CHECK(0 <= s && s < t && t <= schedule.T, "[jump_coefficients] need 0 <= s < t <= T, got s = {}, t = {}, T = {}",
-               s, t, schedule.T);
+  TENSOR_CHECK(0 <= s && s < t && t <= schedule.T,
+               "[jump_coefficients] need 0 <= s < t <= T, got s = {}, t = {}, T = {}", s, t, schedule.T);
   TENSOR_CHECK(eta >= 0 && eta <= 1, "[jump_coefficients] eta must lie in [0, 1], got {}", eta);
   const double alpha_bar_t = schedule.alpha_bar[t];
   const double alpha_bar_s = schedule.alpha_bar[s];

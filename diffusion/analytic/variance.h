@@ -29,8 +29,8 @@ JumpCoefficients jump_coefficients(const Schedule& schedule, int64_t t, int64_t 
 // variance; pass a negative value when unknown) and ((hi - lo)/2)^2 when the
 // data lies in [lo, hi]^d (images: 1).
 struct DataBounds {
-  double data_var = -1;                              // average per-dimension Var(x_0), < 0: unknown
-  std::optional<std::pair<double, double>> range;    // [lo, hi] of every coordinate, if bounded
+  double data_var = -1;                            // average per-dimension Var(x_0), < 0: unknown
+  std::optional<std::pair<double, double>> range;  // [lo, hi] of every coordinate, if bounded
 };
 double c_upper_bound(const Schedule& schedule, int64_t t, const DataBounds& bounds);
 // C clipped into [0, c_upper_bound] (MATH.md (7.6)).

@@ -99,7 +99,8 @@ TEST(AnalyticElbo, OptimalVarianceBeatsBetaAndBetaTilde) {
 TEST(AnalyticTrajectory, DynamicProgrammingMatchesBruteForce) {
   const Schedule sch = linear_schedule(14, 1e-3, 0.2);
   std::vector<double> C(15, 0.0);
-  for (int64_t ts = 1; ts <= 14; ++ts) C[ts] = 0.3 * (1 - sch.alpha_bar[ts]) / sch.alpha_bar[ts] * (1 + 0.5 * std::sin(ts));
+  for (int64_t ts = 1; ts <= 14; ++ts)
+    C[ts] = 0.3 * (1 - sch.alpha_bar[ts]) / sch.alpha_bar[ts] * (1 + 0.5 * std::sin(ts));
   for (int64_t K : {2, 3, 5, 8}) {
     // Choose the K - 2 interior points from 2..13 (bit masks).
     double best = std::numeric_limits<double>::infinity();
@@ -157,9 +158,9 @@ TEST(AnalyticElbo, DecoderTermsAreNormalized) {
     }
   }
   // Far in the tail the log stays finite (log space, not log 0).
-  const double far = discretized_gaussian_nll(t::full({1, 1}, -1.0, t::DType::Float64),
-                                              t::full({1, 1}, 1.0, t::DType::Float64), 0.01)
-                         .item();
+  const double far =
+      discretized_gaussian_nll(t::full({1, 1}, -1.0, t::DType::Float64), t::full({1, 1}, 1.0, t::DType::Float64), 0.01)
+          .item();
   EXPECT_TRUE(std::isfinite(far));
   EXPECT_NEAR(far, 0.5 * 200 * 200, 0.01 * 0.5 * 200 * 200);
   // KL (2.8), d = 2: (d/2)(v1/v2 - 1 - log(v1/v2)) + ||mu1 - mu2||^2 / (2 v2).

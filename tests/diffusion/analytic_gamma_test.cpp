@@ -58,9 +58,9 @@ TEST(AnalyticGamma, SingleGaussianMatchesClosedForm) {
     const int64_t ts = steps[i];
     const double a = sch.a(ts), b = sch.b(ts);
     const double v = a * a * kStd * kStd + b * b;
-    const double gamma_exact = b * b / v;                       // (10.8)
-    const double c_exact = kStd * kStd * b * b / v;             // (10.8)
-    const double residual_exact = (1 - gamma_exact);            // c_exact / ((1 - alpha_bar)/alpha_bar)
+    const double gamma_exact = b * b / v;             // (10.8)
+    const double c_exact = kStd * kStd * b * b / v;   // (10.8)
+    const double residual_exact = (1 - gamma_exact);  // c_exact / ((1 - alpha_bar)/alpha_bar)
     EXPECT_NEAR(table.gamma[i], gamma_exact, 4 * table.gamma_stderr[i] + 1e-12) << "t = " << ts;
     EXPECT_NEAR(table.residual[i], residual_exact, 4 * table.residual_stderr[i] + 1e-12) << "t = " << ts;
     EXPECT_LT(table.residual_stderr[i], 0.05 * residual_exact) << "t = " << ts;
@@ -88,7 +88,8 @@ TEST(AnalyticGamma, ResidualFormIsTheStableOne) {
   const double factor = (1 - sch.alpha_bar[1000]) / sch.alpha_bar[1000];
   const double c_gamma_stderr = factor * table.gamma_stderr[0];
   const double c_res_stderr = factor * table.residual_stderr[0];
-  const double c_exact = kStd * kStd * sch.b(1000) * sch.b(1000) / (sch.alpha_bar[1000] * kStd * kStd + 1 - sch.alpha_bar[1000]);
+  const double c_exact =
+      kStd * kStd * sch.b(1000) * sch.b(1000) / (sch.alpha_bar[1000] * kStd * kStd + 1 - sch.alpha_bar[1000]);
   EXPECT_GT(c_gamma_stderr, 10 * c_exact);  // the Gamma form's noise swamps C_T
   EXPECT_LT(c_res_stderr, 0.1 * c_exact);   // the residual form resolves it
 }
@@ -101,7 +102,8 @@ TEST(AnalyticGamma, SaveLoadRoundTrip) {
   GammaEstimateOptions options;
   options.samples = 100;
   options.range = std::make_pair(-1.0, 1.0);
-  const GammaTable table = estimate_gamma(gmm_eps_model(gmm, ddpm_kernel(sch)), data, sch, even_timesteps(100, 10), options);
+  const GammaTable table =
+      estimate_gamma(gmm_eps_model(gmm, ddpm_kernel(sch)), data, sch, even_timesteps(100, 10), options);
   const std::string path = (std::filesystem::temp_directory_path() / "analytic_gamma_roundtrip.safetensors").string();
   save_gamma_table(table, path);
   const GammaTable back = load_gamma_table(path);

@@ -92,7 +92,8 @@ void report(const std::string& title, const EpsModel& model, const t::Tensor& tr
       options.seed = 7;  // the same eps for every method: paired comparisons
       options.batch_size = 4000;
       const std::vector<double>& c_dp = row.clip == CClip::Bounds ? C : C_unclipped;
-      const std::vector<int64_t> traj = row.optimal ? optimal_trajectory(sch, c_dp, K, c_dp[1]) : even_timesteps(sch.T, K);
+      const std::vector<int64_t> traj =
+          row.optimal ? optimal_trajectory(sch, c_dp, K, c_dp[1]) : even_timesteps(sch.T, K);
       const KStepElbo e = kstep_elbo(model, test, sch, traj, options);
       const t::Tensor gap = e.per_point - true_nll_per_point;
       const double gap_se = std::sqrt(t::var(gap).item() / static_cast<double>(gap.numel()));
@@ -111,9 +112,10 @@ void report(const std::string& title, const EpsModel& model, const t::Tensor& tr
   for (const std::string& line : nll_lines) std::printf("%s\n", line.c_str());
   std::printf("\nGap to the true NLL of the same points (± paired standard error):\n\n%s\n", header.c_str());
   for (const std::string& line : gap_lines) std::printf("%s\n", line.c_str());
-  std::printf("\nTrue NLL of the test points (10.7): %.3f nats/point. Gamma table: M = %ld per t, residual "
-              "estimate (7.3r), common noise. Heads: MLP2D 64x2, %ld steps of 256, final losses NPR %.4f, SN %.4f.\n",
-              true_nll, table.samples, head_options.steps, npr_loss, sn_loss);
+  std::printf(
+      "\nTrue NLL of the test points (10.7): %.3f nats/point. Gamma table: M = %ld per t, residual "
+      "estimate (7.3r), common noise. Heads: MLP2D 64x2, %ld steps of 256, final losses NPR %.4f, SN %.4f.\n",
+      true_nll, table.samples, head_options.steps, npr_loss, sn_loss);
 }
 
 }  // namespace

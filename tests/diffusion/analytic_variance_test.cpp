@@ -19,7 +19,7 @@ namespace t = tensor;
 
 namespace {
 // (t, s) jumps: single steps and long jumps, near both ends of the chain.
-const std::vector<std::pair<int64_t, int64_t>> kJumps = {{2, 1}, {10, 9}, {500, 499}, {1000, 999},
+const std::vector<std::pair<int64_t, int64_t>> kJumps = {{2, 1},   {10, 9},    {500, 499},  {1000, 999},
                                                          {112, 1}, {600, 300}, {1000, 889}, {1000, 1}};
 }  // namespace
 
