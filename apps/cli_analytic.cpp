@@ -1,8 +1,9 @@
 // CLI11 declarations of the Analytic-DPM flags (cli_analytic.h).
 #include "apps/cli_analytic.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 
 #include "apps/data/dataset.h"
 
@@ -60,10 +61,10 @@ CLI::App* add_estimate_gamma(CLI::App& app, EstimateGammaOptions& o) {
 }
 
 CLI::App* add_train_cov(CLI::App& app, TrainCovOptions& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "train-cov",
-      "train a covariance head with the eps network frozen (NPR 8.1 or SN 8.2; 2-D data); writes "
-      "DIR/cov_<kind>.safetensors");
+  CLI::App* cmd =
+      app.add_subcommand("train-cov",
+                         "train a covariance head with the eps network frozen (NPR 8.1 or SN 8.2; 2-D data); writes "
+                         "DIR/cov_<kind>.safetensors");
   cmd->add_option("--kind", o.kind, "npr: regress (eps - eps_theta)^2; sn: regress eps^2")
       ->required()
       ->check(CLI::IsMember({"npr", "sn"}));
@@ -78,8 +79,9 @@ CLI::App* add_train_cov(CLI::App& app, TrainCovOptions& o) {
 }
 
 void add_analytic_sample_flags(CLI::App* sample, AnalyticFlags& flags) {
-  sample->add_option("--trajectory", flags.trajectory,
-                     "K-step samplers: even (MATH.md 1.6), quadratic (1.8) or optimal (9.3, needs the Gamma table)")
+  sample
+      ->add_option("--trajectory", flags.trajectory,
+                   "K-step samplers: even (MATH.md 1.6), quadratic (1.8) or optimal (9.3, needs the Gamma table)")
       ->check(CLI::IsMember({"even", "quadratic", "optimal"}))
       ->capture_default_str();
   add_file_flags(sample, flags);

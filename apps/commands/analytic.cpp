@@ -41,9 +41,9 @@ std::string output_path(const ModelSourceOptions& source, const std::string& out
 
 void run_estimate_gamma(const EstimateGammaOptions& o, std::ostream& out) {
   const LoadedModel model = load_model(o.source);
-  const std::string path = output_path(
-      o.source, o.out, o.source.oracle.empty() ? analytic::gamma_table_path(run_dir_of(o.source.ckpt)) : "",
-      "estimate-gamma");
+  const std::string path =
+      output_path(o.source, o.out, o.source.oracle.empty() ? analytic::gamma_table_path(run_dir_of(o.source.ckpt)) : "",
+                  "estimate-gamma");
   const bool images = model.config.data_shape.size() == 3;
   const tensor::Tensor data = reference_data(model, o.source, o.data, o.seed, o.n);
 
@@ -98,7 +98,8 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
   Progress progress(o.steps, 0, "head step");
   options.progress = [&](int64_t step, int64_t) { progress.update(step); };
   // The eps network is frozen: train_cov_head calls it without a graph.
-  const double loss = analytic::train_cov_head(*head.network, kind, model.discrete_eps(), data, model.schedule, options);
+  const double loss =
+      analytic::train_cov_head(*head.network, kind, model.discrete_eps(), data, model.schedule, options);
   progress.finish();
   save_cov_head(path, head);
   out << fmt::format("wrote {}: {} covariance head (MLP2D, width {}), {} steps, loss of the last 10% {:.4f}\n", path,

@@ -18,11 +18,11 @@ namespace apps {
 
 struct EstimateGammaOptions {
   ModelSourceOptions source;
-  std::string data;      // default: the run's --data (the oracle: its mixture)
-  int64_t n = 1000;      // M, points per t (MATH.md (7.3))
-  int64_t batch = 0;     // rows per model call (0: 4000 for points, 64 for images)
-  uint64_t seed = 0;     // the subset of points and the noise (the oracle: its draws too)
-  std::string out;       // default: gamma_table_path(run dir); required with --oracle
+  std::string data;   // default: the run's --data (the oracle: its mixture)
+  int64_t n = 1000;   // M, points per t (MATH.md (7.3))
+  int64_t batch = 0;  // rows per model call (0: 4000 for points, 64 for images)
+  uint64_t seed = 0;  // the subset of points and the noise (the oracle: its draws too)
+  std::string out;    // default: gamma_table_path(run dir); required with --oracle
 };
 
 struct TrainCovOptions {
@@ -32,9 +32,9 @@ struct TrainCovOptions {
   int64_t steps = 2000;
   int64_t batch = 256;
   double lr = 1e-3;
-  int64_t width = 128;       // the head's MLP2D hidden width
+  int64_t width = 128;  // the head's MLP2D hidden width
   uint64_t seed = 0;
-  std::string out;           // default: cov_head_path(run dir, kind); required with --oracle
+  std::string out;  // default: cov_head_path(run dir, kind); required with --oracle
 };
 
 void run_estimate_gamma(const EstimateGammaOptions& options, std::ostream& out);

@@ -45,8 +45,9 @@ std::shared_ptr<const analytic::GammaTable> require_gamma_table(const ModelSourc
                needed_by, source.oracle);
     path = analytic::gamma_table_path(run_dir_of(source.ckpt));
   }
-  const std::string maker = source.oracle.empty() ? "diffuse estimate-gamma --ckpt " + source.ckpt
-                                                  : "diffuse estimate-gamma --oracle " + source.oracle + " --out " + path;
+  const std::string maker = source.oracle.empty()
+                                ? "diffuse estimate-gamma --ckpt " + source.ckpt
+                                : "diffuse estimate-gamma --oracle " + source.oracle + " --out " + path;
   APPS_CHECK(fs::exists(path), "{} not found: {} needs the Gamma table; make it with `{}`", path, needed_by, maker);
   auto table = std::make_shared<analytic::GammaTable>(analytic::load_gamma_table(path));
   APPS_CHECK(table->T == T, "{}: the Gamma table was estimated for T = {}, the model has T = {} (run `{}` again)", path,
@@ -65,9 +66,10 @@ CovHead require_cov_head(const ModelSourceOptions& source, const std::string& he
                needed_by, name, source.oracle, name);
     path = cov_head_path(run_dir_of(source.ckpt), kind);
   }
-  const std::string maker = source.oracle.empty()
-                                ? fmt::format("diffuse train-cov --ckpt {} --kind {}", source.ckpt, name)
-                                : fmt::format("diffuse train-cov --oracle {} --kind {} --out {}", source.oracle, name, path);
+  const std::string maker =
+      source.oracle.empty()
+          ? fmt::format("diffuse train-cov --ckpt {} --kind {}", source.ckpt, name)
+          : fmt::format("diffuse train-cov --oracle {} --kind {} --out {}", source.oracle, name, path);
   APPS_CHECK(fs::exists(path), "{} not found: {} needs an {} covariance head; make it with `{}`", path, needed_by, name,
              maker);
 

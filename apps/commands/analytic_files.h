@@ -30,8 +30,8 @@ void save_cov_head(const std::string& path, const CovHead& head);
 // When it is missing the error says which command makes it; `needed_by` names
 // what needs it ("--sampler analytic-ddpm"). T must match the model's.
 std::shared_ptr<const diffusion::analytic::GammaTable> require_gamma_table(const ModelSourceOptions& source,
-                                                                           const std::string& gamma_file,
-                                                                           int64_t T, const std::string& needed_by);
+                                                                           const std::string& gamma_file, int64_t T,
+                                                                           const std::string& needed_by);
 
 // The covariance head of `kind`: --cov-head FILE, else the one beside --ckpt.
 CovHead require_cov_head(const ModelSourceOptions& source, const std::string& head_file,

@@ -107,8 +107,7 @@ ElboSetup elbo_setup(const LoadedModel& model, const NllOptions& o, bool images)
   options.trajectory_name = o.analytic.trajectory;
 
   const int64_t T = model.schedule.T;
-  const bool needs_table =
-      options.variance == analytic::VarianceChoice::Analytic || o.analytic.trajectory == "optimal";
+  const bool needs_table = options.variance == analytic::VarianceChoice::Analytic || o.analytic.trajectory == "optimal";
   if (needs_table) {
     const std::string needed_by =
         options.variance == analytic::VarianceChoice::Analytic ? "--variance analytic" : "--trajectory optimal";

@@ -81,9 +81,9 @@ TEST(AnalyticCli, OracleGammaTableThenNllJson) {
   const std::string gamma = dir / "gamma.safetensors";
 
   // Without a table the analytic variance says which command makes one.
-  expect_fails_with({"nll", "--oracle", oracle, "--data", oracle, "--method", "elbo", "--steps", "10", "--variance",
-                     "analytic"},
-                    "estimate-gamma --oracle " + oracle + " --out FILE");
+  expect_fails_with(
+      {"nll", "--oracle", oracle, "--data", oracle, "--method", "elbo", "--steps", "10", "--variance", "analytic"},
+      "estimate-gamma --oracle " + oracle + " --out FILE");
   expect_fails_with({"estimate-gamma", "--oracle", oracle}, "give --out FILE");
 
   const Result est = diffuse({"estimate-gamma", "--oracle", oracle, "--n", "500", "--out", gamma});
@@ -95,9 +95,8 @@ TEST(AnalyticCli, OracleGammaTableThenNllJson) {
   EXPECT_EQ(table.timesteps.size(), 1000u);
 
   auto nll = [&](const std::string& variance, const std::string& trajectory) {
-    const Result r = diffuse({"nll", "--oracle", oracle, "--data", oracle, "--method", "elbo", "--steps", "10",
-                              "--n", "500", "--variance", variance, "--trajectory", trajectory, "--gamma", gamma,
-                              "--json"});
+    const Result r = diffuse({"nll", "--oracle", oracle, "--data", oracle, "--method", "elbo", "--steps", "10", "--n",
+                              "500", "--variance", variance, "--trajectory", trajectory, "--gamma", gamma, "--json"});
     EXPECT_EQ(r.status, 0) << r.err;
     const nlohmann::json j = last_line_json(r.out);
     EXPECT_EQ(j["unit"], "nats/point");
@@ -113,8 +112,8 @@ TEST(AnalyticCli, OracleGammaTableThenNllJson) {
   const double beta_tilde = nll("beta-tilde", "even")["nll"];
   const nlohmann::json analytic_even = nll("analytic", "even");
   const nlohmann::json analytic_optimal = nll("analytic", "optimal");
-  EXPECT_EQ(analytic_even["trajectory"], nlohmann::json(std::vector<int64_t>{1, 112, 223, 334, 445, 556, 667, 778,
-                                                                            889, 1000}));  // MATH.md (1.6)
+  EXPECT_EQ(analytic_even["trajectory"],
+            nlohmann::json(std::vector<int64_t>{1, 112, 223, 334, 445, 556, 667, 778, 889, 1000}));  // MATH.md (1.6)
   EXPECT_NE(analytic_optimal["trajectory"], analytic_even["trajectory"]);
   // The same points and seed for every run, so the differences are paired.
   // Measured: beta 2.13, beta-tilde 729 (its decoder variance is far too
@@ -153,8 +152,8 @@ TEST(AnalyticCli, OracleAnalyticSamplerDrawsTheMixture) {
 TEST(AnalyticCli, TrainEstimateGammaTrainCovThenSample) {
   TempDir dir;
   const std::string run = dir / "run";
-  const Result train = diffuse({"train", "--data", "moons", "--model", "mlp", "--width", "64", "--steps", "200",
-                                "--lr", "1e-3", "--out", run, "--samples", "10"});
+  const Result train = diffuse({"train", "--data", "moons", "--model", "mlp", "--width", "64", "--steps", "200", "--lr",
+                                "1e-3", "--out", run, "--samples", "10"});
   ASSERT_EQ(train.status, 0) << train.err;
 
   expect_fails_with({"sample", "--ckpt", run, "--sampler", "analytic-ddpm", "--out", dir / "x.npy"},
@@ -163,9 +162,9 @@ TEST(AnalyticCli, TrainEstimateGammaTrainCovThenSample) {
                     "--trajectory optimal needs the Gamma table");
   expect_fails_with({"sample", "--ckpt", run, "--sampler", "npr-ddpm", "--out", dir / "x.npy"},
                     "make it with `diffuse train-cov --ckpt " + run + " --kind npr`");
-  expect_fails_with({"sample", "--ckpt", run, "--sampler", "ode-heun", "--trajectory", "quadratic", "--out",
-                     dir / "x.npy"},
-                    "applies to the K-step samplers");
+  expect_fails_with(
+      {"sample", "--ckpt", run, "--sampler", "ode-heun", "--trajectory", "quadratic", "--out", dir / "x.npy"},
+      "applies to the K-step samplers");
   expect_fails_with({"nll", "--ckpt", run, "--data", "moons", "--json"}, "use it with --method elbo");
 
   const Result est = diffuse({"estimate-gamma", "--ckpt", run, "--n", "200"});
@@ -201,8 +200,8 @@ TEST(AnalyticCli, TrainEstimateGammaTrainCovThenSample) {
   sample({"--sampler", "npr-ddim"});
   expect_fails_with({"sample", "--ckpt", run, "--sampler", "sn-ddpm", "--out", dir / "x.npy"},
                     "cov_sn.safetensors not found");
-  expect_fails_with({"sample", "--ckpt", run, "--sampler", "sn-ddpm", "--cov-head", fs::path(run) / "cov_npr.safetensors",
-                     "--out", dir / "x.npy"},
+  expect_fails_with({"sample", "--ckpt", run, "--sampler", "sn-ddpm", "--cov-head",
+                     fs::path(run) / "cov_npr.safetensors", "--out", dir / "x.npy"},
                     "holds an npr head");
 
   // The K = 10 bound of this young model. Measured: beta 26.0, analytic 12.4
@@ -210,8 +209,8 @@ TEST(AnalyticCli, TrainEstimateGammaTrainCovThenSample) {
   // [Clipping the residual estimate]). The npr head's C is always clipped to
   // the bounds (cov_head.h), and 30 steps teach it little: about 26.
   auto bound = [&](std::vector<std::string> extra) {
-    std::vector<std::string> args = {"nll", "--ckpt", run, "--data", "moons", "--method", "elbo", "--steps", "10",
-                                     "--n", "200", "--json"};
+    std::vector<std::string> args = {"nll",  "--ckpt",  run,  "--data", "moons", "--method",
+                                     "elbo", "--steps", "10", "--n",    "200",   "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     const Result r = diffuse(args);
     EXPECT_EQ(r.status, 0) << r.err;
