@@ -1,7 +1,7 @@
 // The `diffuse` command line: parses the arguments (CLI11), runs one
-// subcommand (train, sample, invert, nll) and turns any error into one line
-// on `err` and exit status 2. main.cpp is a one-line call to run_cli; the
-// tests call it in process with argument lists.
+// subcommand (train, sample, invert, nll, estimate-gamma, train-cov) and
+// turns any error into one line on `err` and exit status 2. main.cpp is a
+// one-line call to run_cli; the tests call it in process with argument lists.
 #pragma once
 #include <ostream>
 #include <string>

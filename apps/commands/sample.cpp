@@ -1,7 +1,8 @@
 // `diffuse sample` and `diffuse invert`: every sampler of the diffusion
-// layer by name. The discrete ones walk an even K-step sub-sequence (MATH.md
-// 1.6); the SDE/ODE ones treat the network as a VP-SDE model (4.4), which
-// matches the linear schedule only, so they refuse the others.
+// layer by name. The discrete ones walk a K-step sub-sequence (--trajectory:
+// even (MATH.md 1.6), quadratic (1.8) or optimal (9.3)); the SDE/ODE ones
+// treat the network as a VP-SDE model (4.4), which matches the linear
+// schedule only, so they refuse the others.
 #include <algorithm>
 #include <vector>
 
