@@ -15,6 +15,7 @@
 #include "diffusion/metrics.h"
 #include "diffusion/oracle.h"
 #include "tensor/ops.h"
+#include "cli_util.h"
 #include "test_util.h"
 
 namespace {
@@ -22,38 +23,11 @@ namespace {
 using apps_test::TempDir;
 namespace fs = std::filesystem;
 
-struct Result {
-  int status;
-  std::string out, err;
-};
-
-Result diffuse(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int status = apps::run_cli(args, out, err);
-  return {status, out.str(), err.str()};
-}
-
-// Exit status 2 and exactly one line on stderr that contains `fragment`.
-void expect_fails_with(const std::vector<std::string>& args, const std::string& fragment) {
-  const Result r = diffuse(args);
-  std::string joined;
-  for (const auto& a : args) joined += a + " ";
-  EXPECT_EQ(r.status, 2) << joined;
-  EXPECT_NE(r.err.find(fragment), std::string::npos) << joined << "\nstderr: " << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
-}
-
-bool all_finite(const tensor::Tensor& x) {
-  for (float v : x.to_vector<float>())
-    if (!std::isfinite(v)) return false;
-  return true;
-}
-
-// Two well separated components: beta and beta-tilde are both far from the
-// optimal variance here, so the gains of Analytic-DPM are large at K = 10.
-void write_gmm(const std::string& path) {
-  std::ofstream(path) << R"({"means": [[-2, 0], [2, 1]], "stds": [0.3, 0.5], "weights": [0.3, 0.7]})";
-}
+using apps_test::all_finite;
+using apps_test::diffuse;
+using apps_test::expect_fails_with;
+using apps_test::Result;
+using apps_test::write_gmm;
 
 // The last line of `nll --json`, parsed.
 nlohmann::json last_line_json(const std::string& out) {
