@@ -7,21 +7,14 @@
 
 #include "autograd/functional.h"
 #include "autograd/ops.h"
+#include "error_util.h"
 
 using namespace autograd;
 namespace t = tensor;
 
 namespace {
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const t::Error& e) {
-    return e.what();
-  }
-  return "";
-}
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using tensor_test::contains;
+using tensor_test::error_of;
 }  // namespace
 
 TEST(EngineEdge, DiamondSendsBothPathsThroughTheSharedNode) {

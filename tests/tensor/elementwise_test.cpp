@@ -6,21 +6,13 @@
 #include <cmath>
 
 #include "tensor/ops.h"
+#include "error_util.h"
 
 using namespace tensor;
 
 namespace {
-// Runs f and returns the tensor::Error message it throws ("" if none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using tensor_test::contains;
+using tensor_test::error_of;
 }  // namespace
 
 TEST(Broadcast, ShapesFollowNumPy) {

@@ -3,20 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "tensor/ops.h"
+#include "error_util.h"
 
 using namespace tensor;
 
 namespace {
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using tensor_test::contains;
+using tensor_test::error_of;
 }  // namespace
 
 TEST(ViewsEdge, ZeroDimTensorsHaveNoDimToIndex) {
