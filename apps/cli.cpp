@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "apps/cli_analytic.h"
+#include "apps/cli_validators.h"
 #include "apps/commands/commands.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
@@ -17,22 +18,7 @@ namespace {
 
 constexpr int kExitError = 2;
 
-// Validators with short messages (CLI11's PositiveNumber would print the
-// range up to DBL_MAX in full). Each returns "" when the text is valid.
-CLI::Validator whole_number(int64_t min) {
-  return CLI::Validator(
-      [min](std::string& text) -> std::string {
-        try {
-          size_t used = 0;
-          const long long v = std::stoll(text, &used);
-          if (used == text.size() && v >= min) return "";
-        } catch (const std::exception&) {
-        }
-        return fmt::format("'{}' is not a whole number >= {}", text, min);
-      },
-      fmt::format("INT>={}", min));
-}
-
+// More validators with short messages (whole_number is in cli_validators.h).
 // A number in [lo, hi] (lo excluded when open_lo).
 CLI::Validator number(double lo, double hi, bool open_lo = false) {
   const std::string range = fmt::format("{}{}, {}]", open_lo ? "(" : "[", lo, hi);

@@ -5,25 +5,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/cli_validators.h"
 #include "apps/data/dataset.h"
 
 namespace apps {
 namespace {
-
-// A whole number >= min, with a short message (as cli.cpp's validators).
-CLI::Validator at_least(int64_t min) {
-  return CLI::Validator(
-      [min](std::string& text) -> std::string {
-        try {
-          size_t used = 0;
-          const long long v = std::stoll(text, &used);
-          if (used == text.size() && v >= min) return "";
-        } catch (const std::exception&) {
-        }
-        return fmt::format("'{}' is not a whole number >= {}", text, min);
-      },
-      fmt::format("INT>={}", min));
-}
 
 void add_file_flags(CLI::App* cmd, AnalyticFlags& flags) {
   cmd->add_option("--c-estimate", flags.c_estimate,
@@ -51,9 +37,9 @@ CLI::App* add_estimate_gamma(CLI::App& app, EstimateGammaOptions& o) {
       "Monte Carlo estimate of Gamma_t and the residual for every t (Analytic-DPM, MATH.md 7.3); writes "
       "DIR/gamma_table.safetensors");
   cmd->add_option("--data", o.data, std::string("default: the run's training data; ") + kDataHelp);
-  cmd->add_option("--n", o.n, "M, data points per t")->check(at_least(2))->capture_default_str();
+  cmd->add_option("--n", o.n, "M, data points per t")->check(whole_number(2))->capture_default_str();
   cmd->add_option("--batch", o.batch, "rows per model call (0: 4000 points or 64 images)")
-      ->check(at_least(0))
+      ->check(whole_number(0))
       ->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the subset of points and of the noise")->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.safetensors (required with --oracle)");
@@ -69,10 +55,10 @@ CLI::App* add_train_cov(CLI::App& app, TrainCovOptions& o) {
       ->required()
       ->check(CLI::IsMember({"npr", "sn"}));
   cmd->add_option("--data", o.data, std::string("default: the run's training data; ") + kDataHelp);
-  cmd->add_option("--steps", o.steps, "Adam steps")->check(at_least(1))->capture_default_str();
-  cmd->add_option("--batch", o.batch, "batch size")->check(at_least(1))->capture_default_str();
+  cmd->add_option("--steps", o.steps, "Adam steps")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--batch", o.batch, "batch size")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--lr", o.lr, "Adam learning rate")->check(CLI::Range(1e-8, 1.0))->capture_default_str();
-  cmd->add_option("--width", o.width, "hidden width of the head's MLP")->check(at_least(1))->capture_default_str();
+  cmd->add_option("--width", o.width, "hidden width of the head's MLP")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the head's weights, the batches and the noise")->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.safetensors (required with --oracle)");
   return cmd;
