@@ -49,16 +49,18 @@ CLI::App* add_estimate_gamma(CLI::App& app, EstimateGammaOptions& o) {
 CLI::App* add_train_cov(CLI::App& app, TrainCovOptions& o) {
   CLI::App* cmd =
       app.add_subcommand("train-cov",
-                         "train a covariance head with the eps network frozen (NPR 8.1 or SN 8.2; 2-D data); writes "
-                         "DIR/cov_<kind>.safetensors");
+                         "train a covariance head with the eps network frozen (NPR 8.1 or SN 8.2; an MLP for points, "
+                         "a head on the U-Net's last feature map for images); writes DIR/cov_<kind>.safetensors");
   cmd->add_option("--kind", o.kind, "npr: regress (eps - eps_theta)^2; sn: regress eps^2")
       ->required()
       ->check(CLI::IsMember({"npr", "sn"}));
   cmd->add_option("--data", o.data, std::string("default: the run's training data; ") + kDataHelp);
   cmd->add_option("--steps", o.steps, "Adam steps")->check(whole_number(1))->capture_default_str();
-  cmd->add_option("--batch", o.batch, "batch size")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--batch", o.batch, "batch size (0: 256 points or 64 images)")
+      ->check(whole_number(0))
+      ->capture_default_str();
   cmd->add_option("--lr", o.lr, "Adam learning rate")->check(CLI::Range(1e-8, 1.0))->capture_default_str();
-  cmd->add_option("--width", o.width, "hidden width of the head's MLP")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--width", o.width, "points: hidden width of the head's MLP")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the head's weights, the batches and the noise")->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.safetensors (required with --oracle)");
   return cmd;

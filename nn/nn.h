@@ -15,4 +15,5 @@
 #include "nn/models/mlp2d.h"
 #include "nn/models/resblock.h"
 #include "nn/models/unet.h"
+#include "nn/models/unet_head.h"
 #include "nn/module.h"

@@ -9,6 +9,7 @@
 #include "apps/data/dataset.h"
 #include "apps/error.h"
 #include "apps/progress.h"
+#include "nn/models/unet.h"
 
 namespace apps {
 
@@ -73,10 +74,10 @@ void run_estimate_gamma(const EstimateGammaOptions& o, std::ostream& out) {
 
 void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
   const LoadedModel model = load_model(o.source);
-  APPS_CHECK(model.config.data_shape.size() == 1,
-             "train-cov: covariance heads are implemented for points (N, d) only; this model takes images {} (the "
-             "reference code's U-Net head is not written yet)",
-             tensor::shape_str(model.config.data_shape));
+  const bool images = model.config.data_shape.size() == 3;
+  const auto trunk = std::dynamic_pointer_cast<nn::UNet>(model.network);
+  APPS_CHECK(!images || trunk != nullptr, "train-cov: {} takes images {} but is not a U-Net (the image head reads "
+             "the U-Net's last feature map)", o.source.ckpt, tensor::shape_str(model.config.data_shape));
   const analytic::CovKind kind = analytic::parse_cov_kind(o.kind);
   const std::string path = output_path(
       o.source, o.out, o.source.oracle.empty() ? cov_head_path(run_dir_of(o.source.ckpt), kind) : "", "train-cov");
@@ -86,13 +87,25 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
   tensor::Generator gen(o.seed);
   CovHead head;
   head.kind = kind;
-  head.network = analytic::make_cov_head_mlp(data.size(1), gen, o.width);
+  std::string description;
+  if (images) {
+    const auto network = analytic::make_cov_head_unet(trunk, gen);
+    head.config_json = network->config().to_json();
+    head.network = network;
+    head.bounds.range = std::make_pair(-1.0, 1.0);  // pixels in [-1, 1]: the third bound of (7.6)
+    description = "U-Net head: GroupNorm, SiLU, 3x3 conv on the trunk's last feature map";
+  } else {
+    const auto network = analytic::make_cov_head_mlp(data.size(1), gen, o.width);
+    head.config_json = network->config().to_json();
+    head.network = network;
+    description = fmt::format("MLP2D, width {}", o.width);
+  }
   head.bounds.data_var = average_dim_variance(data);
   head.steps = o.steps;
 
   analytic::CovHeadTrainOptions options;
   options.steps = o.steps;
-  options.batch_size = o.batch;
+  options.batch_size = o.batch > 0 ? o.batch : (images ? 64 : 256);
   options.lr = o.lr;
   options.seed = o.seed;
   Progress progress(o.steps, 0, "head step");
@@ -102,8 +115,8 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
       analytic::train_cov_head(*head.network, kind, model.discrete_eps(), data, model.schedule, options);
   progress.finish();
   save_cov_head(path, head);
-  out << fmt::format("wrote {}: {} covariance head (MLP2D, width {}), {} steps, loss of the last 10% {:.4f}\n", path,
-                     o.kind, o.width, o.steps, loss);
+  out << fmt::format("wrote {}: {} covariance head ({}), {} steps, loss of the last 10% {:.4f}\n", path, o.kind,
+                     description, o.steps, loss);
 }
 
 }  // namespace apps

@@ -30,9 +30,9 @@ struct TrainCovOptions {
   std::string kind = "npr";  // npr (8.1) | sn (8.2)
   std::string data;          // default: the run's --data (the oracle: its mixture)
   int64_t steps = 2000;
-  int64_t batch = 256;
+  int64_t batch = 0;  // 0: 256 points or 64 images
   double lr = 1e-3;
-  int64_t width = 128;  // the head's MLP2D hidden width
+  int64_t width = 128;  // points: the head's MLP2D hidden width (images: the head is fixed, unet_head.h)
   uint64_t seed = 0;
   std::string out;  // default: cov_head_path(run dir, kind); required with --oracle
 };

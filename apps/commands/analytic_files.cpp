@@ -25,7 +25,7 @@ std::string cov_head_path(const std::string& run_dir, analytic::CovKind kind) {
 
 void save_cov_head(const std::string& path, const CovHead& head) {
   nn::Metadata metadata = {{"kind", analytic::cov_kind_name(head.kind)},
-                           {"head_config", head.network->config().to_json()},
+                           {"head_config", head.config_json},
                            {"data_var", fmt::format("{:.17g}", head.bounds.data_var)},
                            {"steps", std::to_string(head.steps)}};
   if (head.bounds.range) {
@@ -56,7 +56,7 @@ std::shared_ptr<const analytic::GammaTable> require_gamma_table(const ModelSourc
 }
 
 CovHead require_cov_head(const ModelSourceOptions& source, const std::string& head_file, analytic::CovKind kind,
-                         const std::string& needed_by) {
+                         const std::string& needed_by, const LoadedModel& model) {
   const std::string name = analytic::cov_kind_name(kind);
   std::string path = head_file;
   if (path.empty()) {
@@ -89,8 +89,20 @@ CovHead require_cov_head(const ModelSourceOptions& source, const std::string& he
     head.bounds.range = std::make_pair(std::stod(range.substr(0, comma)), std::stod(range.substr(comma + 1)));
   }
   head.steps = std::stoll(meta("steps"));
+  head.config_json = meta("head_config");
   tensor::Generator unused(0);  // the weights are overwritten below
-  head.network = std::make_shared<nn::MLP2D>(nn::MLP2DConfig::from_json(meta("head_config")), unused);
+  try {
+    if (head.config_json.find("\"UNetHead\"") != std::string::npos) {
+      const auto trunk = std::dynamic_pointer_cast<nn::UNet>(model.network);
+      APPS_CHECK(trunk != nullptr, "{} is a U-Net head, but {} is not a U-Net model", path,
+                 source.oracle.empty() ? source.ckpt : source.oracle);
+      head.network = std::make_shared<nn::UNetHead>(trunk, nn::UNetHeadConfig::from_json(head.config_json), unused);
+    } else {
+      head.network = std::make_shared<nn::MLP2D>(nn::MLP2DConfig::from_json(head.config_json), unused);
+    }
+  } catch (const tensor::Error& e) {
+    throw Error(fmt::format("{}: bad head config: {}", path, e.what()));
+  }
   try {
     head.network->load_state_dict(file.tensors);
   } catch (const std::exception& e) {

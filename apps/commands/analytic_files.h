@@ -1,14 +1,15 @@
 // The two files the optimal-variance commands leave beside a run: the Gamma
 // table (diffusion/analytic's own format, gamma_table_path(DIR)) and a
 // covariance head (DIR/cov_npr.safetensors or cov_sn.safetensors: the head's
-// weights, its MLP2D config, its kind and the data variance that bounds C).
+// weights, its config (an MLP2D for points, a UNetHead on the run's U-Net for
+// images), its kind and the data variance that bounds C).
 #pragma once
 #include <memory>
 #include <string>
 
 #include "apps/commands/commands.h"
+#include "apps/commands/model_source.h"
 #include "diffusion/analytic/analytic.h"
-#include "nn/models/mlp2d.h"
 
 namespace apps {
 
@@ -18,7 +19,8 @@ std::string run_dir_of(const std::string& ckpt);
 std::string cov_head_path(const std::string& run_dir, diffusion::analytic::CovKind kind);
 
 struct CovHead {
-  std::shared_ptr<nn::MLP2D> network;
+  std::shared_ptr<nn::TimestepModel> network;  // nn::MLP2D or nn::UNetHead
+  std::string config_json;                     // its config, as saved
   diffusion::analytic::CovKind kind = diffusion::analytic::CovKind::NPR;
   diffusion::analytic::DataBounds bounds;  // the clip of its C (MATH.md (7.6))
   int64_t steps = 0;                       // training steps, only reported
@@ -34,8 +36,9 @@ std::shared_ptr<const diffusion::analytic::GammaTable> require_gamma_table(const
                                                                            const std::string& needed_by);
 
 // The covariance head of `kind`: --cov-head FILE, else the one beside --ckpt.
+// A U-Net head is put on `model`'s network (the trunk it was trained on).
 CovHead require_cov_head(const ModelSourceOptions& source, const std::string& head_file,
-                         diffusion::analytic::CovKind kind, const std::string& needed_by);
+                         diffusion::analytic::CovKind kind, const std::string& needed_by, const LoadedModel& model);
 
 // The average per-dimension variance of data (N, ...): the data bound of (7.6).
 double average_dim_variance(const tensor::Tensor& data);

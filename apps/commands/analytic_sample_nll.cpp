@@ -86,7 +86,8 @@ tensor::Tensor sample_optimal_variance(const LoadedModel& model, const SampleOpt
     setup.c_estimate = analytic::parse_c_estimate(o.analytic.c_estimate);
     setup.c_clip = parse_c_clip(o.analytic.c_clip);
   } else {
-    head = require_cov_head(o.source, o.analytic.cov_head, analytic::parse_cov_kind(source), "--sampler " + o.sampler);
+    head = require_cov_head(o.source, o.analytic.cov_head, analytic::parse_cov_kind(source), "--sampler " + o.sampler,
+                            model);
     setup.head = head.network;
     setup.bounds = head.bounds;
   }
@@ -116,7 +117,7 @@ ElboSetup elbo_setup(const LoadedModel& model, const NllOptions& o, bool images)
   }
   if (options.variance == analytic::VarianceChoice::NPR || options.variance == analytic::VarianceChoice::SN) {
     const CovHead head = require_cov_head(o.source, o.analytic.cov_head, analytic::parse_cov_kind(o.variance),
-                                          "--variance " + o.variance);
+                                          "--variance " + o.variance, model);
     options.head = head.network;
     options.bounds = head.bounds;
   }

@@ -33,6 +33,14 @@ std::shared_ptr<nn::MLP2D> make_cov_head_mlp(int64_t d, t::Generator& gen, int64
   return std::make_shared<nn::MLP2D>(config, gen);
 }
 
+std::shared_ptr<nn::UNetHead> make_cov_head_unet(std::shared_ptr<nn::UNet> trunk, t::Generator& gen) {
+  TENSOR_CHECK(trunk != nullptr, "[make_cov_head_unet] needs the trained U-Net");
+  nn::UNetHeadConfig config;
+  config.out_channels = trunk->config().in_channels;
+  config.groups = trunk->config().groups;
+  return std::make_shared<nn::UNetHead>(std::move(trunk), config, gen);
+}
+
 double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps_model, const Tensor& data,
                       const Schedule& schedule, const CovHeadTrainOptions& options) {
   TENSOR_CHECK(data.defined() && data.dim() >= 2, "[train_cov_head] data must be (N, ...), got {}",
@@ -69,7 +77,9 @@ double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps
 
     Tensor target;
     if (kind == CovKind::NPR) {
-      ag::NoGradGuard no_grad;  // the eps network is frozen: stopgrad of (8.1)
+      // The eps network is frozen: stopgrad of (8.1). Called before the head
+      // on the same x_t, so a U-Net head reuses this trunk pass.
+      ag::NoGradGuard no_grad;
       const Tensor eps_hat = eps_model(Variable(x_t), label).data();
       target = t::square(eps - eps_hat);  // MATH.md (8.1)
     } else {

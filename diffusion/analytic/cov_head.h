@@ -1,7 +1,9 @@
 // Extended-Analytic-DPM (MATH.md section 8): a covariance head h_phi(x_t, t)
 // trained beside a frozen eps network, by NPR (8.1) or SN (8.2), and the
 // diagonal C(x_t) it gives (8.3)/(8.4), clipped elementwise (7.6). The
-// samplers that use it are samplers.h; the U-Net head variant is not here.
+// samplers that use it are samplers.h. A head is any nn::TimestepModel of
+// (x_t, label) with x_t's shape out: an MLP for points, a second output head
+// on the U-Net's last feature map for images.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -12,6 +14,7 @@
 #include "diffusion/model.h"
 #include "diffusion/schedule.h"
 #include "nn/models/mlp2d.h"
+#include "nn/models/unet_head.h"
 #include "nn/module.h"
 
 namespace diffusion::analytic {
@@ -28,10 +31,16 @@ std::string cov_kind_name(CovKind kind);
 std::shared_ptr<nn::MLP2D> make_cov_head_mlp(int64_t d, tensor::Generator& gen, int64_t width = 128,
                                              int64_t hidden_layers = 3);
 
+// The image head, as in the reference code: GroupNorm -> SiLU -> zero-init
+// 3x3 conv on the trained U-Net's last feature map, one output per pixel and
+// channel. The trunk stays frozen (its weights are not the head's), and a
+// head call right after the eps call on the same x_t reuses the trunk pass.
+std::shared_ptr<nn::UNetHead> make_cov_head_unet(std::shared_ptr<nn::UNet> trunk, tensor::Generator& gen);
+
 struct CovHeadTrainOptions {
   int64_t steps = 2000;
   int64_t batch_size = 256;
-  double lr = 1e-3;  // the reference uses Adam 1e-4 for 10^5+ steps; a toy head trains faster
+  double lr = 1e-3;  // the reference uses Adam 1e-4 for 10^5+ steps; our heads are trained for far fewer
   uint64_t seed = 0;
   ProgressFn progress;  // progress(step, steps) after each step
 };

@@ -10,6 +10,7 @@
 #include "nn/layers/activation.h"
 #include "nn/layers/linear.h"
 #include "nn/layers/timestep_embedding.h"
+#include "tensor/ops.h"
 
 namespace nn {
 
@@ -95,6 +96,33 @@ UNet::UNet(const UNetConfig& config, tensor::Generator& gen) : config_(config) {
 }
 
 Variable UNet::forward(const Variable& x, const Tensor& t) {
+  Variable h = features(x, t);
+  if (keep_features_) {
+    kept_x_ = x.data();
+    kept_t_ = t;
+    kept_h_ = h.data();  // detached: the head treats the trunk as frozen
+  }
+  return output(h);
+}
+
+void UNet::keep_features(bool on) {
+  keep_features_ = on;
+  kept_x_ = kept_t_ = kept_h_ = Tensor();
+}
+
+Tensor UNet::kept_features(const Tensor& x, const Tensor& t) const {
+  if (!kept_h_.defined()) return Tensor();
+  const bool same_x = x.storage() == kept_x_.storage() && x.offset() == kept_x_.offset() &&
+                      x.shape() == kept_x_.shape() && x.strides() == kept_x_.strides();
+  const bool same_t = t.shape() == kept_t_.shape() && t.dtype() == kept_t_.dtype() &&
+                      tensor::sum(tensor::abs(t.to(tensor::DType::Float64) - kept_t_.to(tensor::DType::Float64)))
+                              .item() == 0.0;
+  return same_x && same_t ? kept_h_ : Tensor();
+}
+
+Variable UNet::output(const Variable& h) { return conv_out_->forward(n_out_->forward_silu(h)); }
+
+Variable UNet::features(const Variable& x, const Tensor& t) {
   const int64_t L = static_cast<int64_t>(levels_.size());
   const int64_t factor = int64_t{1} << L;
   TENSOR_CHECK(x.dim() == 4 && x.size(1) == config_.in_channels && x.size(2) % factor == 0 && x.size(3) % factor == 0,
@@ -120,7 +148,7 @@ Variable UNet::forward(const Variable& x, const Tensor& t) {
     h = levels_[i].up_block->forward(ag::cat({h, kept[i]}, 1), temb);
     if (levels_[i].up_attn) h = levels_[i].up_attn->forward(h);
   }
-  return conv_out_->forward(n_out_->forward_silu(h));
+  return h;
 }
 
 }  // namespace nn

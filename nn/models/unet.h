@@ -7,7 +7,7 @@
 //   level i = 0..L-1:  h = d{i+1}(h) [da{i+1}];  keep h;  h = down{i+1}(h)  (stride 2)
 //   middle:            h = m2(mattn(m1(h)))
 //   level i = L-1..0:  h = up{i+1}(upsample2(h));  h = u{i+1}(cat(h, kept_i)) [ua{i+1}]
-//   out = conv_out(silu(n_out(h)))
+//   out = conv_out(silu(n_out(h)))      features(x, t) = this last h; output(h) = out
 //
 // The default config (1x28x28, channels 32, mult {1, 2, 2}, attention only in
 // the middle) is the reference UNet exactly: same names, 587,809 parameters.
@@ -42,8 +42,24 @@ struct UNetConfig {
 class UNet : public TimestepModel {
  public:
   explicit UNet(const UNetConfig& config, tensor::Generator& gen);
-  Variable forward(const Variable& x, const Tensor& t) override;
+  Variable forward(const Variable& x, const Tensor& t) override;  // output(features(x, t))
   const UNetConfig& config() const { return config_; }
+
+  // The last feature map h, (N, channels * channel_mult[0], H, W), and the
+  // output stage on it: a second head on the same features (unet_head.h)
+  // reads the first.
+  Variable features(const Variable& x, const Tensor& t);
+  Variable output(const Variable& h);
+
+  // Note [Keeping the last feature map]: with keep_features(true), forward()
+  // remembers its input and the (detached) features it computed, and
+  // kept_features(x, t) returns them when x is the very same tensor (same
+  // storage, offset, shape, strides) and t holds the same labels; otherwise an
+  // undefined Tensor. A sampler calls eps_theta(x_t, t) and then the
+  // covariance head on the same x_t, so the head costs no second trunk pass.
+  // Off by default: the kept batch is memory a plain model should not hold.
+  void keep_features(bool on);
+  Tensor kept_features(const Tensor& x, const Tensor& t) const;
 
  private:
   struct Level {
@@ -58,6 +74,8 @@ class UNet : public TimestepModel {
   std::shared_ptr<ResBlock> m1_, m2_;
   std::shared_ptr<SpatialAttention> mattn_;
   std::shared_ptr<GroupNorm> n_out_;
+  bool keep_features_ = false;
+  Tensor kept_x_, kept_t_, kept_h_;
 };
 
 }  // namespace nn

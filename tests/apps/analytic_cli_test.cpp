@@ -200,7 +200,9 @@ TEST(AnalyticCli, TrainEstimateGammaTrainCovThenSample) {
   EXPECT_TRUE(std::isfinite(npr["nll"].get<double>()));
 }
 
-TEST(AnalyticCli, TrainCovRefusesImages) {
+// The image head (a second head on the U-Net's last feature map): train-cov
+// writes it beside the run, and the npr/sn samplers and bounds read it back.
+TEST(AnalyticCli, TrainCovOnImages) {
   TempDir dir;
   fs::create_directories(dir / "images");
   for (int i = 0; i < 4; ++i) {
@@ -213,8 +215,32 @@ TEST(AnalyticCli, TrainCovRefusesImages) {
                      "--batch", "4", "--out", run, "--samples", "1"})
                 .status,
             0);
-  expect_fails_with({"train-cov", "--ckpt", run, "--kind", "npr", "--steps", "1"},
-                    "covariance heads are implemented for points (N, d) only");
+  for (const std::string kind : {"npr", "sn"}) {
+    const Result cov = diffuse({"train-cov", "--ckpt", run, "--kind", kind, "--steps", "3", "--batch", "4"});
+    ASSERT_EQ(cov.status, 0) << cov.err;
+    EXPECT_NE(cov.out.find("U-Net head"), std::string::npos) << cov.out;
+    ASSERT_TRUE(fs::exists(run + "/cov_" + kind + ".safetensors"));
+    ASSERT_EQ(diffuse({"sample", "--ckpt", run, "--sampler", kind + "-ddpm", "--steps", "4", "--n", "3", "--out",
+                       dir / "x.npy"}).status,
+              0);
+    const tensor::Tensor x = apps::read_npy(dir / "x.npy");
+    EXPECT_EQ(x.shape(), (tensor::Shape{3, 1, 8, 8}));
+    EXPECT_TRUE(all_finite(x));
+    const Result nll = diffuse({"nll", "--ckpt", run, "--data", "png:" + (dir / "images"), "--method", "elbo",
+                                "--variance", kind, "--steps", "4", "--n", "4", "--json"});
+    ASSERT_EQ(nll.status, 0) << nll.err;
+    const nlohmann::json bound = last_line_json(nll.out);
+    EXPECT_EQ(bound["unit"], "bits/dim");
+    EXPECT_TRUE(std::isfinite(bound["nll"].get<double>()));
+  }
+  // A U-Net head put on a run that is not a U-Net says so.
+  const std::string points = dir / "points";
+  ASSERT_EQ(diffuse({"train", "--data", "moons", "--steps", "1", "--width", "8", "--out", points, "--samples", "1"})
+                .status,
+            0);
+  expect_fails_with({"sample", "--ckpt", points, "--sampler", "npr-ddpm", "--steps", "4", "--n", "3", "--cov-head",
+                     run + "/cov_npr.safetensors", "--out", dir / "y.npy"},
+                    "is a U-Net head, but");
 }
 
 }  // namespace
