@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "apps/cli_analytic.h"
+#include "apps/cli_sample_quality.h"
 #include "apps/cli_validators.h"
 #include "apps/commands/commands.h"
 #include "apps/data/dataset.h"
@@ -151,13 +152,19 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   add_model_source(estimate_gamma_cmd, estimate_gamma.source);
   CLI::App* train_cov_cmd = add_train_cov(app, train_cov);
   add_model_source(train_cov_cmd, train_cov.source);
+  TrainClassifierOptions train_classifier;
+  ScoreOptions score;
+  const CLI::App* train_classifier_cmd = add_train_classifier(app, train_classifier);
+  const CLI::App* score_cmd = add_score(app, score);
 
   // CLI11 would report a mistyped command as a missing one; name it instead.
   const std::string first = argc > 1 ? argv[1] : "";
   if (!first.empty() && first[0] != '-' && first != "train" && first != "sample" && first != "invert" &&
-      first != "nll" && first != "estimate-gamma" && first != "train-cov") {
+      first != "nll" && first != "estimate-gamma" && first != "train-cov" && first != "train-classifier" &&
+      first != "score") {
     err << "error: unknown command '" << first
-        << "' (valid: train, sample, invert, nll, estimate-gamma, train-cov; see diffuse --help)\n";
+        << "' (valid: train, sample, invert, nll, estimate-gamma, train-cov, train-classifier, score; see diffuse "
+           "--help)\n";
     return kExitError;
   }
   try {
@@ -190,6 +197,10 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     } else if (*train_cov_cmd) {
       check_model_source(train_cov.source, "train-cov");
       run_train_cov(train_cov, out);
+    } else if (*train_classifier_cmd) {
+      run_train_classifier(train_classifier, out);
+    } else if (*score_cmd) {
+      run_score(score, out);
     }
   } catch (const std::exception& e) {
     // apps::Error, tensor::Error and anything else: one line, never a trace.

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "autograd/grad_mode.h"
+#include "diffusion/symmetric_eigen.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -85,6 +86,60 @@ MixtureFit mixture_fit(const GaussianMixture& gmm, const Tensor& samples) {
   }
   fit.means = t::from_vector(means, {K, d}, t::DType::Float64);
   return fit;
+}
+
+FeatureStatistics feature_statistics(const Tensor& features) {
+  TENSOR_CHECK(features.dim() == 2 && features.size(0) >= 2 && features.size(1) >= 1,
+               "[feature_statistics] features must be (N, D) with N >= 2, got {}", t::shape_str(features.shape()));
+  const Tensor x = features.to(t::DType::Float64);
+  const Tensor mean = t::mean(x, {0});
+  const Tensor centered = x - mean;
+  const double n = static_cast<double>(x.size(0));
+  return {mean, t::matmul(centered.t(), centered) / (n - 1.0)};  // unbiased: divide by N - 1
+}
+
+// Note [Frechet distance]: the trace of the matrix square root (MATH.md
+// (11.3)) without a non-symmetric square root. With S1^{1/2} the symmetric
+// root of cov1 (from its eigendecomposition), cov1 cov2 = S1^{1/2} M S1^{-1/2}
+// for M = S1^{1/2} cov2 S1^{1/2}: the two are similar, so they have the same
+// eigenvalues (for a singular cov1 too, by continuity). M is symmetric PSD,
+// so its eigenvalues lambda_i are real and >= 0 and
+//   Tr (cov1 cov2)^{1/2} = sum_i sqrt(lambda_i),
+// where round-off may leave a lambda_i slightly below 0; it counts as 0.
+double frechet_distance(const Tensor& mean1, const Tensor& cov1, const Tensor& mean2, const Tensor& cov2) {
+  TENSOR_CHECK(mean1.dim() == 1 && mean1.shape() == mean2.shape(),
+               "[frechet_distance] means must both be (D), got {} and {}", t::shape_str(mean1.shape()),
+               t::shape_str(mean2.shape()));
+  const int64_t D = mean1.size(0);
+  const t::Shape matrix_shape = {D, D};
+  TENSOR_CHECK(cov1.shape() == matrix_shape && cov2.shape() == matrix_shape,
+               "[frechet_distance] covariances must both be ({}, {}) like the means, got {} and {}", D, D,
+               t::shape_str(cov1.shape()), t::shape_str(cov2.shape()));
+  const Tensor mu1 = mean1.to(t::DType::Float64), mu2 = mean2.to(t::DType::Float64);
+  const Tensor S1 = cov1.to(t::DType::Float64), S2 = cov2.to(t::DType::Float64);
+  const double mean_term = t::sum(t::square(mu1 - mu2)).item();
+
+  // S1^{1/2} = V diag(sqrt(max(0, l))) V^T.
+  const SymmetricEigen eig1 = symmetric_eigen(S1);
+  const Tensor root_l = t::sqrt(t::clamp(eig1.values, 0.0, std::numeric_limits<double>::infinity()));
+  const Tensor S1_half = t::matmul(eig1.vectors * root_l, eig1.vectors.t());
+  Tensor M = t::matmul(t::matmul(S1_half, S2), S1_half);
+  M = (M + M.t()) * 0.5;  // symmetric in exact arithmetic; make it so in floating point
+  double trace_sqrt = 0.0;
+  for (double lambda : symmetric_eigen(M).values.to_vector<double>()) trace_sqrt += std::sqrt(std::max(0.0, lambda));
+
+  double trace1 = 0.0, trace2 = 0.0;
+  const std::vector<double> s1 = S1.contiguous().to_vector<double>(), s2 = S2.contiguous().to_vector<double>();
+  for (int64_t i = 0; i < D; ++i) {
+    trace1 += s1[i * D + i];
+    trace2 += s2[i * D + i];
+  }
+  // MATH.md (11.3). The distance is >= 0; round-off can leave -1e-13 for equal statistics.
+  return std::max(0.0, mean_term + trace1 + trace2 - 2.0 * trace_sqrt);
+}
+
+double frechet_distance(const FeatureStatistics& a, const FeatureStatistics& b) {
+  return frechet_distance(a.mean, a.cov, b.mean, b.cov);
 }
 
 }  // namespace diffusion

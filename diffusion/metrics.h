@@ -1,6 +1,8 @@
 // Measuring samples against data (MATH.md section 11): the sliced
-// Wasserstein distance (11.1) between two point sets and the fit of samples
-// to a known Gaussian mixture (11.2). Image metrics (11.3) live elsewhere.
+// Wasserstein distance (11.1) between two point sets, the fit of samples
+// to a known Gaussian mixture (11.2), and the Frechet distance between two
+// sets of features (11.3). The classifier that makes image features is
+// nn/models/classifier.h; `diffuse score` puts the pieces together.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -26,5 +28,22 @@ struct MixtureFit {
   double max_mean_error = 0;      // max_k ||mean_k - mu_k|| over components with samples
 };
 MixtureFit mixture_fit(const GaussianMixture& gmm, const Tensor& samples);
+
+// Shapes: N feature vectors, D features.
+//
+// The mean (D) and the unbiased covariance (D, D) (divided by N - 1) of
+// features (N, D), N >= 2; both float64.
+struct FeatureStatistics {
+  Tensor mean;
+  Tensor cov;
+};
+FeatureStatistics feature_statistics(const Tensor& features);
+
+// The Frechet distance between the Gaussians N(mean1, cov1) and N(mean2,
+// cov2), in float64 (MATH.md (11.3); Note [Frechet distance] in metrics.cpp):
+//   ||mean1 - mean2||^2 + Tr(cov1 + cov2 - 2 (cov1 cov2)^{1/2}).
+// Means (D), covariances (D, D) symmetric positive semi-definite.
+double frechet_distance(const Tensor& mean1, const Tensor& cov1, const Tensor& mean2, const Tensor& cov2);
+double frechet_distance(const FeatureStatistics& a, const FeatureStatistics& b);
 
 }  // namespace diffusion

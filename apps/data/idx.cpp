@@ -1,4 +1,4 @@
-// IDX image reader (see idx.h). zlib's gzread reads plain files unchanged,
+// IDX image and label readers (see idx.h). zlib's gzread reads plain files unchanged,
 // so one code path serves both .gz and uncompressed files.
 #include "apps/data/idx.h"
 
@@ -39,36 +39,55 @@ uint32_t big_endian_u32(const unsigned char* b) {
   return (uint32_t(b[0]) << 24) | (uint32_t(b[1]) << 16) | (uint32_t(b[2]) << 8) | uint32_t(b[3]);
 }
 
-}  // namespace
-
-tensor::Tensor read_idx_images(const std::string& path) {
+// Opens an unsigned-byte IDX file of `dims` dims and reads its dims; the
+// values follow. `what` names the content in errors ("image", "label").
+GzFile open_idx(const std::string& path, int dims, const char* what, std::vector<int64_t>& sizes) {
   APPS_CHECK(std::filesystem::is_regular_file(path), "{}: no such file", path);
   GzFile f(gzopen(path.c_str(), "rb"));
   APPS_CHECK(f, "{}: cannot open file", path);
-
   unsigned char magic[4];
   APPS_CHECK(read_bytes(f.get(), magic, 4, path) == 4, "{}: truncated IDX file (no 4-byte magic)", path);
   APPS_CHECK(magic[0] == 0 && magic[1] == 0 && magic[2] == 0x08,
              "{}: wrong magic {:02x}{:02x}{:02x}{:02x} (an unsigned-byte IDX file starts 000008..)", path, magic[0],
              magic[1], magic[2], magic[3]);
-  APPS_CHECK(magic[3] == 3, "{}: IDX file has {} dims, an image file has 3 (N, H, W)", path, int(magic[3]));
+  APPS_CHECK(magic[3] == dims, "{}: IDX file has {} dims, {} file has {}", path, int(magic[3]), what, dims);
+  std::vector<unsigned char> dim_bytes(4 * dims);
+  APPS_CHECK(read_bytes(f.get(), dim_bytes.data(), 4 * dims, path) == 4 * dims, "{}: truncated IDX header", path);
+  sizes.clear();
+  for (int d = 0; d < dims; ++d) sizes.push_back(big_endian_u32(dim_bytes.data() + 4 * d));
+  return f;
+}
 
-  unsigned char dim_bytes[12];
-  APPS_CHECK(read_bytes(f.get(), dim_bytes, 12, path) == 12, "{}: truncated IDX header", path);
-  const int64_t n = big_endian_u32(dim_bytes), h = big_endian_u32(dim_bytes + 4), w = big_endian_u32(dim_bytes + 8);
+// The n values that follow the header.
+std::vector<uint8_t> read_values(gzFile f, int64_t n, const std::string& path, const std::vector<int64_t>& sizes) {
+  std::vector<uint8_t> values(n);
+  const int64_t got = read_bytes(f, values.data(), n, path);
+  APPS_CHECK(got == n, "{}: truncated IDX data: header says ({}) = {} bytes, file has {}", path,
+             fmt::join(sizes, ", "), n, got);
+  return values;
+}
+
+}  // namespace
+
+tensor::Tensor read_idx_images(const std::string& path) {
+  std::vector<int64_t> sizes;
+  GzFile f = open_idx(path, 3, "an image", sizes);
+  const int64_t n = sizes[0], h = sizes[1], w = sizes[2];
   APPS_CHECK(n > 0 && h > 0 && w > 0 && h <= 4096 && w <= 4096, "{}: implausible IDX image dims ({}, {}, {})", path,
              n, h, w);
-
-  std::vector<uint8_t> pixels(n * h * w);
-  const int64_t got = read_bytes(f.get(), pixels.data(), static_cast<int64_t>(pixels.size()), path);
-  APPS_CHECK(got == static_cast<int64_t>(pixels.size()),
-             "{}: truncated IDX data: header says ({}, {}, {}) = {} bytes, file has {}", path, n, h, w, pixels.size(),
-             got);
-
+  const std::vector<uint8_t> pixels = read_values(f.get(), n * h * w, path, sizes);
   tensor::Tensor out = tensor::Tensor::empty({n, 1, h, w});
   float* dst = out.data<float>();
   for (size_t i = 0; i < pixels.size(); ++i) dst[i] = pixels[i] / 127.5f - 1.0f;  // 0..255 -> [-1, 1]
   return out;
+}
+
+tensor::Tensor read_idx_labels(const std::string& path) {
+  std::vector<int64_t> sizes;
+  GzFile f = open_idx(path, 1, "a label", sizes);
+  APPS_CHECK(sizes[0] > 0, "{}: IDX label file holds no labels", path);
+  const std::vector<uint8_t> bytes = read_values(f.get(), sizes[0], path, sizes);
+  return tensor::from_vector(std::vector<int64_t>(bytes.begin(), bytes.end()), {sizes[0]});
 }
 
 }  // namespace apps

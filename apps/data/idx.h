@@ -1,7 +1,8 @@
 // IDX files, MNIST's format: a 4-byte magic (0, 0, type code, number of
 // dims), the dims as big-endian uint32, then the values. We read unsigned-
-// byte image files (type 0x08, dims N, H, W), gzipped or plain; no labels,
-// since the models are unconditional.
+// byte files, gzipped or plain: images (type 0x08, dims N, H, W) and class
+// labels (type 0x08, dims N), the latter only for the classifier of the
+// sample-quality metric (the diffusion models are unconditional).
 #pragma once
 #include <string>
 
@@ -13,5 +14,9 @@ namespace apps {
 // with pixels scaled from 0..255 to [-1, 1]. Throws apps::Error naming the
 // file and the problem: missing, wrong magic, wrong dims, truncated.
 tensor::Tensor read_idx_images(const std::string& path);
+
+// Reads an IDX label file (.gz or plain) into an Int64 (N) tensor of the
+// bytes' values. Errors as read_idx_images.
+tensor::Tensor read_idx_labels(const std::string& path);
 
 }  // namespace apps

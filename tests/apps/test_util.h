@@ -51,4 +51,13 @@ inline std::vector<uint8_t> idx_images(uint32_t n, uint32_t h, uint32_t w, const
   return bytes;
 }
 
+// An IDX unsigned-byte label file: magic 00 00 08 01, the count big-endian, the labels.
+inline std::vector<uint8_t> idx_labels(const std::vector<uint8_t>& labels) {
+  std::vector<uint8_t> bytes = {0, 0, 0x08, 1};
+  const auto n = static_cast<uint32_t>(labels.size());
+  for (int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<uint8_t>(n >> shift));
+  bytes.insert(bytes.end(), labels.begin(), labels.end());
+  return bytes;
+}
+
 }  // namespace apps_test

@@ -1,0 +1,63 @@
+// `diffuse score` (see score.h): n images from each set, both through the
+// same scaling and the same classifier (image_classifier.h), then the
+// Frechet distance of their feature statistics (diffusion/metrics.h).
+#include "apps/commands/score.h"
+
+#include <nlohmann/json.hpp>
+
+#include "apps/commands/image_classifier.h"
+#include "apps/data/dataset.h"
+#include "apps/error.h"
+#include "apps/io/npy.h"
+#include "diffusion/metrics.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+namespace apps {
+namespace {
+
+using tensor::Tensor;
+
+// A bare FILE.npy (what `diffuse sample --out` writes) or any data spec.
+Tensor load_images(const std::string& spec, uint64_t seed) {
+  const bool bare_npy = spec.size() > 4 && spec.substr(spec.size() - 4) == ".npy" && spec.rfind("npy:", 0) != 0;
+  return bare_npy ? read_npy(spec) : load_data(spec, seed);
+}
+
+// n of the set's images: all of them when it holds n, else n drawn without
+// replacement by Generator(seed) at `stream` (each set has its own stream).
+Tensor take(const Tensor& images, int64_t n, uint64_t seed, uint64_t stream, const std::string& flag,
+            const std::string& spec) {
+  APPS_CHECK(images.dim() >= 1 && images.size(0) >= n,
+             "{} {}: holds {} images, fewer than --n {} (the distance is biased by n, so both sets use the same n; "
+             "lower --n or give more images)", flag, spec, images.dim() >= 1 ? images.size(0) : 0, n);
+  if (images.size(0) == n) return images;
+  tensor::Generator gen(seed);
+  gen.set_stream(stream);
+  return tensor::index_select(images, 0, tensor::randperm(images.size(0), gen).narrow(0, 0, n).contiguous());
+}
+
+}  // namespace
+
+void run_score(const ScoreOptions& o, std::ostream& out) {
+  LoadedClassifier classifier = load_classifier(o.classifier);
+  const Tensor samples = take(load_images(o.samples, o.seed), o.n, o.seed, 0, "--samples", o.samples);
+  const Tensor ref = take(load_images(o.ref, o.seed), o.n, o.seed, 1, "--ref", o.ref);
+  // Features (n, F) of both sets, through the same scaling (to_pixel_levels).
+  const Tensor sample_features = image_features(*classifier.network, samples, "--samples " + o.samples);
+  const Tensor ref_features = image_features(*classifier.network, ref, "--ref " + o.ref);
+  const double fd =
+      diffusion::frechet_distance(diffusion::feature_statistics(sample_features), diffusion::feature_statistics(ref_features));
+
+  out << fmt::format("FD {:.4f} (MATH.md 11.3) between {} images of {} and {} images of {}, in the {} features of "
+                     "the classifier {}\n",
+                     fd, samples.size(0), o.samples, ref.size(0), o.ref, sample_features.size(1), o.classifier);
+  if (o.json) {
+    const nlohmann::json j = {{"fd", fd},           {"n_samples", samples.size(0)}, {"n_ref", ref.size(0)},
+                              {"classifier", o.classifier}, {"samples", o.samples}, {"ref", o.ref},
+                              {"features", sample_features.size(1)}};
+    out << j.dump() << "\n";  // the last line, for scripts
+  }
+}
+
+}  // namespace apps

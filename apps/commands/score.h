@@ -1,0 +1,22 @@
+// `diffuse score`: the image sample-quality metric of MATH.md (11.3), the
+// Frechet distance between the classifier features of n samples and of n
+// reference images, reported with the counts and the classifier file.
+#pragma once
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace apps {
+
+struct ScoreOptions {
+  std::string samples;                   // FILE.npy or a data spec (png:DIR, npy:FILE, ...)
+  std::string ref = "fashion-mnist-test";  // a data spec
+  std::string classifier;                // FILE.safetensors from train-classifier
+  int64_t n = 1000;                      // images taken from each set
+  uint64_t seed = 0;                     // which n, when a set holds more
+  bool json = false;                     // the last line is the result as one JSON object
+};
+
+void run_score(const ScoreOptions& options, std::ostream& out);
+
+}  // namespace apps

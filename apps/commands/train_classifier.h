@@ -1,0 +1,26 @@
+// `diffuse train-classifier`: trains the classifier whose features the image
+// sample-quality metric compares (MATH.md (11.3); nn/models/classifier.h),
+// reports its accuracy on the test set and writes it to one file
+// (Note [Classifier file] in image_classifier.h).
+#pragma once
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace apps {
+
+struct TrainClassifierOptions {
+  std::string data = "fashion-mnist";  // see kLabeledDataHelp in data/labeled_images.h
+  std::string test_data;               // default: fashion-mnist-test[:DIR] for fashion-mnist[:DIR]
+  int64_t steps = 1000;
+  int64_t batch = 128;
+  double lr = 1e-3;  // AdamW
+  uint64_t seed = 0;
+  int64_t channels = 32;   // conv1's output channels
+  int64_t features = 128;  // the feature width
+  std::string out;         // FILE.safetensors
+};
+
+void run_train_classifier(const TrainClassifierOptions& options, std::ostream& out);
+
+}  // namespace apps

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The Analytic-DPM / Extended-Analytic-DPM report on a trained image run
+# (docs/analytic-dpm.md, "Fashion-MNIST"): Gamma table, NPR and SN heads, the
+# K-step bound (bits/dim) for every variance choice and trajectory, and the
+# Frechet distance (MATH.md 11.3) of samples against the test set.
+#
+#   scripts/analytic-table.sh RUN_DIR CLASSIFIER.safetensors [OUT_DIR]
+#
+# RUN_DIR comes from `diffuse train --data fashion-mnist --model unet ...`,
+# CLASSIFIER from `diffuse train-classifier`. Every stage skips work whose
+# output exists, so an interrupted report resumes. Results: OUT_DIR/nll.jsonl
+# and OUT_DIR/fd.jsonl (one JSON object per line). Sizes can be overridden:
+#   N_GAMMA (128)  N_NLL (256)  NLL_KS ("10 25 50 100 200")  COV_STEPS (1000)
+#   N_FD (1000)  FD_KS ("10 25 50")  FD_SAMPLERS (see below)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+run=${1:?usage: scripts/analytic-table.sh RUN_DIR CLASSIFIER.safetensors [OUT_DIR]}
+classifier=${2:?usage: scripts/analytic-table.sh RUN_DIR CLASSIFIER.safetensors [OUT_DIR]}
+out=${3:-$run/analytic}
+mkdir -p "$out/samples"
+diffuse=./build/bin/diffuse
+N_GAMMA=${N_GAMMA:-128}
+N_NLL=${N_NLL:-256}
+NLL_KS=${NLL_KS:-"10 25 50 100 200"}
+COV_STEPS=${COV_STEPS:-1000}
+N_FD=${N_FD:-1000}
+FD_KS=${FD_KS:-"10 25 50"}
+FD_SAMPLERS=${FD_SAMPLERS:-"ddpm ddpm-tilde analytic-ddpm npr-ddpm sn-ddpm ddim analytic-ddim npr-ddim sn-ddim"}
+
+stamp() { echo "[$(date +%T)] $*"; }
+
+if [[ ! -f $run/gamma_table.safetensors ]]; then
+  stamp "estimate-gamma, $N_GAMMA images per t"
+  $diffuse estimate-gamma --ckpt "$run" --n "$N_GAMMA"
+fi
+for kind in npr sn; do
+  if [[ ! -f $run/cov_$kind.safetensors ]]; then
+    stamp "train-cov --kind $kind, $COV_STEPS steps"
+    $diffuse train-cov --ckpt "$run" --kind "$kind" --steps "$COV_STEPS"
+  fi
+done
+
+# The bound: one line per (variance, trajectory, K); the same --seed gives
+# every variance the same draws, so their differences are paired.
+for K in $NLL_KS; do
+  for row in beta:even beta-tilde:even analytic:even npr:even sn:even analytic:optimal; do
+    variance=${row%%:*} trajectory=${row##*:}
+    if [[ -f $out/nll.jsonl ]] && grep -F "\"steps\":$K," "$out/nll.jsonl" | grep -F "\"variance\":\"$variance\"" |
+      grep -qF "\"trajectory_name\":\"$trajectory\""; then continue; fi
+    stamp "nll K=$K variance=$variance trajectory=$trajectory"
+    $diffuse nll --ckpt "$run" --data fashion-mnist-test --n "$N_NLL" --method elbo --steps "$K" \
+      --variance "$variance" --trajectory "$trajectory" --json | tail -n 1 >>"$out/nll.jsonl"
+  done
+done
+
+# Sample quality: N_FD samples per (sampler, K), all from the same x_T seed.
+for K in $FD_KS; do
+  for sampler in $FD_SAMPLERS; do
+    samples=$out/samples/${sampler}_K$K.npy
+    if [[ ! -f $samples ]]; then
+      stamp "sample $sampler K=$K"
+      $diffuse sample --ckpt "$run" --sampler "$sampler" --steps "$K" --n "$N_FD" --seed 1 --out "$samples"
+    fi
+    if ! { [[ -f $out/fd.jsonl ]] && grep -q "\"$sampler\", *\"steps\": *$K[,}]" "$out/fd.jsonl"; }; then
+      fd=$($diffuse score --samples "$samples" --ref fashion-mnist-test --classifier "$classifier" --n "$N_FD" --json |
+        tail -n 1)
+      echo "{\"sampler\": \"$sampler\", \"steps\": $K, \"score\": $fd}" >>"$out/fd.jsonl"
+    fi
+  done
+done
+stamp "done: $out/nll.jsonl, $out/fd.jsonl"
