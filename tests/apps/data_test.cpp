@@ -19,19 +19,8 @@
 
 namespace {
 
+using apps_test::expect_error;
 using apps_test::TempDir;
-
-// Runs f, expecting an apps::Error whose message holds every fragment.
-template <typename F>
-void expect_error(F f, std::initializer_list<std::string> fragments) {
-  try {
-    f();
-    FAIL() << "no error";
-  } catch (const apps::Error& e) {
-    for (const auto& fragment : fragments)
-      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
-  }
-}
 
 const std::vector<uint8_t> kPixels = {0, 255, 51, 102, 0, 0, 255, 255, 10, 20, 30, 40};  // 2 images, 2x3
 

@@ -1,5 +1,6 @@
 // Helpers shared by the apps tests: a fresh temporary directory per test,
-// and small file writers for building fixtures (IDX, raw bytes) in place.
+// small file writers for building fixtures (IDX, raw bytes) in place, and a
+// check of an apps::Error's message.
 #pragma once
 #include <unistd.h>
 #include <zlib.h>
@@ -7,8 +8,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
+
+#include "apps/error.h"
 
 namespace apps_test {
 
@@ -58,6 +64,18 @@ inline std::vector<uint8_t> idx_labels(const std::vector<uint8_t>& labels) {
   for (int shift : {24, 16, 8, 0}) bytes.push_back(static_cast<uint8_t>(n >> shift));
   bytes.insert(bytes.end(), labels.begin(), labels.end());
   return bytes;
+}
+
+// Runs f, expecting an apps::Error whose message holds every fragment.
+template <typename F>
+void expect_error(F f, std::initializer_list<std::string> fragments) {
+  try {
+    f();
+    FAIL() << "no error";
+  } catch (const apps::Error& e) {
+    for (const auto& fragment : fragments)
+      EXPECT_NE(std::string(e.what()).find(fragment), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace apps_test
