@@ -54,6 +54,12 @@ for K in $NLL_KS; do
 done
 
 # Sample quality: N_FD samples per (sampler, K), all from the same x_T seed.
+# First the floor: N_FD training images against N_FD test images.
+if ! { [[ -f $out/fd.jsonl ]] && grep -q '"sampler": "data"' "$out/fd.jsonl"; }; then
+  fd=$($diffuse score --samples fashion-mnist --ref fashion-mnist-test --classifier "$classifier" --n "$N_FD" --json |
+    tail -n 1)
+  echo "{\"sampler\": \"data\", \"steps\": 0, \"score\": $fd}" >>"$out/fd.jsonl"
+fi
 for K in $FD_KS; do
   for sampler in $FD_SAMPLERS; do
     samples=$out/samples/${sampler}_K$K.npy
