@@ -89,6 +89,9 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
       ->check(number(0, 1))
       ->capture_default_str();
   cmd->add_option("--n", o.n, "number of samples")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--batch", o.batch, "rows per sampler run, chunk i seeded by seed + i (0: 128 images, all points)")
+      ->check(whole_number(0))
+      ->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the noise")->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.png or FILE.npy")->required();
   cmd->add_option("--x-T", o.x_T, "FILE.npy: start from this noise instead of drawing it");

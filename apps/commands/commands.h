@@ -42,6 +42,7 @@ struct SampleOptions {
   int64_t steps = 100;
   double eta = 0.0;
   int64_t n = 1000;
+  int64_t batch = 0;  // rows per sampler run (0: 128 images, or all points); chunk i uses seed + i
   uint64_t seed = 0;
   std::string out;
   std::string x_T;  // optional .npy of starting noise

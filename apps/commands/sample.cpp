@@ -51,27 +51,13 @@ std::vector<int64_t> sub_sequence(const LoadedModel& model, int64_t steps) {
   return diffusion::even_timesteps(model.schedule.T, steps);
 }
 
-}  // namespace
-
-void run_sample(const SampleOptions& o, std::ostream& out) {
-  APPS_CHECK(std::find(kSamplers.begin(), kSamplers.end(), o.sampler) != kSamplers.end(),
-             "unknown sampler '{}' (valid: {})", o.sampler, join(kSamplers));
-  APPS_CHECK(has_extension(o.out, {".png", ".npy"}), "--out {}: write samples as .png or .npy", o.out);
-  check_sample_flags(o);
-  const LoadedModel model = load_model(o.source);
-  const bool images = model.config.data_shape.size() == 3;
-
-  tensor::Tensor x_T;
-  if (!o.x_T.empty()) {
-    x_T = read_npy(o.x_T);
-    check_fits(x_T, model, o.x_T);
-  }
-  const tensor::Shape shape = x_T.defined() ? x_T.shape() : model.batch_shape(o.n);
-  const int64_t n = shape[0];
-
-  Progress progress(o.steps, 0, "sampling step");
-  int64_t done = 0;
-  auto on_step = [&](int64_t, const tensor::Tensor&) { progress.update(++done); };
+// One sampler run over `shape` (from x_T when given), seeded by o.seed.
+struct SampledChunk {
+  tensor::Tensor x;
+  int64_t nfe;
+};
+SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, const tensor::Shape& shape,
+                          const tensor::Tensor& x_T, bool images, const diffusion::StepCallback& on_step) {
   tensor::Tensor x;
   int64_t nfe = o.steps;
 
@@ -125,9 +111,56 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
       }
     }
   }
+  return {x, nfe};
+}
+
+}  // namespace
+
+void run_sample(const SampleOptions& o, std::ostream& out) {
+  APPS_CHECK(std::find(kSamplers.begin(), kSamplers.end(), o.sampler) != kSamplers.end(),
+             "unknown sampler '{}' (valid: {})", o.sampler, join(kSamplers));
+  APPS_CHECK(has_extension(o.out, {".png", ".npy"}), "--out {}: write samples as .png or .npy", o.out);
+  check_sample_flags(o);
+  const LoadedModel model = load_model(o.source);
+  const bool images = model.config.data_shape.size() == 3;
+
+  tensor::Tensor x_T;
+  if (!o.x_T.empty()) {
+    x_T = read_npy(o.x_T);
+    check_fits(x_T, model, o.x_T);
+  }
+  const tensor::Shape shape = x_T.defined() ? x_T.shape() : model.batch_shape(o.n);
+  const int64_t n = shape[0];
+  // Note [Sampling in chunks]: a U-Net on 1000 images at once is slower per
+  // image than on 128 (its im2col buffers outgrow the caches: 12 against 7 ms
+  // per image and step on one core), so images go through the sampler in
+  // chunks of --batch rows; chunk i draws its noise from seed + i. Points go
+  // in one batch unless --batch says otherwise.
+  const int64_t chunk = o.batch > 0 ? o.batch : images ? 128 : n;
+  const int64_t chunks = (n + chunk - 1) / chunk;
+
+  Progress progress(o.steps * chunks, 0, "sampling step");
+  int64_t done = 0;
+  auto on_step = [&](int64_t, const tensor::Tensor&) { progress.update(++done); };
+  int64_t nfe = 0;
+  std::vector<tensor::Tensor> parts;
+  for (int64_t i = 0; i < chunks; ++i) {
+    const int64_t rows = std::min(chunk, n - i * chunk);
+    SampleOptions oc = o;
+    oc.seed = o.seed + static_cast<uint64_t>(i);
+    tensor::Shape chunk_shape = shape;
+    chunk_shape[0] = rows;
+    const tensor::Tensor x_T_chunk = x_T.defined() ? x_T.narrow(0, i * chunk, rows).contiguous() : tensor::Tensor();
+    const SampledChunk part = sample_chunk(model, oc, chunk_shape, x_T_chunk, images, on_step);
+    parts.push_back(part.x);
+    nfe += part.nfe;
+  }
+  const tensor::Tensor x = chunks == 1 ? parts[0] : tensor::cat(parts, 0);
   progress.finish();
   write_samples(o.out, x);
-  out << fmt::format("wrote {} samples to {} ({}, {} model evaluations)\n", n, o.out, o.sampler, nfe);
+  out << fmt::format("wrote {} samples to {} ({}, {} model evaluations", n, o.out, o.sampler, nfe);
+  if (chunks > 1) out << fmt::format(" in {} chunks of {}", chunks, chunk);
+  out << ")\n";
 }
 
 void run_invert(const InvertOptions& o, std::ostream& out) {

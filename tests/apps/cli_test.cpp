@@ -105,6 +105,35 @@ TEST(Cli, TrainUnetOnAPngFolderThenSampleAGrid) {
     EXPECT_EQ(x.shape(), (tensor::Shape{6, 1, 8, 8}));
     EXPECT_TRUE(all_finite(x));
   }
+  // Note [Sampling in chunks]: --n 5 --batch 2 is three runs seeded 7, 8, 9;
+  // the first two are what --n 2 draws with those seeds, the last one --n 1.
+  for (const std::string sampler : {"ddpm", "analytic-ddpm"}) {
+    if (sampler == "analytic-ddpm") {
+      ASSERT_EQ(diffuse({"estimate-gamma", "--ckpt", run, "--data", "png:" + (dir / "images"), "--n", "4"}).status,
+                0);
+    }
+    const std::vector<std::string> common = {"sample", "--ckpt", run, "--sampler", sampler, "--steps", "4"};
+    auto with = [&](std::vector<std::string> extra) {
+      std::vector<std::string> args = common;
+      args.insert(args.end(), extra.begin(), extra.end());
+      return args;
+    };
+    const Result chunked = diffuse(with({"--n", "5", "--batch", "2", "--seed", "7", "--out", dir / "c.npy"}));
+    ASSERT_EQ(chunked.status, 0) << chunked.err;
+    EXPECT_NE(chunked.out.find("in 3 chunks of 2"), std::string::npos) << chunked.out;
+    const tensor::Tensor all = apps::read_npy(dir / "c.npy");
+    ASSERT_EQ(all.shape(), (tensor::Shape{5, 1, 8, 8}));
+    for (const auto& [seed, rows] : std::vector<std::pair<int, int>>{{7, 2}, {8, 2}, {9, 1}}) {
+      ASSERT_EQ(diffuse(with({"--n", std::to_string(rows), "--seed", std::to_string(seed), "--out", dir / "one.npy"}))
+                    .status,
+                0);
+      const tensor::Tensor one = apps::read_npy(dir / "one.npy");
+      EXPECT_EQ(one.to_vector<float>(), all.narrow(0, 2 * (seed - 7), rows).contiguous().to_vector<float>())
+          << sampler << " seed " << seed;
+    }
+    // Different seeds per chunk: the chunks are not copies of each other.
+    EXPECT_NE(all.narrow(0, 0, 1).contiguous().to_vector<float>(), all.narrow(0, 2, 1).contiguous().to_vector<float>());
+  }
   ASSERT_EQ(diffuse({"sample", "--ckpt", run, "--steps", "5", "--n", "6", "--out", dir / "grid.png"}).status, 0);
   EXPECT_EQ(apps::read_png(dir / "grid.png").width, 3 * (8 + 2) + 2);  // 3 columns of 8 pixels and gaps
   const Result nll = diffuse({"nll", "--ckpt", run, "--data", "png:" + (dir / "images"), "--method", "elbo",
