@@ -64,7 +64,9 @@ TEST(UNetHead, TrainingMovesTheHeadNotTheTrunk) {
   const Variable loss = autograd::mean(autograd::square(head(Variable(f.x), f.label) - Variable(t::ones({2, 1, 8, 8}))));
   loss.backward();
   for (auto& [name, p] : head.named_parameters()) {
-    if (name == "conv.weight" || name == "conv.bias") EXPECT_GT(t::amax(t::abs(p.grad())).item(), 0.0) << name;
+    if (name == "conv.weight" || name == "conv.bias") {
+      EXPECT_GT(t::amax(t::abs(p.grad())).item(), 0.0) << name;
+    }
   }
   for (auto& p : f.trunk->parameters()) EXPECT_FALSE(p.grad().defined());  // no graph through the trunk
   EXPECT_EQ(max_abs_diff(f.trunk->forward(Variable(f.x), f.label).data(), before), 0.0);
