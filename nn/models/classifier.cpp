@@ -1,34 +1,19 @@
 // Classifier (see classifier.h).
 #include "nn/models/classifier.h"
 
-#include <nlohmann/json.hpp>
-
 #include "autograd/ops.h"
 #include "nn/layers/activation.h"
 #include "nn/layers/conv2d.h"
+#include "nn/models/config_json.h"
 
 namespace nn {
 
-std::string ClassifierConfig::to_json() const {
-  nlohmann::json j = {{"model", "Classifier"}, {"in_channels", in_channels}, {"height", height}, {"width", width},
-                      {"channels", channels},  {"features", features},       {"classes", classes}};
-  return j.dump();
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ClassifierConfig, in_channels, height, width, channels, features, classes)
+
+std::string ClassifierConfig::to_json() const { return config_to_json(*this, "Classifier"); }
 
 ClassifierConfig ClassifierConfig::from_json(const std::string& text) {
-  ClassifierConfig c;
-  try {
-    const nlohmann::json j = nlohmann::json::parse(text);
-    c.in_channels = j.value("in_channels", c.in_channels);
-    c.height = j.value("height", c.height);
-    c.width = j.value("width", c.width);
-    c.channels = j.value("channels", c.channels);
-    c.features = j.value("features", c.features);
-    c.classes = j.value("classes", c.classes);
-  } catch (const nlohmann::json::exception& e) {
-    throw tensor::Error(fmt::format("[ClassifierConfig] bad config JSON: {}", e.what()));
-  }
-  return c;
+  return config_from_json<ClassifierConfig>(text, "ClassifierConfig");
 }
 
 Classifier::Classifier(const ClassifierConfig& config, tensor::Generator& gen) : config_(config) {

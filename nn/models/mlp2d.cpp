@@ -1,33 +1,20 @@
 // MLP2D (see mlp2d.h).
 #include "nn/models/mlp2d.h"
 
-#include <nlohmann/json.hpp>
-
 #include "autograd/ops.h"
 #include "nn/layers/activation.h"
 #include "nn/layers/linear.h"
 #include "nn/layers/timestep_embedding.h"
+#include "nn/models/config_json.h"
 
 namespace nn {
 
-std::string MLP2DConfig::to_json() const {
-  nlohmann::json j = {{"model", "MLP2D"}, {"data_dim", data_dim}, {"width", width}, {"temb", temb},
-                      {"hidden_layers", hidden_layers}};
-  return j.dump();
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MLP2DConfig, data_dim, width, temb, hidden_layers)
+
+std::string MLP2DConfig::to_json() const { return config_to_json(*this, "MLP2D"); }
 
 MLP2DConfig MLP2DConfig::from_json(const std::string& text) {
-  MLP2DConfig c;
-  try {
-    const nlohmann::json j = nlohmann::json::parse(text);
-    c.data_dim = j.value("data_dim", c.data_dim);
-    c.width = j.value("width", c.width);
-    c.temb = j.value("temb", c.temb);
-    c.hidden_layers = j.value("hidden_layers", c.hidden_layers);
-  } catch (const nlohmann::json::exception& e) {
-    throw tensor::Error(fmt::format("[MLP2DConfig] bad config JSON: {}", e.what()));
-  }
-  return c;
+  return config_from_json<MLP2DConfig>(text, "MLP2DConfig");
 }
 
 MLP2D::MLP2D(const MLP2DConfig& config, tensor::Generator& gen) : config_(config) {

@@ -4,45 +4,24 @@
 #include "nn/models/unet.h"
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
 #include "autograd/ops.h"
 #include "nn/layers/activation.h"
 #include "nn/layers/linear.h"
 #include "nn/layers/timestep_embedding.h"
+#include "nn/models/config_json.h"
 #include "tensor/ops.h"
 
 namespace nn {
 
 namespace ag = autograd;
 
-std::string UNetConfig::to_json() const {
-  nlohmann::json j = {{"model", "UNet"},        {"in_channels", in_channels},
-                      {"channels", channels},   {"channel_mult", channel_mult},
-                      {"tdim", tdim},           {"temb_in", temb_in},
-                      {"groups", groups},       {"attention_levels", attention_levels},
-                      {"mid_attention", mid_attention}, {"heads", heads}};
-  return j.dump();
-}
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UNetConfig, in_channels, channels, channel_mult, tdim, temb_in, groups,
+                                                attention_levels, mid_attention, heads)
 
-UNetConfig UNetConfig::from_json(const std::string& text) {
-  UNetConfig c;
-  try {
-    const nlohmann::json j = nlohmann::json::parse(text);
-    c.in_channels = j.value("in_channels", c.in_channels);
-    c.channels = j.value("channels", c.channels);
-    c.channel_mult = j.value("channel_mult", c.channel_mult);
-    c.tdim = j.value("tdim", c.tdim);
-    c.temb_in = j.value("temb_in", c.temb_in);
-    c.groups = j.value("groups", c.groups);
-    c.attention_levels = j.value("attention_levels", c.attention_levels);
-    c.mid_attention = j.value("mid_attention", c.mid_attention);
-    c.heads = j.value("heads", c.heads);
-  } catch (const nlohmann::json::exception& e) {
-    throw tensor::Error(fmt::format("[UNetConfig] bad config JSON: {}", e.what()));
-  }
-  return c;
-}
+std::string UNetConfig::to_json() const { return config_to_json(*this, "UNet"); }
+
+UNetConfig UNetConfig::from_json(const std::string& text) { return config_from_json<UNetConfig>(text, "UNetConfig"); }
 
 UNet::UNet(const UNetConfig& config, tensor::Generator& gen) : config_(config) {
   const auto& mult = config.channel_mult;
