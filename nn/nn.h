@@ -1,6 +1,10 @@
-// The whole nn layer in one include: Module, the layers, the models.
+// The whole nn layer in one include (installed as <diffuse/nn.h>): Module,
+// the layers, the models, the optimizers and checkpoints.
 // Include the single headers instead where compile time matters.
 #pragma once
+#include "autograd/all.h"
+#include "nn/checkpoint.h"
+#include "nn/cross_entropy.h"
 #include "nn/init.h"
 #include "nn/layers/activation.h"
 #include "nn/layers/attention.h"
@@ -12,8 +16,16 @@
 #include "nn/layers/sequential.h"
 #include "nn/layers/timestep_embedding.h"
 #include "nn/layers/upsample.h"
+#include "nn/models/classifier.h"
 #include "nn/models/mlp2d.h"
 #include "nn/models/resblock.h"
 #include "nn/models/unet.h"
 #include "nn/models/unet_head.h"
 #include "nn/module.h"
+#include "nn/optim/adam.h"
+#include "nn/optim/clip_grad.h"
+#include "nn/optim/ema.h"
+#include "nn/optim/lr_schedule.h"
+#include "nn/optim/optimizer.h"
+#include "nn/optim/sgd.h"
+#include "nn/safetensors.h"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DDIFFUSE_NATIVE=ON >/dev/null  # built and run here
 cmake --build build -j"$(nproc)"
 
 out=runs/main-moons
