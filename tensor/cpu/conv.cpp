@@ -8,13 +8,14 @@
 // grad_col = w^T @ grad_out[n], which col2im scatters (adds) back to the image.
 // A 1x1 kernel with stride 1 and no padding needs no im2col: col is the image.
 //
-// Threads: images are split over the OpenMP threads, each with its own col
-// buffer and a single-threaded GEMM (Note [Threads] in parallel.h); with
-// fewer images than threads, the images run in turn with a threaded GEMM.
-#include <cblas.h>
-
+// Threads (Note [Same bits for any thread count] in parallel.h): the forward
+// and input-gradient passes are one task per image, each with its own col
+// buffer and a single-threaded GEMM. The weight gradient sums over images, so
+// it is split the other way: one task per block of kWeightGradCols columns of
+// grad_w, which adds up the images' contributions in image order.
 #include <algorithm>
 
+#include "tensor/cpu/blas.h"
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
 
@@ -50,32 +51,38 @@ Span valid_columns(int64_t k, int64_t size_in, int64_t size_out, int64_t stride,
   return {begin, end};
 }
 
+// Rows [row_begin, row_end) of the image's col matrix, into col (row_end - row_begin, HO*WO).
+// Row (c * KH + kh) * KW + kw holds what kernel tap (kh, kw) of channel c sees.
+template <typename T>
+void im2col_rows(const T* img, T* col, const Geometry& g, const Conv2dParams& p, int64_t row_begin, int64_t row_end) {
+  for (int64_t r = row_begin; r < row_end; ++r) {
+    const int64_t c = r / (g.KH * g.KW), kh = r / g.KW % g.KH, kw = r % g.KW;
+    T* row = col + (r - row_begin) * g.col_cols();
+    const Span cols = valid_columns(kw, g.W, g.WO, p.stride_w, p.pad_w);
+    for (int64_t oh = 0; oh < g.HO; ++oh) {
+      const int64_t ih = oh * p.stride_h - p.pad_h + kh;
+      T* dst = row + oh * g.WO;
+      if (ih < 0 || ih >= g.H) {
+        std::fill(dst, dst + g.WO, T(0));
+        continue;
+      }
+      // Output column ow reads input column ow * stride + shift.
+      const T* src = img + (c * g.H + ih) * g.W;
+      const int64_t shift = kw - p.pad_w;
+      std::fill(dst, dst + cols.begin, T(0));
+      if (p.stride_w == 1) {
+        std::copy(src + cols.begin + shift, src + cols.end + shift, dst + cols.begin);
+      } else {
+        for (int64_t ow = cols.begin; ow < cols.end; ++ow) dst[ow] = src[ow * p.stride_w + shift];
+      }
+      std::fill(dst + cols.end, dst + g.WO, T(0));
+    }
+  }
+}
+
 template <typename T>
 void im2col(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
-  for (int64_t c = 0; c < g.C; ++c)
-    for (int64_t kh = 0; kh < g.KH; ++kh)
-      for (int64_t kw = 0; kw < g.KW; ++kw) {
-        T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.col_cols();
-        const Span cols = valid_columns(kw, g.W, g.WO, p.stride_w, p.pad_w);
-        for (int64_t oh = 0; oh < g.HO; ++oh) {
-          const int64_t ih = oh * p.stride_h - p.pad_h + kh;
-          T* dst = row + oh * g.WO;
-          if (ih < 0 || ih >= g.H) {
-            std::fill(dst, dst + g.WO, T(0));
-            continue;
-          }
-          // Output column ow reads input column ow * stride + shift.
-          const T* src = img + (c * g.H + ih) * g.W;
-          const int64_t shift = kw - p.pad_w;
-          std::fill(dst, dst + cols.begin, T(0));
-          if (p.stride_w == 1) {
-            std::copy(src + cols.begin + shift, src + cols.end + shift, dst + cols.begin);
-          } else {
-            for (int64_t ow = cols.begin; ow < cols.end; ++ow) dst[ow] = src[ow * p.stride_w + shift];
-          }
-          std::fill(dst + cols.end, dst + g.WO, T(0));
-        }
-      }
+  im2col_rows(img, col, g, p, 0, g.col_rows());
 }
 
 // The adjoint of im2col: adds each column entry back to the pixel it came from.
@@ -103,34 +110,6 @@ void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
 }
 
 template <typename T>
-void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t K, const T* A, const T* B,
-          T beta, T* C) {
-  const int64_t lda = ta == CblasNoTrans ? K : M, ldb = tb == CblasNoTrans ? N : K;
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, N);
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, beta, C, N);
-}
-
-// Runs body(n, scratch) for every image n, over threads as described above;
-// scratch is a per-thread buffer of scratch_size elements.
-template <typename T, typename Body>
-void for_each_image(int64_t N, int64_t scratch_size, Body&& body) {
-  const int threads = omp_get_max_threads();
-  if (N >= threads && threads > 1) {
-#pragma omp parallel num_threads(threads)
-    {
-      std::vector<T> scratch(scratch_size);
-#pragma omp for schedule(static)
-      for (int64_t n = 0; n < N; ++n) body(n, scratch.data(), omp_get_thread_num());
-    }
-  } else {
-    std::vector<T> scratch(scratch_size);
-    for (int64_t n = 0; n < N; ++n) body(n, scratch.data(), 0);
-  }
-}
-
-template <typename T>
 void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dParams& p) {
   const Geometry g = geometry(x, w, out);
   const bool pointwise = is_pointwise(g, p);
@@ -139,16 +118,20 @@ void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Te
   const T* pb = bias.defined() ? bias.data<T>() : nullptr;
   T* po = out.data<T>();
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  for_each_image<T>(g.N, pointwise ? 0 : g.col_rows() * g.col_cols(), [&](int64_t n, T* col, int) {
-    const T* img = px + n * in_size;
-    if (!pointwise) im2col(img, col, g, p);
-    T* o = po + n * out_size;
-    if (pb) {  // start from the bias, then accumulate the GEMM (beta = 1)
-      for (int64_t oc = 0; oc < g.O; ++oc) std::fill(o + oc * g.col_cols(), o + (oc + 1) * g.col_cols(), pb[oc]);
-    }
-    gemm<T>(CblasNoTrans, CblasNoTrans, g.O, g.col_cols(), g.col_rows(), pw, pointwise ? img : col,
-            pb ? T(1) : T(0), o);
-  });
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
+  parallel_tasks<T>(
+      g.N,
+      [&](int64_t n, T* col) {
+        const T* img = px + n * in_size;
+        if (!pointwise) im2col(img, col, g, p);
+        T* o = po + n * out_size;
+        if (pb) {  // start from the bias, then accumulate the GEMM (beta = 1)
+          for (int64_t oc = 0; oc < g.O; ++oc) std::fill(o + oc * g.col_cols(), o + (oc + 1) * g.col_cols(), pb[oc]);
+        }
+        gemm<T>(CblasNoTrans, CblasNoTrans, g.O, g.col_cols(), g.col_rows(), pw, g.col_rows(), pointwise ? img : col,
+                g.col_cols(), pb ? T(1) : T(0), o, g.col_cols());
+      },
+      col_size);
 }
 
 template <typename T>
@@ -159,41 +142,60 @@ void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Te
   const T* pg = grad_out.data<T>();
   T* pgx = grad_x.data<T>();
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  for_each_image<T>(g.N, pointwise ? 0 : g.col_rows() * g.col_cols(), [&](int64_t n, T* col, int) {
-    T* gx = pgx + n * in_size;
-    gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), g.col_cols(), g.O, pw, pg + n * out_size, T(0),
-            pointwise ? gx : col);
-    if (!pointwise) col2im(col, gx, g, p);
-  });
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
+  parallel_tasks<T>(
+      g.N,
+      [&](int64_t n, T* col) {
+        T* gx = pgx + n * in_size;
+        gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), g.col_cols(), g.O, pw, g.col_rows(), pg + n * out_size,
+                g.col_cols(), T(0), pointwise ? gx : col, g.col_cols());
+        if (!pointwise) col2im(col, gx, g, p);
+      },
+      col_size);
 }
 
+// Columns of grad_w (rows of col) per task of the weight gradient: enough
+// tasks to keep a few threads busy on the U-Net's 3x3 convolutions (C*KH*KW
+// = 288 or 576), each a GEMM wide enough to run at full speed.
+constexpr int64_t kWeightGradCols = 64;
+
+// grad_w (O, C*KH*KW) = sum over n of grad_out[n] (O, HO*WO) @ col[n]^T. Task
+// j owns columns [j * kWeightGradCols, ...) of grad_w: for each image in
+// order it builds those rows of col and adds their product, so every element
+// sums the images in the same order whatever the threads.
 template <typename T>
 void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Conv2dParams& p) {
   const Geometry g = geometry(x, grad_w, grad_out);
   const bool pointwise = is_pointwise(g, p);
   const T* px = x.data<T>();
   const T* pg = grad_out.data<T>();
-  const int64_t w_size = g.O * g.col_rows();
-  const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  // One accumulator per thread; summed at the end.
-  const int threads = omp_get_max_threads();
-  std::vector<T> partial(static_cast<size_t>(threads) * w_size, T(0));
-  for_each_image<T>(g.N, pointwise ? 0 : g.col_rows() * g.col_cols(), [&](int64_t n, T* col, int thread) {
-    const T* img = px + n * in_size;
-    if (!pointwise) im2col(img, col, g, p);
-    gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), g.col_cols(), pg + n * out_size, pointwise ? img : col,
-            T(1), partial.data() + thread * w_size);
-  });
   T* gw = grad_w.data<T>();
-  std::fill(gw, gw + w_size, T(0));
-  for (int t = 0; t < threads; ++t)
-    for (int64_t i = 0; i < w_size; ++i) gw[i] += partial[t * w_size + i];
+  const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
+  if (g.N == 0) {
+    std::fill(gw, gw + g.O * g.col_rows(), T(0));
+    return;
+  }
+  const int64_t tasks = (g.col_rows() + kWeightGradCols - 1) / kWeightGradCols;
+  parallel_tasks<T>(
+      tasks,
+      [&](int64_t j, T* col) {
+        const int64_t r0 = j * kWeightGradCols, r1 = std::min(g.col_rows(), r0 + kWeightGradCols);
+        for (int64_t n = 0; n < g.N; ++n) {
+          const T* img = px + n * in_size;
+          const T* rows = pointwise ? img + r0 * g.col_cols() : col;  // rows r0..r1 of col, (r1 - r0, HO*WO)
+          if (!pointwise) im2col_rows(img, col, g, p, r0, r1);
+          gemm<T>(CblasNoTrans, CblasTrans, g.O, r1 - r0, g.col_cols(), pg + n * out_size, g.col_cols(), rows,
+                  g.col_cols(), n == 0 ? T(0) : T(1), gw + r0, g.col_rows());
+        }
+      },
+      pointwise ? 0 : kWeightGradCols * g.col_cols());
 }
 
 }  // namespace
 
 void conv2d_forward(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dParams& p) {
-  dispatch_float(x.dtype(), "conv2d", [&](auto tag) { forward_typed<typename decltype(tag)::type>(out, x, w, bias, p); });
+  dispatch_float(x.dtype(), "conv2d",
+                 [&](auto tag) { forward_typed<typename decltype(tag)::type>(out, x, w, bias, p); });
 }
 void conv2d_backward_input(const Tensor& grad_x, const Tensor& grad_out, const Tensor& w, const Conv2dParams& p) {
   dispatch_float(w.dtype(), "conv2d_backward_input",

@@ -1,0 +1,64 @@
+// GEMM through OpenBLAS for the CPU kernels (gemm.cpp, conv.cpp): one typed
+// call, and the fixed tiling that spreads one product over the threads.
+// Every call here is meant to run single-threaded inside parallel_tasks, so a
+// product's bits follow from its shape alone (Note [Same bits for any thread
+// count] in parallel.h). Matrices are row-major; op(X) is X or its transpose.
+#pragma once
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <type_traits>
+
+namespace tensor::cpu {
+
+// C (M, N) = op(A) (M, K) @ op(B) (K, N) + beta * C.
+template <typename T>
+void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
+          int64_t ldb, T beta, T* C, int64_t ldc) {
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
+  else
+    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, beta, C, ldc);
+}
+
+// How one (M, N, K) product is cut into tiles of C, each one BLAS call over the
+// whole of K: tiles are halved, the longer side first, until a tile is about
+// kTileWork multiply-adds (about 0.1 ms on one core) or both sides reach
+// kMinTileSide. The tiles depend on M, N and K only, never on the threads.
+struct GemmTiling {
+  static constexpr int64_t kTileWork = int64_t(1) << 22;
+  static constexpr int64_t kMinTileSide = 64;
+  int64_t rows, cols;            // size of a tile (the last row/column of tiles may be smaller)
+  int64_t row_tiles, col_tiles;  // tiles along M and along N
+  int64_t count() const { return row_tiles * col_tiles; }
+
+  GemmTiling(int64_t M, int64_t N, int64_t K) : rows(std::max<int64_t>(M, 1)), cols(std::max<int64_t>(N, 1)) {
+    auto halve = [](int64_t side) { return std::max(kMinTileSide, (side / 2 + 15) / 16 * 16); };
+    while (rows * cols * K > kTileWork) {
+      if (rows >= cols && rows > kMinTileSide)
+        rows = halve(rows);
+      else if (cols > kMinTileSide)
+        cols = halve(cols);
+      else if (rows > kMinTileSide)
+        rows = halve(rows);
+      else
+        break;
+    }
+    row_tiles = (M + rows - 1) / rows;
+    col_tiles = (N + cols - 1) / cols;
+  }
+
+  // Tile t of C = op(A) @ op(B) + beta * C, as one (single-threaded) BLAS call.
+  template <typename T>
+  void run(int64_t t, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
+           const T* B, int64_t ldb, T beta, T* C, int64_t ldc) const {
+    const int64_t r0 = t / col_tiles * rows, c0 = t % col_tiles * cols;
+    const int64_t m = std::min(rows, M - r0), n = std::min(cols, N - c0);
+    const T* a = ta == CblasNoTrans ? A + r0 * lda : A + r0;  // rows r0.. of op(A)
+    const T* b = tb == CblasNoTrans ? B + c0 : B + c0 * ldb;  // columns c0.. of op(B)
+    gemm<T>(ta, tb, m, n, K, a, lda, b, ldb, beta, C + r0 * ldc + c0, ldc);
+  }
+};
+
+}  // namespace tensor::cpu
