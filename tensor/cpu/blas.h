@@ -23,28 +23,29 @@ void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t 
 }
 
 // How one (M, N, K) product is cut into tiles of C, each one BLAS call over the
-// whole of K: tiles are halved, the longer side first, until a tile is about
-// kTileWork multiply-adds (about 0.1 ms on one core) or both sides reach
-// kMinTileSide. The tiles depend on M, N and K only, never on the threads.
+// whole of K. The tiles depend on M, N and K only, never on the threads:
+// about one tile per kTileWork multiply-adds (some 30 us on one core), at most
+// kMaxTiles, cut along M first (a row strip re-reads only B), and no thinner
+// than kMinRows x kMinCols. Every cut costs single-thread speed (OpenBLAS
+// packs B again for each row strip and A for each column block): about 10 %
+// on a 512^3 product cut in 8, measured with CPU time under load.
 struct GemmTiling {
   static constexpr int64_t kTileWork = int64_t(1) << 22;
-  static constexpr int64_t kMinTileSide = 64;
+  static constexpr int64_t kMaxTiles = 8;
+  static constexpr int64_t kMinRows = 128, kMinCols = 256;
   int64_t rows, cols;            // size of a tile (the last row/column of tiles may be smaller)
   int64_t row_tiles, col_tiles;  // tiles along M and along N
   int64_t count() const { return row_tiles * col_tiles; }
 
-  GemmTiling(int64_t M, int64_t N, int64_t K) : rows(std::max<int64_t>(M, 1)), cols(std::max<int64_t>(N, 1)) {
-    auto halve = [](int64_t side) { return std::max(kMinTileSide, (side / 2 + 15) / 16 * 16); };
-    while (rows * cols * K > kTileWork) {
-      if (rows >= cols && rows > kMinTileSide)
-        rows = halve(rows);
-      else if (cols > kMinTileSide)
-        cols = halve(cols);
-      else if (rows > kMinTileSide)
-        rows = halve(rows);
-      else
-        break;
-    }
+  GemmTiling(int64_t M, int64_t N, int64_t K) {
+    const int64_t wanted = std::clamp<int64_t>(M * N * K / kTileWork, 1, kMaxTiles);
+    const int64_t along_m = std::clamp<int64_t>(M / kMinRows, 1, wanted);
+    const int64_t along_n = std::clamp<int64_t>(N / kMinCols, 1, (wanted + along_m - 1) / along_m);
+    auto side = [](int64_t size, int64_t pieces) {
+      return std::max<int64_t>(1, ((size + pieces - 1) / pieces + 15) / 16 * 16);
+    };
+    rows = side(M, along_m);
+    cols = side(N, along_n);
     row_tiles = (M + rows - 1) / rows;
     col_tiles = (N + cols - 1) / cols;
   }

@@ -10,9 +10,9 @@
 //
 // Threads (Note [Same bits for any thread count] in parallel.h): the forward
 // and input-gradient passes are one task per image, each with its own col
-// buffer and a single-threaded GEMM. The weight gradient sums over images, so
-// it is split the other way: one task per block of kWeightGradCols columns of
-// grad_w, which adds up the images' contributions in image order.
+// buffer and a single-threaded GEMM. The weight gradient sums over images:
+// one task per fixed group of images, the groups' partial sums added in
+// group order.
 #include <algorithm>
 
 #include "tensor/cpu/blas.h"
@@ -51,38 +51,32 @@ Span valid_columns(int64_t k, int64_t size_in, int64_t size_out, int64_t stride,
   return {begin, end};
 }
 
-// Rows [row_begin, row_end) of the image's col matrix, into col (row_end - row_begin, HO*WO).
-// Row (c * KH + kh) * KW + kw holds what kernel tap (kh, kw) of channel c sees.
-template <typename T>
-void im2col_rows(const T* img, T* col, const Geometry& g, const Conv2dParams& p, int64_t row_begin, int64_t row_end) {
-  for (int64_t r = row_begin; r < row_end; ++r) {
-    const int64_t c = r / (g.KH * g.KW), kh = r / g.KW % g.KH, kw = r % g.KW;
-    T* row = col + (r - row_begin) * g.col_cols();
-    const Span cols = valid_columns(kw, g.W, g.WO, p.stride_w, p.pad_w);
-    for (int64_t oh = 0; oh < g.HO; ++oh) {
-      const int64_t ih = oh * p.stride_h - p.pad_h + kh;
-      T* dst = row + oh * g.WO;
-      if (ih < 0 || ih >= g.H) {
-        std::fill(dst, dst + g.WO, T(0));
-        continue;
-      }
-      // Output column ow reads input column ow * stride + shift.
-      const T* src = img + (c * g.H + ih) * g.W;
-      const int64_t shift = kw - p.pad_w;
-      std::fill(dst, dst + cols.begin, T(0));
-      if (p.stride_w == 1) {
-        std::copy(src + cols.begin + shift, src + cols.end + shift, dst + cols.begin);
-      } else {
-        for (int64_t ow = cols.begin; ow < cols.end; ++ow) dst[ow] = src[ow * p.stride_w + shift];
-      }
-      std::fill(dst + cols.end, dst + g.WO, T(0));
-    }
-  }
-}
-
 template <typename T>
 void im2col(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
-  im2col_rows(img, col, g, p, 0, g.col_rows());
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.col_cols();
+        const Span cols = valid_columns(kw, g.W, g.WO, p.stride_w, p.pad_w);
+        for (int64_t oh = 0; oh < g.HO; ++oh) {
+          const int64_t ih = oh * p.stride_h - p.pad_h + kh;
+          T* dst = row + oh * g.WO;
+          if (ih < 0 || ih >= g.H) {
+            std::fill(dst, dst + g.WO, T(0));
+            continue;
+          }
+          // Output column ow reads input column ow * stride + shift.
+          const T* src = img + (c * g.H + ih) * g.W;
+          const int64_t shift = kw - p.pad_w;
+          std::fill(dst, dst + cols.begin, T(0));
+          if (p.stride_w == 1) {
+            std::copy(src + cols.begin + shift, src + cols.end + shift, dst + cols.begin);
+          } else {
+            for (int64_t ow = cols.begin; ow < cols.end; ++ow) dst[ow] = src[ow * p.stride_w + shift];
+          }
+          std::fill(dst + cols.end, dst + g.WO, T(0));
+        }
+      }
 }
 
 // The adjoint of im2col: adds each column entry back to the pixel it came from.
@@ -154,15 +148,15 @@ void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Te
       col_size);
 }
 
-// Columns of grad_w (rows of col) per task of the weight gradient: enough
-// tasks to keep a few threads busy on the U-Net's 3x3 convolutions (C*KH*KW
-// = 288 or 576), each a GEMM wide enough to run at full speed.
-constexpr int64_t kWeightGradCols = 64;
+// The weight gradient cuts the batch into at most kWeightGradGroups groups
+// of consecutive images: enough tasks to keep the threads busy at the usual
+// batch sizes, few enough that the groups' partial sums stay small.
+constexpr int64_t kWeightGradGroups = 16;
 
-// grad_w (O, C*KH*KW) = sum over n of grad_out[n] (O, HO*WO) @ col[n]^T. Task
-// j owns columns [j * kWeightGradCols, ...) of grad_w: for each image in
-// order it builds those rows of col and adds their product, so every element
-// sums the images in the same order whatever the threads.
+// grad_w (O, C*KH*KW) = sum over n of grad_out[n] (O, HO*WO) @ col[n]^T.
+// Each group of images (fixed by N alone) adds up its images in order into
+// its own partial sum; the partial sums are then added in group order, so
+// every element sums the same terms in the same order whatever the threads.
 template <typename T>
 void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Conv2dParams& p) {
   const Geometry g = geometry(x, grad_w, grad_out);
@@ -170,25 +164,30 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
   const T* px = x.data<T>();
   const T* pg = grad_out.data<T>();
   T* gw = grad_w.data<T>();
+  const int64_t w_size = g.O * g.col_rows();
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  if (g.N == 0) {
-    std::fill(gw, gw + g.O * g.col_rows(), T(0));
-    return;
-  }
-  const int64_t tasks = (g.col_rows() + kWeightGradCols - 1) / kWeightGradCols;
+  const int64_t group_size = (g.N + kWeightGradGroups - 1) / kWeightGradGroups;
+  const int64_t groups = group_size == 0 ? 0 : (g.N + group_size - 1) / group_size;
+  std::vector<T> partial(groups * w_size);
   parallel_tasks<T>(
-      tasks,
-      [&](int64_t j, T* col) {
-        const int64_t r0 = j * kWeightGradCols, r1 = std::min(g.col_rows(), r0 + kWeightGradCols);
-        for (int64_t n = 0; n < g.N; ++n) {
+      groups,
+      [&](int64_t group, T* col) {
+        const int64_t first = group * group_size, last = std::min(g.N, first + group_size);
+        for (int64_t n = first; n < last; ++n) {
           const T* img = px + n * in_size;
-          const T* rows = pointwise ? img + r0 * g.col_cols() : col;  // rows r0..r1 of col, (r1 - r0, HO*WO)
-          if (!pointwise) im2col_rows(img, col, g, p, r0, r1);
-          gemm<T>(CblasNoTrans, CblasTrans, g.O, r1 - r0, g.col_cols(), pg + n * out_size, g.col_cols(), rows,
-                  g.col_cols(), n == 0 ? T(0) : T(1), gw + r0, g.col_rows());
+          if (!pointwise) im2col(img, col, g, p);
+          gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), g.col_cols(), pg + n * out_size, g.col_cols(),
+                  pointwise ? img : col, g.col_cols(), n == first ? T(0) : T(1), partial.data() + group * w_size,
+                  g.col_rows());
         }
       },
-      pointwise ? 0 : kWeightGradCols * g.col_cols());
+      pointwise ? 0 : g.col_rows() * g.col_cols());
+  if (groups == 0) std::fill(gw, gw + w_size, T(0));
+  parallel_for(0, groups == 0 ? 0 : w_size, kDefaultGrain, [&](int64_t lo, int64_t hi) {
+    std::copy(partial.begin() + lo, partial.begin() + hi, gw + lo);
+    for (int64_t group = 1; group < groups; ++group)
+      for (int64_t i = lo; i < hi; ++i) gw[i] += partial[group * w_size + i];
+  });
 }
 
 }  // namespace

@@ -7,7 +7,8 @@
 // Note [Threads]: our loops and OpenBLAS (its OpenMP build) share one OpenMP
 // pool, so a GEMM and an elementwise loop never oversubscribe the cores; a
 // GEMM called inside a parallel region runs single-threaded (OpenBLAS checks
-// omp_in_parallel()), and one called outside with n threads allowed may use n.
+// omp_in_parallel()). One called outside with n threads allowed may use n;
+// our kernels never do that (rule 3 below).
 //
 // Note [Same bits for any thread count]: a kernel's result is a function of
 // its inputs alone, never of the thread count, so a training run or a sampler
@@ -17,10 +18,11 @@
 // GroupNorm's statistics and its weight/bias gradients) keeps three rules:
 //  1. The work is cut into pieces whose bounds follow from the problem's
 //     shape alone: blocks of kReduceBlock elements, fixed GEMM tiles (blas.h),
-//     one image, one (sample, group). Never one piece per thread: the thread
-//     count only decides who computes which piece.
-//  2. Each piece adds its terms in a fixed order, and the pieces' partial
-//     results are merged in piece order, by one thread.
+//     one image or a fixed group of images (conv.cpp), one (sample, group).
+//     Never one piece per thread: the thread count only decides who
+//     computes which piece.
+//  2. Each piece adds its terms in a fixed order, and each output merges
+//     the pieces' partial results in piece order.
 //  3. Every BLAS call runs single-threaded (parallel_tasks makes sure of it)
 //     and has a shape that follows from the problem. OpenBLAS's threaded sgemm
 //     cuts K into blocks differently from its one-thread path (OpenBLAS
