@@ -8,13 +8,14 @@
 // grad_col = w^T @ grad_out[n], which col2im scatters (adds) back to the image.
 // A 1x1 kernel with stride 1 and no padding needs no im2col: col is the image.
 //
-// Threads: images are split over the OpenMP threads, each with its own col
-// buffer and a single-threaded GEMM (Note [Threads] in parallel.h); with
-// fewer images than threads, the images run in turn with a threaded GEMM.
-#include <cblas.h>
-
+// Threads (Note [Same bits for any thread count] in parallel.h): the forward
+// and input-gradient passes are one task per image, each with its own col
+// buffer and a single-threaded GEMM. The weight gradient sums over images:
+// one task per fixed group of images, the groups' partial sums added in
+// group order.
 #include <algorithm>
 
+#include "tensor/cpu/blas.h"
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
 
@@ -103,34 +104,6 @@ void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
 }
 
 template <typename T>
-void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t K, const T* A, const T* B,
-          T beta, T* C) {
-  const int64_t lda = ta == CblasNoTrans ? K : M, ldb = tb == CblasNoTrans ? N : K;
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, N);
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, beta, C, N);
-}
-
-// Runs body(n, scratch) for every image n, over threads as described above;
-// scratch is a per-thread buffer of scratch_size elements.
-template <typename T, typename Body>
-void for_each_image(int64_t N, int64_t scratch_size, Body&& body) {
-  const int threads = omp_get_max_threads();
-  if (N >= threads && threads > 1) {
-#pragma omp parallel num_threads(threads)
-    {
-      std::vector<T> scratch(scratch_size);
-#pragma omp for schedule(static)
-      for (int64_t n = 0; n < N; ++n) body(n, scratch.data(), omp_get_thread_num());
-    }
-  } else {
-    std::vector<T> scratch(scratch_size);
-    for (int64_t n = 0; n < N; ++n) body(n, scratch.data(), 0);
-  }
-}
-
-template <typename T>
 void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dParams& p) {
   const Geometry g = geometry(x, w, out);
   const bool pointwise = is_pointwise(g, p);
@@ -139,16 +112,20 @@ void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Te
   const T* pb = bias.defined() ? bias.data<T>() : nullptr;
   T* po = out.data<T>();
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  for_each_image<T>(g.N, pointwise ? 0 : g.col_rows() * g.col_cols(), [&](int64_t n, T* col, int) {
-    const T* img = px + n * in_size;
-    if (!pointwise) im2col(img, col, g, p);
-    T* o = po + n * out_size;
-    if (pb) {  // start from the bias, then accumulate the GEMM (beta = 1)
-      for (int64_t oc = 0; oc < g.O; ++oc) std::fill(o + oc * g.col_cols(), o + (oc + 1) * g.col_cols(), pb[oc]);
-    }
-    gemm<T>(CblasNoTrans, CblasNoTrans, g.O, g.col_cols(), g.col_rows(), pw, pointwise ? img : col,
-            pb ? T(1) : T(0), o);
-  });
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
+  parallel_tasks<T>(
+      g.N,
+      [&](int64_t n, T* col) {
+        const T* img = px + n * in_size;
+        if (!pointwise) im2col(img, col, g, p);
+        T* o = po + n * out_size;
+        if (pb) {  // start from the bias, then accumulate the GEMM (beta = 1)
+          for (int64_t oc = 0; oc < g.O; ++oc) std::fill(o + oc * g.col_cols(), o + (oc + 1) * g.col_cols(), pb[oc]);
+        }
+        gemm<T>(CblasNoTrans, CblasNoTrans, g.O, g.col_cols(), g.col_rows(), pw, g.col_rows(), pointwise ? img : col,
+                g.col_cols(), pb ? T(1) : T(0), o, g.col_cols());
+      },
+      col_size);
 }
 
 template <typename T>
@@ -159,41 +136,65 @@ void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Te
   const T* pg = grad_out.data<T>();
   T* pgx = grad_x.data<T>();
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  for_each_image<T>(g.N, pointwise ? 0 : g.col_rows() * g.col_cols(), [&](int64_t n, T* col, int) {
-    T* gx = pgx + n * in_size;
-    gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), g.col_cols(), g.O, pw, pg + n * out_size, T(0),
-            pointwise ? gx : col);
-    if (!pointwise) col2im(col, gx, g, p);
-  });
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
+  parallel_tasks<T>(
+      g.N,
+      [&](int64_t n, T* col) {
+        T* gx = pgx + n * in_size;
+        gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), g.col_cols(), g.O, pw, g.col_rows(), pg + n * out_size,
+                g.col_cols(), T(0), pointwise ? gx : col, g.col_cols());
+        if (!pointwise) col2im(col, gx, g, p);
+      },
+      col_size);
 }
 
+// The weight gradient cuts the batch into at most kWeightGradGroups groups
+// of consecutive images: enough tasks to keep the threads busy at the usual
+// batch sizes, few enough that the groups' partial sums stay small.
+constexpr int64_t kWeightGradGroups = 16;
+
+// grad_w (O, C*KH*KW) = sum over n of grad_out[n] (O, HO*WO) @ col[n]^T.
+// Each group of images (fixed by N alone) adds up its images in order into
+// its own partial sum; the partial sums are then added in group order, so
+// every element sums the same terms in the same order whatever the threads.
 template <typename T>
 void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Conv2dParams& p) {
   const Geometry g = geometry(x, grad_w, grad_out);
   const bool pointwise = is_pointwise(g, p);
   const T* px = x.data<T>();
   const T* pg = grad_out.data<T>();
+  T* gw = grad_w.data<T>();
   const int64_t w_size = g.O * g.col_rows();
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  // One accumulator per thread; summed at the end.
-  const int threads = omp_get_max_threads();
-  std::vector<T> partial(static_cast<size_t>(threads) * w_size, T(0));
-  for_each_image<T>(g.N, pointwise ? 0 : g.col_rows() * g.col_cols(), [&](int64_t n, T* col, int thread) {
-    const T* img = px + n * in_size;
-    if (!pointwise) im2col(img, col, g, p);
-    gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), g.col_cols(), pg + n * out_size, pointwise ? img : col,
-            T(1), partial.data() + thread * w_size);
+  const int64_t group_size = (g.N + kWeightGradGroups - 1) / kWeightGradGroups;
+  const int64_t groups = group_size == 0 ? 0 : (g.N + group_size - 1) / group_size;
+  std::vector<T> partial(groups * w_size);
+  parallel_tasks<T>(
+      groups,
+      [&](int64_t group, T* col) {
+        const int64_t first = group * group_size, last = std::min(g.N, first + group_size);
+        for (int64_t n = first; n < last; ++n) {
+          const T* img = px + n * in_size;
+          if (!pointwise) im2col(img, col, g, p);
+          gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), g.col_cols(), pg + n * out_size, g.col_cols(),
+                  pointwise ? img : col, g.col_cols(), n == first ? T(0) : T(1), partial.data() + group * w_size,
+                  g.col_rows());
+        }
+      },
+      pointwise ? 0 : g.col_rows() * g.col_cols());
+  if (groups == 0) std::fill(gw, gw + w_size, T(0));
+  parallel_for(0, groups == 0 ? 0 : w_size, kDefaultGrain, [&](int64_t lo, int64_t hi) {
+    std::copy(partial.begin() + lo, partial.begin() + hi, gw + lo);
+    for (int64_t group = 1; group < groups; ++group)
+      for (int64_t i = lo; i < hi; ++i) gw[i] += partial[group * w_size + i];
   });
-  T* gw = grad_w.data<T>();
-  std::fill(gw, gw + w_size, T(0));
-  for (int t = 0; t < threads; ++t)
-    for (int64_t i = 0; i < w_size; ++i) gw[i] += partial[t * w_size + i];
 }
 
 }  // namespace
 
 void conv2d_forward(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dParams& p) {
-  dispatch_float(x.dtype(), "conv2d", [&](auto tag) { forward_typed<typename decltype(tag)::type>(out, x, w, bias, p); });
+  dispatch_float(x.dtype(), "conv2d",
+                 [&](auto tag) { forward_typed<typename decltype(tag)::type>(out, x, w, bias, p); });
 }
 void conv2d_backward_input(const Tensor& grad_x, const Tensor& grad_out, const Tensor& w, const Conv2dParams& p) {
   dispatch_float(w.dtype(), "conv2d_backward_input",

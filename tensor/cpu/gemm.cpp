@@ -1,8 +1,9 @@
 // CPU matmul: each matrix of the batch goes to OpenBLAS's sgemm/dgemm,
 // read in place (no copy) whenever one of its two dims has unit stride:
-// a transposed view is passed as a transposed operand.
-#include <cblas.h>
-
+// a transposed view is passed as a transposed operand. The products are cut
+// into fixed tiles, one single-threaded BLAS call each, spread over the
+// threads (Note [Same bits for any thread count] in parallel.h).
+#include "tensor/cpu/blas.h"
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
 
@@ -25,15 +26,6 @@ bool blas_layout(int64_t rows, int64_t cols, int64_t sr, int64_t sc, CBLAS_TRANS
     return true;
   }
   return false;
-}
-
-template <typename T>
-void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda,
-          const T* B, int64_t ldb, T* C, int64_t ldc) {
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, ldc);
-  else
-    cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, 1.0, A, lda, B, ldb, 0.0, C, ldc);
 }
 
 // Offset, in elements, of batch entry i of t (the dims before the last two).
@@ -72,18 +64,14 @@ void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
       std::fill(c, c + out.numel(), T(0));
       return;
     }
-    auto one = [&](int64_t i) {
-      gemm<T>(ta, tb, M, N, K, pa + batch_offset(a, i), lda, pb + batch_offset(b, i), ldb, c + i * M * N, N);
-    };
-    // Small matrices in a big batch: one matrix per thread (BLAS then runs
-    // single-threaded inside). Large matrices: BLAS threads each one.
-    if (batch > 1 && M * N * K < 128 * 128 * 128) {
-      parallel_for(0, batch, 1, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) one(i);
-      });
-    } else {
-      for (int64_t i = 0; i < batch; ++i) one(i);
-    }
+    // Task i * tiles + t is tile t of matrix i: a batch of small matrices
+    // runs one matrix per task, a large matrix is cut into tiles.
+    const GemmTiling tiling(M, N, K);
+    parallel_tasks(batch * tiling.count(), [&](int64_t task, char*) {
+      const int64_t i = task / tiling.count();
+      tiling.run<T>(task % tiling.count(), ta, tb, M, N, K, pa + batch_offset(a, i), lda, pb + batch_offset(b, i), ldb,
+                    T(0), c + i * M * N, N);
+    });
   });
 }
 

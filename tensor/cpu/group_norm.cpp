@@ -13,6 +13,9 @@
 // (the usual normalization backward: the mean and variance depend on every x,
 // which is where A and B come from; see docs/nn.md).
 // Sums run in double; the elementwise passes stay in T so they vectorize.
+// Threads take whole (n, g) runs, each summed in a fixed order, and dw, db add
+// the per-sample sums in sample order on one thread, so the bits do not
+// depend on the thread count (Note [Same bits for any thread count] in parallel.h).
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -148,7 +151,7 @@ void backward_typed(const Tensor& grad_x, const Tensor& grad_weight, const Tenso
       for (int64_t s = 0; s < g.S; ++s) ds[s] = r * (w * ds[s] - a - (xs[s] - mu) * r * bb);
     }
   });
-  // dw and db: sum the per-sample parts over the batch.
+  // dw and db: sum the per-sample parts over the batch, in sample order.
   if (grad_weight.defined() || grad_bias.defined()) {
     T* gw = grad_weight.defined() ? grad_weight.data<T>() : nullptr;
     T* gb = grad_bias.defined() ? grad_bias.data<T>() : nullptr;

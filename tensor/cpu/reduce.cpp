@@ -1,6 +1,9 @@
 // CPU reductions (sum, max, min over any set of dims) and softmax over the
 // last dim. Sums of float32 accumulate in double: a 4M-element sum in float
-// loses about 3 digits otherwise.
+// loses about 3 digits otherwise. A long reduction is cut into fixed blocks
+// of kReduceBlock elements whose partial results are merged in block order,
+// so its bits do not depend on the threads (Note [Same bits for any thread
+// count] in parallel.h).
 #include <cmath>
 #include <limits>
 
@@ -89,6 +92,15 @@ Acc reduce_range(const T* base, const Dims& red, int64_t lo, int64_t hi) {
   return acc;
 }
 
+// The blocks of a long reduction: fixed, whatever the thread count.
+constexpr int64_t kReduceBlock = kDefaultGrain;
+
+// Block b of the n_red elements at base.
+template <typename T, typename Acc, typename Op>
+Acc reduce_block(const T* base, const Dims& red, int64_t n_red, int64_t b) {
+  return reduce_range<T, Acc, Op>(base, red, b * kReduceBlock, std::min(n_red, (b + 1) * kReduceBlock));
+}
+
 template <typename T, typename Acc, typename Op>
 void reduce_typed(const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
   Dims kept, red;
@@ -97,21 +109,27 @@ void reduce_typed(const Tensor& out, const Tensor& in, const std::vector<bool>& 
   const T* base = in.data<T>();
   T* o = out.data<T>();
   const int64_t n_out = out.numel(), n_red = red.numel();
-  if (n_out >= omp_get_max_threads() || n_red < kDefaultGrain) {
-    // Many outputs: each thread takes a range of them.
+  const int64_t blocks = (n_red + kReduceBlock - 1) / kReduceBlock;
+  if (n_out >= omp_get_max_threads() || blocks <= 1) {
+    // Many outputs: each thread takes a range of them and reduces them block by block.
     parallel_for(0, n_out, std::max<int64_t>(1, kDefaultGrain / std::max<int64_t>(n_red, 1)),
                  [&](int64_t lo, int64_t hi) {
-                   for (int64_t i = lo; i < hi; ++i)
-                     o[i] = static_cast<T>(reduce_range<T, Acc, Op>(base + kept.offset(i), red, 0, n_red));
+                   for (int64_t i = lo; i < hi; ++i) {
+                     Acc acc = Op::init();
+                     for (int64_t b = 0; b < blocks; ++b)
+                       acc = Op::merge(acc, reduce_block<T, Acc, Op>(base + kept.offset(i), red, n_red, b));
+                     o[i] = static_cast<T>(acc);
+                   }
                  });
     return;
   }
-  // Few outputs, long reductions: the threads split each reduction and merge partials.
+  // Few outputs, long reductions: the threads share out each one's blocks;
+  // the partials are merged in block order, as above.
+  std::vector<Acc> partial(blocks);
   for (int64_t i = 0; i < n_out; ++i) {
-    const T* b = base + kept.offset(i);
-    std::vector<Acc> partial(omp_get_max_threads(), Op::init());
-    parallel_for(0, n_red, kDefaultGrain, [&](int64_t lo, int64_t hi) {
-      partial[omp_get_thread_num()] = reduce_range<T, Acc, Op>(b, red, lo, hi);
+    const T* b_in = base + kept.offset(i);
+    parallel_for(0, blocks, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t b = lo; b < hi; ++b) partial[b] = reduce_block<T, Acc, Op>(b_in, red, n_red, b);
     });
     Acc acc = Op::init();
     for (Acc p : partial) acc = Op::merge(acc, p);
@@ -125,9 +143,12 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& in, const std::vector<
   dispatch_float(in.dtype(), "reduce", [&](auto tag) {
     using T = typename decltype(tag)::type;
     switch (op) {
-      case ReduceOp::Sum: return reduce_typed<T, double, SumOp<T, double>>(out, in, reduced);
-      case ReduceOp::Max: return reduce_typed<T, T, MaxOp<T, T>>(out, in, reduced);
-      case ReduceOp::Min: return reduce_typed<T, T, MinOp<T, T>>(out, in, reduced);
+      case ReduceOp::Sum:
+        return reduce_typed<T, double, SumOp<T, double>>(out, in, reduced);
+      case ReduceOp::Max:
+        return reduce_typed<T, T, MaxOp<T, T>>(out, in, reduced);
+      case ReduceOp::Min:
+        return reduce_typed<T, T, MinOp<T, T>>(out, in, reduced);
     }
   });
 }
