@@ -95,6 +95,10 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   cmd->add_option("--seed", o.seed, "seed of the noise")->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.png or FILE.npy")->required();
   cmd->add_option("--x-T", o.x_T, "FILE.npy: start from this noise instead of drawing it");
+  cmd->add_option("--scale", o.scale, "image grids: each pixel drawn N x N (0: 2 up to 32-pixel images, else 1)")
+      ->check(whole_number(0))
+      ->check(number(0, 16))
+      ->capture_default_str();
   add_analytic_sample_flags(cmd, o.analytic);
   return cmd;
 }

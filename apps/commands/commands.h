@@ -46,6 +46,7 @@ struct SampleOptions {
   uint64_t seed = 0;
   std::string out;
   std::string x_T;  // optional .npy of starting noise
+  int scale = 0;    // .png image grids: pixels per image pixel (0: 2 up to 32-pixel images, else 1)
   AnalyticFlags analytic;  // --trajectory, --c-estimate, --gamma, --cov-head
 };
 

@@ -157,7 +157,11 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   }
   const tensor::Tensor x = chunks == 1 ? parts[0] : tensor::cat(parts, 0);
   progress.finish();
-  write_samples(o.out, x);
+  // ode-rk45 picks its own steps: its title counts model evaluations instead.
+  const std::string title = o.sampler == "ode-rk45"
+                                ? fmt::format("{}: ode-rk45, {} evaluations", model.config.data, nfe)
+                                : fmt::format("{}: {}, {} steps", model.config.data, o.sampler, o.steps);
+  write_samples(o.out, x, title, o.scale);
   out << fmt::format("wrote {} samples to {} ({}, {} model evaluations", n, o.out, o.sampler, nfe);
   if (chunks > 1) out << fmt::format(" in {} chunks of {}", chunks, chunk);
   out << ")\n";

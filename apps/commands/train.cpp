@@ -202,8 +202,10 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   shape.insert(shape.end(), example.begin(), example.end());
   const Tensor samples = sampler.sample(eps, shape, seed);
   const std::string picture = (fs::path(o.out) / "samples.png").string();
-  if (images) write_png(picture, image_grid(samples));
-  else write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples));
+  if (images) write_png(picture, image_grid(samples, 0, default_grid_scale(samples.size(2))));
+  else
+    write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples,
+                                    fmt::format("{}, step {}: DDIM, 100 steps", data_spec, o.steps)));
   out << fmt::format("final loss {:.4f} (mean of the last 100 steps); wrote {}, loss.csv, loss.svg, samples.png\n",
                      mean_of_last(losses, 100), ckpt_path);
   // The EMA starts at the initial weights, which keep weight decay^steps.

@@ -127,24 +127,44 @@ void blend(Image& image, int x, int y, Color color, double alpha) {
 }
 
 Panel::Panel(int width, double x_lo, double x_hi, double y_lo, double y_hi)
-    : x_lo_(x_lo), y_hi_(y_hi), pixels_per_unit_(width / (x_hi - x_lo)) {
-  APPS_CHECK(width > 0 && x_hi > x_lo && y_hi > y_lo, "[Panel] need width > 0 and a non-empty range, got {} px, "
-             "x [{}, {}], y [{}, {}]", width, x_lo, x_hi, y_lo, y_hi);
-  image_ = Image(width, static_cast<int>(std::lround((y_hi - y_lo) * pixels_per_unit_)), 3, 255);
+    : Panel(width, x_hi > x_lo && width > 0 ? static_cast<int>(std::lround((y_hi - y_lo) * width / (x_hi - x_lo))) : 0,
+            x_lo, x_hi, y_lo, y_hi) {}
+
+Panel::Panel(int width, int height, double x_lo, double x_hi, double y_lo, double y_hi)
+    : x_lo_(x_lo), y_hi_(y_hi), x_pixels_per_unit_(width / (x_hi - x_lo)), y_pixels_per_unit_(height / (y_hi - y_lo)) {
+  APPS_CHECK(width > 0 && height > 0 && x_hi > x_lo && y_hi > y_lo && std::isfinite(x_pixels_per_unit_) &&
+                 std::isfinite(y_pixels_per_unit_) && x_pixels_per_unit_ > 0 && y_pixels_per_unit_ > 0,
+             "[Panel] need a non-empty finite range and image, got {} x {} px, x [{}, {}], y [{}, {}]", width, height,
+             x_lo, x_hi, y_lo, y_hi);
+  image_ = Image(width, height, 3, 255);
 }
 
 void Panel::grid(double spacing) {
-  const double x_hi = x_lo_ + image_.width / pixels_per_unit_, y_lo = y_hi_ - image_.height / pixels_per_unit_;
-  for (double x = std::ceil(x_lo_ / spacing) * spacing; x <= x_hi; x += spacing)
-    line(x, y_lo, x, y_hi_, std::abs(x) < 1e-9 ? kAxis : kGridLine);
-  for (double y = std::ceil(y_lo / spacing) * spacing; y <= y_hi_; y += spacing)
-    line(x_lo_, y, x_hi, y, std::abs(y) < 1e-9 ? kAxis : kGridLine);
+  const double x_hi = x_lo_ + image_.width / x_pixels_per_unit_, y_lo = y_hi_ - image_.height / y_pixels_per_unit_;
+  APPS_CHECK(spacing > 0 && (x_hi - x_lo_) / spacing <= 1000 && (y_hi_ - y_lo) / spacing <= 1000,
+             "[Panel::grid] spacing {} gives more than 1000 lines over x [{}, {}], y [{}, {}]", spacing, x_lo_, x_hi,
+             y_lo, y_hi_);
+  std::vector<Tick> xs, ys;
+  for (double x = std::ceil(x_lo_ / spacing) * spacing; x <= x_hi; x += spacing) xs.push_back({x, ""});
+  for (double y = std::ceil(y_lo / spacing) * spacing; y <= y_hi_; y += spacing) ys.push_back({y, ""});
+  grid(xs, ys);
+}
+
+void Panel::grid(const std::vector<Tick>& x_ticks, const std::vector<Tick>& y_ticks) {
+  const double x_hi = x_lo_ + image_.width / x_pixels_per_unit_, y_lo = y_hi_ - image_.height / y_pixels_per_unit_;
+  // Zero is told by its distance in pixels, so it is found at any scale.
+  for (const Tick& t : x_ticks)
+    line(t.at, y_lo, t.at, y_hi_, std::abs(to_px(t.at) - to_px(0)) < 1e-3 ? kAxis : kGridLine);
+  for (const Tick& t : y_ticks)
+    line(x_lo_, t.at, x_hi, t.at, std::abs(to_py(t.at) - to_py(0)) < 1e-3 ? kAxis : kGridLine);
 }
 
 void Panel::dot(double x, double y, Color color, double radius, double alpha) {
-  const double cx = to_px(x), cy = to_py(y);
-  for (int py = static_cast<int>(std::floor(cy - radius - 1)); py <= cy + radius + 1; ++py)
-    for (int px = static_cast<int>(std::floor(cx - radius - 1)); px <= cx + radius + 1; ++px) {
+  const double cx = to_px(x), cy = to_py(y), reach = radius + 1;
+  // Off the image (or not finite): nothing to draw; the test is also what keeps the casts below defined.
+  if (!(cx > -reach && cx < image_.width + reach && cy > -reach && cy < image_.height + reach)) return;
+  for (int py = static_cast<int>(std::floor(cy - reach)); py <= cy + reach; ++py)
+    for (int px = static_cast<int>(std::floor(cx - reach)); px <= cx + reach; ++px) {
       const double distance = std::hypot(px + 0.5 - cx, py + 0.5 - cy) - radius;
       blend(image_, px, py, color, alpha * coverage(distance));
     }
@@ -152,10 +172,18 @@ void Panel::dot(double x, double y, Color color, double radius, double alpha) {
 
 void Panel::line(double x0, double y0, double x1, double y1, Color color, double width, double alpha) {
   const double ax = to_px(x0), ay = to_py(y0), bx = to_px(x1), by = to_py(y1);
+  if (!std::isfinite(ax) || !std::isfinite(ay) || !std::isfinite(bx) || !std::isfinite(by)) return;
   const double dx = bx - ax, dy = by - ay, length2 = dx * dx + dy * dy;
   const double pad = width / 2 + 1;
-  for (int py = static_cast<int>(std::floor(std::min(ay, by) - pad)); py <= std::max(ay, by) + pad; ++py)
-    for (int px = static_cast<int>(std::floor(std::min(ax, bx) - pad)); px <= std::max(ax, bx) + pad; ++px) {
+  // The pixels of the segment's bounding box that lie on the image: a segment
+  // reaching far off the image costs no more than the image.
+  auto clip = [](double v, int size) { return static_cast<int>(std::clamp(v, -1.0, static_cast<double>(size))); };
+  const int x_first = clip(std::floor(std::min(ax, bx) - pad), image_.width);
+  const int x_last = clip(std::ceil(std::max(ax, bx) + pad), image_.width);
+  const int y_first = clip(std::floor(std::min(ay, by) - pad), image_.height);
+  const int y_last = clip(std::ceil(std::max(ay, by) + pad), image_.height);
+  for (int py = y_first; py <= y_last; ++py)
+    for (int px = x_first; px <= x_last; ++px) {
       // Distance from the pixel centre to the nearest point of the segment.
       const double cx = px + 0.5, cy = py + 0.5;
       const double s = length2 > 0 ? std::clamp(((cx - ax) * dx + (cy - ay) * dy) / length2, 0.0, 1.0) : 0.0;
@@ -164,8 +192,7 @@ void Panel::line(double x0, double y0, double x1, double y1, Color color, double
     }
 }
 
-void Panel::polyline(const std::vector<double>& xy, Color color, double width, double alpha_first,
-                     double alpha_last) {
+void Panel::polyline(const std::vector<double>& xy, Color color, double width, double alpha_first, double alpha_last) {
   APPS_CHECK(xy.size() % 2 == 0, "[Panel::polyline] need x, y pairs, got {} values", xy.size());
   if (xy.size() < 4) return;  // fewer than two points: nothing to join
   const size_t segments = xy.size() / 2 - 1;
@@ -197,12 +224,127 @@ void draw_text(Image& image, int px, int py, const std::string& s, Color color, 
 
 int text_width(const std::string& s, int scale) { return s.empty() ? 0 : (6 * static_cast<int>(s.size()) - 1) * scale; }
 
+void paste(Image& target, const Image& source, int left, int top) {
+  APPS_CHECK(target.channels == 3 && source.channels == 3, "[paste] need RGB images, got {} and {} channels",
+             target.channels, source.channels);
+  const int x_first = std::max(0, -left), x_last = std::min(source.width, target.width - left);
+  if (x_first >= x_last) return;
+  for (int y = std::max(0, -top); y < std::min(source.height, target.height - top); ++y)
+    std::copy_n(source.pixels.begin() + (size_t(y) * source.width + x_first) * 3, size_t(x_last - x_first) * 3,
+                target.at(left + x_first, top + y));
+}
+
+namespace {
+
+constexpr Color kBlack{0, 0, 0};
+constexpr Color kFrame{90, 90, 90};
+constexpr int kTitleScale = 2;
+constexpr int kTickLength = 5, kLabelGap = 4, kEdge = 8;
+
+void fill_rect(Image& image, int left, int top, int width, int height, Color color) {
+  for (int y = top; y < top + height; ++y)
+    for (int x = left; x < left + width; ++x) blend(image, x, y, color, 1.0);
+}
+
+// Tick labels are drawn at font scale 2, or 1 when one of them is long (such
+// as "1.000000002e8"), so the margins stay a fraction of the figure.
+int label_scale(const Axes& axes) {
+  size_t longest = 0;
+  for (const auto* ticks : {&axes.x_ticks, &axes.y_ticks})
+    for (const Tick& t : *ticks) longest = std::max(longest, t.label.size());
+  return longest > 8 ? 1 : 2;
+}
+
+// The bands above the panel, top down: the title, the y axis's title, half a label.
+int title_band(const Axes& axes) { return axes.title.empty() ? 0 : 12 * kTitleScale; }
+int y_title_band(const Axes& axes) { return axes.y_title.empty() ? 0 : 8 * label_scale(axes) + 6; }
+
+int widest_label(const std::vector<Tick>& ticks, int scale) {
+  int widest = 0;
+  for (const Tick& t : ticks) widest = std::max(widest, text_width(t.label, scale));
+  return widest;
+}
+
+}  // namespace
+
+Margins axes_margins(const Axes& axes) {
+  const int ls = label_scale(axes);
+  Margins m{};
+  m.left = kEdge + widest_label(axes.y_ticks, ls) + kLabelGap + kTickLength;
+  m.right = std::max(kEdge + 4, widest_label(axes.x_ticks, ls) / 2 + 4);
+  m.top = kEdge + title_band(axes) + y_title_band(axes) + 4 * ls;
+  m.bottom = kTickLength + kLabelGap + 8 * ls + (axes.x_title.empty() ? 0 : 6 + 8 * ls) + kEdge;
+  return m;
+}
+
+Image add_axes(const Panel& panel, const Axes& axes) {
+  const Margins m = axes_margins(axes);
+  const int ls = label_scale(axes), w = panel.image().width, h = panel.image().height;
+  Image out(w + m.left + m.right, h + m.top + m.bottom, 3, 255);
+  paste(out, panel.image(), m.left, m.top);
+  fill_rect(out, m.left - 1, m.top - 1, w + 2, 1, kFrame);
+  fill_rect(out, m.left - 1, m.top + h, w + 2, 1, kFrame);
+  fill_rect(out, m.left - 1, m.top - 1, 1, h + 2, kFrame);
+  fill_rect(out, m.left + w, m.top - 1, 1, h + 2, kFrame);
+
+  // Ticks outside the panel are skipped; labels that would touch the previous one are left out.
+  int last_right = -1000000;
+  for (const Tick& t : axes.x_ticks) {
+    const double px = panel.to_px(t.at);
+    if (!(px >= 0 && px <= w)) continue;
+    const int x = m.left + std::min(static_cast<int>(px), w - 1);
+    fill_rect(out, x, m.top + h + 1, 1, kTickLength, kFrame);
+    const int width = text_width(t.label, ls), left = x - width / 2;
+    if (left <= last_right + 3 * ls) continue;
+    draw_text(out, left, m.top + h + 1 + kTickLength + kLabelGap, t.label, kBlack, ls);
+    last_right = left + width;
+  }
+  int last_top = 1000000;
+  for (const Tick& t : axes.y_ticks) {
+    const double py = panel.to_py(t.at);
+    if (!(py >= 0 && py <= h)) continue;
+    const int y = m.top + std::min(static_cast<int>(py), h - 1);
+    fill_rect(out, m.left - 1 - kTickLength, y, kTickLength, 1, kFrame);
+    const int top = y - 4 * ls;
+    if (top + 10 * ls > last_top) continue;  // the ticks go up: the last label is below this one
+    draw_text(out, m.left - 1 - kTickLength - kLabelGap - text_width(t.label, ls), top, t.label, kBlack, ls);
+    last_top = top;
+  }
+  if (!axes.x_title.empty())
+    draw_text(out, m.left + (w - text_width(axes.x_title, ls)) / 2, m.top + h + kTickLength + kLabelGap + 8 * ls + 6,
+              axes.x_title, kBlack, ls);
+  if (!axes.y_title.empty()) draw_text(out, kEdge, kEdge + title_band(axes), axes.y_title, kBlack, ls);
+  if (!axes.title.empty())
+    draw_text(out, m.left + (w - text_width(axes.title, kTitleScale)) / 2, kEdge, axes.title, kBlack, kTitleScale);
+  return out;
+}
+
+void draw_legend(Image& image, int right, int top, const std::vector<LegendEntry>& entries, int scale) {
+  if (entries.empty()) return;
+  const int pad = 3 * scale, row = 10 * scale, swatch = 6 * scale;
+  int widest = 0;
+  for (const LegendEntry& e : entries) widest = std::max(widest, text_width(e.label, scale));
+  const int width = pad + swatch + 3 * scale + widest + pad,
+            height = pad + row * static_cast<int>(entries.size()) + pad - 2 * scale;
+  const int left = right - width;
+  fill_rect(image, left, top, width, height, {255, 255, 255});
+  fill_rect(image, left, top, width, 1, kAxis);
+  fill_rect(image, left, top + height - 1, width, 1, kAxis);
+  fill_rect(image, left, top, 1, height, kAxis);
+  fill_rect(image, right - 1, top, 1, height, kAxis);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const int y = top + pad + row * static_cast<int>(i);
+    fill_rect(image, left + pad, y + scale, swatch, swatch, entries[i].color);
+    draw_text(image, left + pad + swatch + 3 * scale, y, entries[i].label, kBlack, scale);
+  }
+}
+
 Image add_title(const Image& panel, const std::string& title, int scale) {
   const int band = 12 * scale;  // 8 font rows and a margin of 2 above and below
   APPS_CHECK(panel.channels == 3, "[add_title] need an RGB image, got {} channels", panel.channels);
   Image out(panel.width, panel.height + band, 3, 255);
-  std::copy(panel.pixels.begin(), panel.pixels.end(), out.pixels.begin() + size_t(band) * panel.width * 3);
-  draw_text(out, (panel.width - text_width(title, scale)) / 2, 2 * scale, title, {0, 0, 0}, scale);
+  paste(out, panel, 0, band);
+  draw_text(out, (panel.width - text_width(title, scale)) / 2, 2 * scale, title, kBlack, scale);
   return out;
 }
 
@@ -217,8 +359,7 @@ Image hstack(const std::vector<Image>& images, int gap) {
   Image out(width, height, 3, 255);
   int left = 0;
   for (const Image& im : images) {
-    for (int y = 0; y < im.height; ++y)
-      std::copy_n(im.pixels.begin() + size_t(y) * im.width * 3, size_t(im.width) * 3, out.at(left, y));
+    paste(out, im, left, 0);
     left += im.width + gap;
   }
   return out;

@@ -1,48 +1,28 @@
-// Drawing for figures.h, on 8-bit RGB rasters with no dependency beyond
-// libpng: dots, lines and rectangles are all we need.
+// Drawing for figures.h, on 8-bit RGB rasters (canvas.h) with no dependency
+// beyond libpng; the SVG loss curve is written as text. Every figure's cost is
+// bounded by its pixel size and point count, not by its data's range
+// (Note [Ticks cost the same at any range] in ticks.h).
 #include "apps/io/figures.h"
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <fstream>
 
 #include "apps/error.h"
+#include "apps/io/canvas.h"
 #include "apps/io/npy.h"
+#include "apps/io/ticks.h"
 #include "tensor/ops.h"
 
 namespace apps {
 namespace {
 
-struct Rgb {
-  uint8_t r, g, b;
-};
-constexpr Rgb kInk{40, 60, 110};      // data, raw loss: dark blue
-constexpr Rgb kSecond{235, 120, 20};  // samples: orange
-constexpr Rgb kGrid{225, 225, 225};
-
-// Mixes `color` into pixel (x, y) with weight `alpha`, so dense regions darken.
-void blend(Image& img, int x, int y, Rgb color, double alpha) {
-  if (x < 0 || y < 0 || x >= img.width || y >= img.height) return;
-  uint8_t* p = img.at(x, y);
-  const uint8_t c[3] = {color.r, color.g, color.b};
-  for (int k = 0; k < 3; ++k) p[k] = static_cast<uint8_t>(std::lround(p[k] * (1 - alpha) + c[k] * alpha));
-}
-
-void dot(Image& img, double x, double y, Rgb color, double alpha) {
-  const int cx = static_cast<int>(std::lround(x)), cy = static_cast<int>(std::lround(y));
-  for (int dy = -1; dy <= 1; ++dy)
-    for (int dx = -1; dx <= 1; ++dx) blend(img, cx + dx, cy + dy, color, (dx == 0 && dy == 0) ? alpha : alpha / 2);
-}
-
-// A straight line by sampling it once per pixel of its longer extent.
-void line(Image& img, double x0, double y0, double x1, double y1, Rgb color, double alpha = 1.0) {
-  const int n = static_cast<int>(std::max(std::abs(x1 - x0), std::abs(y1 - y0))) + 1;
-  for (int i = 0; i <= n; ++i) {
-    const double s = double(i) / n;
-    blend(img, static_cast<int>(std::lround(x0 + s * (x1 - x0))), static_cast<int>(std::lround(y0 + s * (y1 - y0))),
-          color, alpha);
-  }
-}
+constexpr Color kData{31, 119, 180};       // blue
+constexpr Color kSamples{255, 127, 14};    // orange
+constexpr Color kRawLoss{170, 190, 220};   // light blue
+constexpr Color kSmoothLoss{30, 60, 120};  // dark blue
+constexpr int kMaxTicks = 7;
 
 // The q-quantile of values (which it reorders).
 double quantile(std::vector<double>& values, double q) {
@@ -55,32 +35,29 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// An exponential moving average of the losses, for the smooth curve.
-std::vector<double> smooth(const std::vector<double>& v) {
-  const double decay = v.size() > 200 ? 0.98 : 0.9;
-  std::vector<double> out(v.size());
-  double avg = v.empty() ? 0 : v[0];
-  for (size_t i = 0; i < v.size(); ++i) out[i] = avg = decay * avg + (1 - decay) * v[i];
-  return out;
-}
-
 }  // namespace
+
+int default_grid_scale(int64_t height) { return height <= 32 ? 2 : 1; }
 
 Image image_grid(const tensor::Tensor& x, int cols, int scale) {
   APPS_CHECK(x.dim() == 4 && (x.size(1) == 1 || x.size(1) == 3), "[image_grid] need (N, 1 or 3, H, W), got {}",
              tensor::shape_str(x.shape()));
+  APPS_CHECK(scale >= 0 && scale <= 64, "[image_grid] scale {} is outside 0..64", scale);
+  if (scale == 0) scale = default_grid_scale(x.size(2));
   const int n = static_cast<int>(x.size(0)), c = static_cast<int>(x.size(1));
-  const int h = static_cast<int>(x.size(2)) * scale, w = static_cast<int>(x.size(3)) * scale;
+  const int h = static_cast<int>(x.size(2)), w = static_cast<int>(x.size(3));
   if (cols <= 0) cols = static_cast<int>(std::ceil(std::sqrt(double(n))));
   const int rows = (n + cols - 1) / cols, gap = 2;
-  Image img(cols * (w + gap) + gap, rows * (h + gap) + gap, c, 128);
+  const int tile_h = h * scale, tile_w = w * scale;
+  Image img(cols * (tile_w + gap) + gap, rows * (tile_h + gap) + gap, c, 128);
   const std::vector<float> v = x.to(tensor::DType::Float32).to_vector<float>();
   for (int i = 0; i < n; ++i) {
-    const int ox = gap + (i % cols) * (w + gap), oy = gap + (i / cols) * (h + gap);
-    for (int y = 0; y < h; ++y)
-      for (int xx = 0; xx < w; ++xx)
+    const int ox = gap + (i % cols) * (tile_w + gap), oy = gap + (i / cols) * (tile_h + gap);
+    for (int y = 0; y < tile_h; ++y)
+      for (int xx = 0; xx < tile_w; ++xx)
         for (int k = 0; k < c; ++k) {
-          const float value = v[((size_t(i) * c + k) * (h / scale) + y / scale) * (w / scale) + xx / scale];
+          // Nearest neighbour: output pixel (xx, y) shows source pixel (xx / scale, y / scale).
+          const float value = v[((size_t(i) * c + k) * h + y / scale) * w + xx / scale];
           const float pixel = std::clamp((value + 1.0f) * 127.5f, 0.0f, 255.0f);  // [-1, 1] -> 0..255
           img.at(ox + xx, oy + y)[k] = static_cast<uint8_t>(std::lround(pixel));
         }
@@ -88,7 +65,7 @@ Image image_grid(const tensor::Tensor& x, int cols, int scale) {
   return img;
 }
 
-Image scatter_plot(const tensor::Tensor& points, const tensor::Tensor& second, int size) {
+Image scatter_plot(const tensor::Tensor& points, const tensor::Tensor& second, const std::string& title, int size) {
   auto check = [](const tensor::Tensor& p) {
     APPS_CHECK(p.dim() == 2 && p.size(1) == 2, "[scatter_plot] need points (N, 2), got {}",
                tensor::shape_str(p.shape()));
@@ -97,7 +74,8 @@ Image scatter_plot(const tensor::Tensor& points, const tensor::Tensor& second, i
   const std::vector<double> a = check(points);
   const std::vector<double> b = second.defined() ? check(second) : std::vector<double>{};
 
-  // One scale for both axes (so circles stay round), centred on the central 99% of all points.
+  // The view: one scale for both axes (so circles stay round), centred on the
+  // central 99% of the finite points, padded so none sits on the frame.
   std::vector<double> xs, ys;
   for (const auto* set : {&a, &b})
     for (size_t i = 0; i + 1 < set->size(); i += 2) {
@@ -105,89 +83,193 @@ Image scatter_plot(const tensor::Tensor& points, const tensor::Tensor& second, i
       xs.push_back((*set)[i]);
       ys.push_back((*set)[i + 1]);
     }
-  APPS_CHECK(!xs.empty(), "[scatter_plot] no finite points to draw");
-  const double x_lo = quantile(xs, 0.005), x_hi = quantile(xs, 0.995);
-  const double y_lo = quantile(ys, 0.005), y_hi = quantile(ys, 0.995);
-  const double half = 0.55 * std::max({x_hi - x_lo, y_hi - y_lo, 1e-6});
-  const double cx = 0.5 * (x_lo + x_hi), cy = 0.5 * (y_lo + y_hi);
-  auto px = [&](double x) { return (x - (cx - half)) / (2 * half) * (size - 1); };
-  auto py = [&](double y) { return (1 - (y - (cy - half)) / (2 * half)) * (size - 1); };  // y up
+  const size_t not_finite = (a.size() + b.size()) / 2 - xs.size();
+  auto [x_lo, x_hi] = xs.empty() ? std::pair{-1.0, 1.0} : padded_range(quantile(xs, 0.005), quantile(xs, 0.995));
+  auto [y_lo, y_hi] = ys.empty() ? std::pair{-1.0, 1.0} : padded_range(quantile(ys, 0.005), quantile(ys, 0.995));
+  // Halves throughout, and a cap, so that views near +-DBL_MAX stay finite.
+  const double half = std::min(std::max(0.5 * x_hi - 0.5 * x_lo, 0.5 * y_hi - 0.5 * y_lo), 1e307);
+  const double cx = std::clamp(0.5 * x_lo + 0.5 * x_hi, -1e307, 1e307);
+  const double cy = std::clamp(0.5 * y_lo + 0.5 * y_hi, -1e307, 1e307);
 
-  Image img(size, size, 3, 255);
-  for (double g = std::ceil(cx - half); g <= cx + half; g += 1.0) line(img, px(g), 0, px(g), size - 1, kGrid);
-  for (double g = std::ceil(cy - half); g <= cy + half; g += 1.0) line(img, 0, py(g), size - 1, py(g), kGrid);
+  Axes axes;
+  axes.x_ticks = nice_ticks(cx - half, cx + half, kMaxTicks);
+  axes.y_ticks = nice_ticks(cy - half, cy + half, kMaxTicks);
+  axes.title = title;
+  const Margins m = axes_margins(axes);
+  const int side = size - std::max(m.left + m.right, m.top + m.bottom);
+  APPS_CHECK(side >= 32, "[scatter_plot] size {} leaves no room for the plot inside its axes", size);
+  Panel panel(side, side, cx - half, cx + half, cy - half, cy + half);
+  panel.grid(axes.x_ticks, axes.y_ticks);
   // Fainter dots for larger sets, so density shows instead of a solid blob.
-  auto draw = [&](const std::vector<double>& set, Rgb color) {
+  auto draw = [&](const std::vector<double>& set, Color color) {
     const double alpha = std::clamp(1000.0 / std::max<double>(set.size() / 2, 1), 0.35, 0.9);
-    for (size_t i = 0; i + 1 < set.size(); i += 2) dot(img, px(set[i]), py(set[i + 1]), color, alpha);
+    for (size_t i = 0; i + 1 < set.size(); i += 2) panel.dot(set[i], set[i + 1], color, 1.5, alpha);
   };
-  draw(a, kInk);
-  draw(b, kSecond);
-  return img;
+  draw(a, kData);
+  draw(b, kSamples);
+
+  Image figure = add_axes(panel, axes);
+  if (second.defined()) draw_legend(figure, m.left + side - 6, m.top + 6, {{kData, "data"}, {kSamples, "samples"}});
+  if (not_finite > 0)
+    draw_text(figure, m.left + 6, m.top + side - 22, fmt::format("{} points not finite, not drawn", not_finite),
+              {200, 0, 0});
+  Image out(size, size, 3, 255);
+  paste(out, figure, (size - figure.width) / 2, (size - figure.height) / 2);
+  return out;
 }
 
-void write_loss_curve(const std::string& path, const std::vector<double>& losses, int64_t first_step) {
-  APPS_CHECK(!losses.empty(), "[write_loss_curve] {}: no losses to plot", path);
-  const std::vector<double> smoothed = smooth(losses);
-  double lo = INFINITY, hi = -INFINITY;
-  for (double l : losses)
-    if (std::isfinite(l) && l > 0) lo = std::min(lo, l), hi = std::max(hi, l);
-  if (!(lo < hi)) lo = hi / 2, hi = hi * 2;  // a flat or single-point curve
-  const int width = 640, height = 400, left = 70, right = 20, top = 20, bottom = 50;
-  const int n = static_cast<int>(losses.size());
-  auto px = [&](int i) { return left + (n > 1 ? double(i) / (n - 1) : 0.5) * (width - left - right); };
-  auto py = [&](double l) {  // log scale
-    const double s = (std::log(std::max(l, lo)) - std::log(lo)) / (std::log(hi) - std::log(lo));
-    return top + (1 - s) * (height - top - bottom);
-  };
-
-  if (ends_with(path, ".png")) {
-    Image img(width, height, 3, 255);
-    line(img, left, top, left, height - bottom, {0, 0, 0});
-    line(img, left, height - bottom, width - right, height - bottom, {0, 0, 0});
-    for (int i = 1; i < n; ++i) line(img, px(i - 1), py(losses[i - 1]), px(i), py(losses[i]), {170, 185, 215}, 0.5);
-    for (int i = 1; i < n; ++i) line(img, px(i - 1), py(smoothed[i - 1]), px(i), py(smoothed[i]), kInk);
-    write_png(path, img);
-    return;
+std::vector<double> debiased_ema(const std::vector<double>& values, double decay) {
+  APPS_CHECK(decay >= 0 && decay < 1, "[debiased_ema] decay {} is outside [0, 1)", decay);
+  std::vector<double> out(values.size());
+  double average = 0, weight = 0;  // weight = 1 - decay^t over the t finite values so far
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::isfinite(values[i])) {
+      average = decay * average + (1 - decay) * values[i];
+      weight = decay * weight + (1 - decay);
+    }
+    out[i] = weight > 0 ? average / weight : NAN;
   }
-  APPS_CHECK(ends_with(path, ".svg"), "{}: the loss curve is written as .svg or .png", path);
-  auto polyline = [&](const std::vector<double>& v, const char* style) {
-    std::string points;
-    // At most ~2000 vertices: enough for 640 pixels, and the file stays small.
-    const int stride = std::max(1, n / 2000);
-    for (int i = 0; i < n; i += stride) points += fmt::format("{:.1f},{:.1f} ", px(i), py(v[i]));
-    return fmt::format("<polyline fill=\"none\" {} points=\"{}\"/>\n", style, points);
+  return out;
+}
+
+namespace {
+
+// What both loss-curve formats draw: the view, the ticks, the smoothed curve.
+struct LossPlot {
+  std::vector<double> smoothed;
+  int64_t window;  // the EMA's time constant in steps: 1 / (1 - decay)
+  bool log_y;
+  double x_lo, x_hi, y_lo, y_hi;  // the view, in axis units (log10 of the loss on a log axis)
+  Axes axes;
+  // A loss's height on the axis; on a log axis a loss <= 0 sits at the bottom.
+  double axis_y(double loss) const { return log_y ? (loss > 0 ? std::log10(loss) : y_lo) : loss; }
+};
+
+LossPlot make_loss_plot(const std::vector<double>& losses, int64_t first_step) {
+  LossPlot p;
+  const int64_t n = static_cast<int64_t>(losses.size());
+  // A time constant of 1/50 of the run: long enough to show the trend through
+  // the noise of one batch's loss, short enough to lag by a fiftieth of the width.
+  p.window = std::clamp<int64_t>(n / 50, 1, 500);
+  p.smoothed = debiased_ema(losses, 1.0 - 1.0 / static_cast<double>(p.window));
+
+  double lo = INFINITY, hi = -INFINITY, lo_positive = INFINITY;
+  for (double l : losses)
+    if (std::isfinite(l)) {
+      lo = std::min(lo, l);
+      hi = std::max(hi, l);
+      if (l > 0) lo_positive = std::min(lo_positive, l);
+    }
+  APPS_CHECK(std::isfinite(lo), "[write_loss_curve] none of the {} losses is finite", n);
+  p.log_y = lo > 0 && hi / lo > 10;
+  if (p.log_y)
+    std::tie(p.y_lo, p.y_hi) = padded_range(std::log10(lo_positive), std::log10(hi), 0.03);
+  else
+    std::tie(p.y_lo, p.y_hi) = padded_range(lo, hi, 0.03);
+  std::tie(p.x_lo, p.x_hi) =
+      n > 1 ? std::pair<double, double>(first_step, first_step + n - 1) : padded_range(first_step, first_step, 0);
+  p.axes.x_ticks = nice_ticks(p.x_lo, p.x_hi, kMaxTicks);
+  p.axes.y_ticks = p.log_y ? log_ticks(std::pow(10.0, p.y_lo), std::pow(10.0, p.y_hi), kMaxTicks)
+                           : nice_ticks(p.y_lo, p.y_hi, kMaxTicks);
+  p.axes.x_title = "step";
+  p.axes.y_title = p.log_y ? "loss (log scale)" : "loss";
+  return p;
+}
+
+// At most ~2000 vertices per curve: enough for 640 pixels, and the files stay small.
+int64_t vertex_stride(size_t n) { return std::max<int64_t>(1, static_cast<int64_t>(n) / 2000); }
+
+std::string smoothed_label(const LossPlot& p) { return fmt::format("EMA ({} steps), debiased", p.window); }
+
+void write_loss_png(const std::string& path, const std::vector<double>& losses, int64_t first_step, const LossPlot& p) {
+  const Margins m = axes_margins(p.axes);  // 640 x 400 in all, as the SVG
+  Panel panel(640 - m.left - m.right, 400 - m.top - m.bottom, p.x_lo, p.x_hi, p.y_lo, p.y_hi);
+  panel.grid(p.axes.x_ticks, p.axes.y_ticks);
+  auto curve = [&](const std::vector<double>& v) {
+    std::vector<double> xy;
+    for (size_t i = 0; i < v.size(); i += vertex_stride(v.size()))
+      if (std::isfinite(v[i])) xy.insert(xy.end(), {double(first_step + int64_t(i)), p.axis_y(v[i])});
+    return xy;
   };
+  panel.polyline(curve(losses), kRawLoss, 1.0);
+  panel.polyline(curve(p.smoothed), kSmoothLoss, 2.0);
+  Image figure = add_axes(panel, p.axes);
+  draw_legend(figure, m.left + panel.image().width - 6, m.top + 6,
+              {{kRawLoss, "loss per step"}, {kSmoothLoss, smoothed_label(p)}});
+  write_png(path, figure);
+}
+
+void write_loss_svg(const std::string& path, const std::vector<double>& losses, int64_t first_step, const LossPlot& p) {
+  const int width = 640, height = 400, left = 70, right = 20, top = 30, bottom = 50;
+  auto px = [&](double step) { return left + (step - p.x_lo) / (p.x_hi - p.x_lo) * (width - left - right); };
+  auto py = [&](double y) { return top + (p.y_hi - y) / (p.y_hi - p.y_lo) * (height - top - bottom); };
+  auto polyline = [&](const std::vector<double>& v, const std::string& id, const char* style) {
+    std::string points;
+    for (size_t i = 0; i < v.size(); i += vertex_stride(v.size()))
+      if (std::isfinite(v[i]))
+        points += fmt::format("{:.1f},{:.1f} ", px(double(first_step + int64_t(i))), py(p.axis_y(v[i])));
+    return fmt::format("<polyline id=\"{}\" fill=\"none\" {} points=\"{}\"/>\n", id, style, points);
+  };
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+      width, height);
+  // Grid lines and tick labels at the round numbers of ticks.h.
+  for (const Tick& t : p.axes.x_ticks) {
+    const double x = px(t.at);
+    svg += fmt::format("<path d=\"M{0:.1f},{1} V{2}\" stroke=\"#e8e8e8\"/>\n", x, top, height - bottom);
+    svg += fmt::format("<path d=\"M{0:.1f},{1} v5\" stroke=\"black\"/>\n", x, height - bottom);
+    svg +=
+        fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", x, height - bottom + 18, t.label);
+  }
+  for (const Tick& t : p.axes.y_ticks) {
+    const double y = py(t.at);
+    svg += fmt::format("<path d=\"M{0},{1:.1f} H{2}\" stroke=\"#e8e8e8\"/>\n", left, y, width - right);
+    svg += fmt::format("<path d=\"M{0},{1:.1f} h-5\" stroke=\"black\"/>\n", left, y);
+    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 8, y + 4, t.label);
+  }
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" stroke=\"black\" fill=\"none\"/>\n", left, top,
+                     width - left - right, height - top - bottom);
+  svg += polyline(losses, "raw", "stroke=\"#aabedc\" stroke-width=\"0.8\"");
+  svg += polyline(p.smoothed, "smoothed", "stroke=\"#1e3c78\" stroke-width=\"1.8\"");
+  // Legend (top right) and axis titles.
+  const int lx = width - right - 208, ly = top + 8;
+  svg +=
+      fmt::format("<rect x=\"{}\" y=\"{}\" width=\"200\" height=\"40\" fill=\"white\" stroke=\"#c8c8c8\"/>\n", lx, ly);
+  svg += fmt::format("<path d=\"M{0},{1} h20\" stroke=\"#aabedc\" stroke-width=\"2\"/>\n", lx + 8, ly + 13);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\">loss per step</text>\n", lx + 34, ly + 17);
+  svg += fmt::format("<path d=\"M{0},{1} h20\" stroke=\"#1e3c78\" stroke-width=\"2\"/>\n", lx + 8, ly + 30);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", lx + 34, ly + 34, smoothed_label(p));
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (left + width - right) / 2,
+                     height - 12, p.axes.x_title);
+  svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", 8, top - 12, p.axes.y_title);
+  svg += "</svg>\n";
   std::ofstream out(path);
   APPS_CHECK(out, "{}: cannot open for writing", path);
-  out << fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
-                     "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-                     width, height);
-  out << fmt::format("<path d=\"M{0},{1} V{2} H{3}\" stroke=\"black\" fill=\"none\"/>\n", left, top, height - bottom,
-                     width - right);
-  out << polyline(losses, "stroke=\"#aab9d7\" stroke-width=\"0.7\"");
-  out << polyline(smoothed, "stroke=\"#283c6e\" stroke-width=\"1.5\"");
-  out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.3g}</text>\n", left - 5, top + 4, hi);
-  out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{:.3g}</text>\n", left - 5, height - bottom, lo);
-  out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", left, height - bottom + 18,
-                     first_step);
-  out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", width - right, height - bottom + 18,
-                     first_step + n - 1);
-  out << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">step</text>\n", (left + width - right) / 2,
-                     height - 12);
-  out << fmt::format("<text x=\"15\" y=\"{}\" transform=\"rotate(-90 15 {})\" text-anchor=\"middle\">"
-                     "loss (log scale; dark: smoothed)</text>\n</svg>\n",
-                     (top + height - bottom) / 2, (top + height - bottom) / 2);
+  out << svg;
   APPS_CHECK(out.good(), "{}: write failed", path);
 }
 
-void write_samples(const std::string& path, const tensor::Tensor& x) {
+}  // namespace
+
+void write_loss_curve(const std::string& path, const std::vector<double>& losses, int64_t first_step) {
+  APPS_CHECK(!losses.empty(), "[write_loss_curve] {}: no losses to plot", path);
+  const bool png = ends_with(path, ".png");
+  APPS_CHECK(png || ends_with(path, ".svg"), "{}: the loss curve is written as .svg or .png", path);
+  const LossPlot plot = make_loss_plot(losses, first_step);
+  if (png)
+    write_loss_png(path, losses, first_step, plot);
+  else
+    write_loss_svg(path, losses, first_step, plot);
+}
+
+void write_samples(const std::string& path, const tensor::Tensor& x, const std::string& title, int scale) {
   if (ends_with(path, ".npy")) return write_npy(path, x);
   APPS_CHECK(ends_with(path, ".png"), "{}: the output is written as .npy or .png", path);
-  if (x.dim() == 2 && x.size(1) == 2) return write_png(path, scatter_plot(x));
+  if (x.dim() == 2 && x.size(1) == 2) return write_png(path, scatter_plot(x, {}, title));
   APPS_CHECK(x.dim() == 4, "{}: cannot draw samples of shape {} (need (N, 2) or (N, C, H, W))", path,
              tensor::shape_str(x.shape()));
-  write_png(path, image_grid(x));
+  write_png(path, image_grid(x, 0, scale));
 }
 
 }  // namespace apps

@@ -75,7 +75,7 @@ TEST(Cli, TrainMlpOnMoonsThenSampleWithEverySampler) {
     const tensor::Tensor x = apps::read_npy(npy);
     EXPECT_EQ(x.shape(), (tensor::Shape{64, 2})) << sampler;
     EXPECT_TRUE(all_finite(x)) << sampler;
-    EXPECT_EQ(apps::read_png(png).width, 512) << sampler;
+    EXPECT_EQ(apps::read_png(png).width, 640) << sampler;
   }
   // The same seed gives the same samples; --no-ema gives other ones.
   diffuse({"sample", "--ckpt", run, "--steps", "20", "--n", "64", "--seed", "3", "--out", dir / "again.npy"});
@@ -135,7 +135,12 @@ TEST(Cli, TrainUnetOnAPngFolderThenSampleAGrid) {
     EXPECT_NE(all.narrow(0, 0, 1).contiguous().to_vector<float>(), all.narrow(0, 2, 1).contiguous().to_vector<float>());
   }
   ASSERT_EQ(diffuse({"sample", "--ckpt", run, "--steps", "5", "--n", "6", "--out", dir / "grid.png"}).status, 0);
-  EXPECT_EQ(apps::read_png(dir / "grid.png").width, 3 * (8 + 2) + 2);  // 3 columns of 8 pixels and gaps
+  EXPECT_EQ(apps::read_png(dir / "grid.png").width, 3 * (16 + 2) + 2);  // 3 columns of 8 pixels at scale 2, gaps
+  ASSERT_EQ(diffuse({"sample", "--ckpt", run, "--steps", "5", "--n", "6", "--scale", "3", "--out", dir / "grid.png"})
+                .status,
+            0);
+  EXPECT_EQ(apps::read_png(dir / "grid.png").width, 3 * (24 + 2) + 2);
+  expect_fails_with({"sample", "--ckpt", run, "--scale", "17", "--out", dir / "grid.png"}, "not a number in [0, 16]");
   const Result nll = diffuse({"nll", "--ckpt", run, "--data", "png:" + (dir / "images"), "--method", "elbo",
                               "--steps", "10", "--n", "4"});
   ASSERT_EQ(nll.status, 0) << nll.err;

@@ -114,8 +114,8 @@ TEST(Figures, ImageGridMapsMinusOneToBlackAndOneToWhite) {
 
 TEST(Figures, ScatterDrawsBothColors) {
   tensor::Generator gen(3);
-  apps::Image img = apps::scatter_plot(tensor::randn({500, 2}, gen), tensor::randn({500, 2}, gen) + 3.0, 128);
-  EXPECT_EQ(img.width, 128);
+  apps::Image img = apps::scatter_plot(tensor::randn({500, 2}, gen), tensor::randn({500, 2}, gen) + 3.0, "", 320);
+  EXPECT_EQ(img.width, 320);
   int blueish = 0, orangeish = 0;
   for (int y = 0; y < img.height; ++y)
     for (int x = 0; x < img.width; ++x) {
@@ -148,9 +148,9 @@ TEST(Figures, WriteSamplesChoosesByExtension) {
   apps::write_samples(dir / "p.npy", points);
   EXPECT_EQ(apps::read_npy(dir / "p.npy").shape(), points.shape());
   apps::write_samples(dir / "p.png", points);
-  EXPECT_EQ(apps::read_png(dir / "p.png").width, 512);
-  apps::write_samples(dir / "img.png", tensor::zeros({4, 1, 8, 8}));
-  EXPECT_EQ(apps::read_png(dir / "img.png").width, 2 * 10 + 2);
+  EXPECT_EQ(apps::read_png(dir / "p.png").width, 640);
+  apps::write_samples(dir / "img.png", tensor::zeros({4, 1, 8, 8}));  // 8-pixel images: scale 2 by default
+  EXPECT_EQ(apps::read_png(dir / "img.png").width, 2 * (16 + 2) + 2);
   EXPECT_THROW(apps::write_samples(dir / "p.jpg", points), apps::Error);
 }
 
