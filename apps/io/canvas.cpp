@@ -128,17 +128,31 @@ void blend(Image& image, int x, int y, Color color, double alpha) {
 
 Panel::Panel(int width, double x_lo, double x_hi, double y_lo, double y_hi)
     : x_lo_(x_lo), y_hi_(y_hi), pixels_per_unit_(width / (x_hi - x_lo)) {
-  APPS_CHECK(width > 0 && x_hi > x_lo && y_hi > y_lo, "[Panel] need width > 0 and a non-empty range, got {} px, "
-             "x [{}, {}], y [{}, {}]", width, x_lo, x_hi, y_lo, y_hi);
-  image_ = Image(width, static_cast<int>(std::lround((y_hi - y_lo) * pixels_per_unit_)), 3, 255);
+  const double height = (y_hi - y_lo) * pixels_per_unit_;
+  APPS_CHECK(width > 0 && width <= 16384 && x_hi > x_lo && y_hi > y_lo && std::isfinite(pixels_per_unit_) &&
+                 height >= 0.5 && height <= 16384,
+             "[Panel] need 1..16384 px each way and a finite, non-empty range, got {} px, x [{}, {}], y [{}, {}]",
+             width, x_lo, x_hi, y_lo, y_hi);
+  image_ = Image(width, static_cast<int>(std::lround(height)), 3, 255);
 }
 
 void Panel::grid(double spacing) {
   const double x_hi = x_lo_ + image_.width / pixels_per_unit_, y_lo = y_hi_ - image_.height / pixels_per_unit_;
-  for (double x = std::ceil(x_lo_ / spacing) * spacing; x <= x_hi; x += spacing)
+  // At most one line per 2 pixels, counted by index (x += spacing may not move x far from 0).
+  const double lines = std::max(x_hi - x_lo_, y_hi_ - y_lo) / spacing;
+  APPS_CHECK(spacing > 0 && lines <= 0.5 * std::max(image_.width, image_.height) + 2,
+             "[Panel::grid] spacing {} gives {} lines across a {}x{} panel", spacing, lines, image_.width,
+             image_.height);
+  const double x_first = std::ceil(x_lo_ / spacing), y_first = std::ceil(y_lo / spacing);
+  const int max_lines = static_cast<int>(lines) + 1;
+  for (int i = 0; i <= max_lines && (x_first + i) * spacing <= x_hi; ++i) {
+    const double x = (x_first + i) * spacing;
     line(x, y_lo, x, y_hi_, std::abs(x) < 1e-9 ? kAxis : kGridLine);
-  for (double y = std::ceil(y_lo / spacing) * spacing; y <= y_hi_; y += spacing)
+  }
+  for (int i = 0; i <= max_lines && (y_first + i) * spacing <= y_hi_; ++i) {
+    const double y = (y_first + i) * spacing;
     line(x_lo_, y, x_hi, y, std::abs(y) < 1e-9 ? kAxis : kGridLine);
+  }
 }
 
 void Panel::dot(double x, double y, Color color, double radius, double alpha) {

@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "apps/error.h"
 #include "apps/io/npy.h"
+#include "nn/atomic_file.h"
 #include "tensor/ops.h"
 
 namespace apps {
@@ -53,6 +54,17 @@ double quantile(std::vector<double>& values, double q) {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Grid spacing for a view `range` wide: 1, 2 or 5 times a power of ten,
+// about six lines across whatever the data's scale (range 8.8 gives 1, the
+// unit grid of the toy sets). A spacing of one unit drew 10^8 lines for
+// points near 1e8, and never finished near 1e38 (g + 1 == g).
+double nice_spacing(double range) {
+  const double raw = range / 6;
+  const double power = std::pow(10.0, std::floor(std::log10(raw)));
+  const double m = raw / power;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * power;
 }
 
 // An exponential moving average of the losses, for the smooth curve.
@@ -110,12 +122,22 @@ Image scatter_plot(const tensor::Tensor& points, const tensor::Tensor& second, i
   const double y_lo = quantile(ys, 0.005), y_hi = quantile(ys, 0.995);
   const double half = 0.55 * std::max({x_hi - x_lo, y_hi - y_lo, 1e-6});
   const double cx = 0.5 * (x_lo + x_hi), cy = 0.5 * (y_lo + y_hi);
+  APPS_CHECK(std::isfinite(half) && std::isfinite(cx - half) && std::isfinite(cx + half) && std::isfinite(cy - half) &&
+                 std::isfinite(cy + half),
+             "[scatter_plot] the points span x [{}, {}], y [{}, {}]: too wide a range to draw", x_lo, x_hi, y_lo, y_hi);
   auto px = [&](double x) { return (x - (cx - half)) / (2 * half) * (size - 1); };
   auto py = [&](double y) { return (1 - (y - (cy - half)) / (2 * half)) * (size - 1); };  // y up
 
   Image img(size, size, 3, 255);
-  for (double g = std::ceil(cx - half); g <= cx + half; g += 1.0) line(img, px(g), 0, px(g), size - 1, kGrid);
-  for (double g = std::ceil(cy - half); g <= cy + half; g += 1.0) line(img, 0, py(g), size - 1, py(g), kGrid);
+  // Lines at whole multiples k * spacing; counted by index, since far from 0
+  // (centre 1e20, view 1e-6 wide) k + 1 may round back to k.
+  const double spacing = nice_spacing(2 * half);
+  auto grid_lines = [&](double lo, auto draw_at) {
+    const double first = std::ceil(lo / spacing);
+    for (int i = 0; i <= 12 && (first + i) * spacing <= lo + 2 * half; ++i) draw_at((first + i) * spacing);
+  };
+  grid_lines(cx - half, [&](double g) { line(img, px(g), 0, px(g), size - 1, kGrid); });
+  grid_lines(cy - half, [&](double g) { line(img, 0, py(g), size - 1, py(g), kGrid); });
   // Fainter dots for larger sets, so density shows instead of a solid blob.
   auto draw = [&](const std::vector<double>& set, Rgb color) {
     const double alpha = std::clamp(1000.0 / std::max<double>(set.size() / 2, 1), 0.35, 0.9);
@@ -158,8 +180,7 @@ void write_loss_curve(const std::string& path, const std::vector<double>& losses
     for (int i = 0; i < n; i += stride) points += fmt::format("{:.1f},{:.1f} ", px(i), py(v[i]));
     return fmt::format("<polyline fill=\"none\" {} points=\"{}\"/>\n", style, points);
   };
-  std::ofstream out(path);
-  APPS_CHECK(out, "{}: cannot open for writing", path);
+  std::ostringstream out;
   out << fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
                      "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
                      width, height);
@@ -178,7 +199,7 @@ void write_loss_curve(const std::string& path, const std::vector<double>& losses
   out << fmt::format("<text x=\"15\" y=\"{}\" transform=\"rotate(-90 15 {})\" text-anchor=\"middle\">"
                      "loss (log scale; dark: smoothed)</text>\n</svg>\n",
                      (top + height - bottom) / 2, (top + height - bottom) / 2);
-  APPS_CHECK(out.good(), "{}: write failed", path);
+  nn::write_file_atomically(path, out.str());  // complete or absent (Note [Atomic writes])
 }
 
 void write_samples(const std::string& path, const tensor::Tensor& x) {

@@ -3,9 +3,9 @@
 // its buffer). Each must throw a tensor::Error naming the shape.
 #include <gtest/gtest.h>
 
+#include "error_util.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
-#include "error_util.h"
 
 using namespace tensor;
 using tensor_test::contains;
