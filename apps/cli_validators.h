@@ -9,19 +9,21 @@
 
 namespace apps {
 
-// A whole number >= min; the validator returns "" when the text is valid.
-inline CLI::Validator whole_number(int64_t min) {
+// A whole number in [min, max]; the validator returns "" when the text is
+// valid. The default max keeps every count flag (--n, --steps, --batch, ...)
+// far from where products of counts overflow int64 (2^31 x 2^31 < 2^63).
+inline CLI::Validator whole_number(int64_t min, int64_t max = (int64_t{1} << 31) - 1) {
   return CLI::Validator(
-      [min](std::string& text) -> std::string {
+      [min, max](std::string& text) -> std::string {
         try {
           size_t used = 0;
           const long long v = std::stoll(text, &used);
-          if (used == text.size() && v >= min) return "";
+          if (used == text.size() && v >= min && v <= max) return "";
         } catch (const std::exception&) {
         }
-        return fmt::format("'{}' is not a whole number >= {}", text, min);
+        return fmt::format("'{}' is not a whole number in [{}, {}]", text, min, max);
       },
-      fmt::format("INT>={}", min));
+      fmt::format("INT in [{}, {}]", min, max));
 }
 
 }  // namespace apps

@@ -106,6 +106,10 @@ OdeResult rk45_solve(const OdeFn& F, const Tensor& y0, double t0, double t1, con
   std::array<Tensor, 7> k;
   k[0] = F(y0, t0);
   result.nfe += 1;
+  // A NaN or infinite drift (a diverged model) makes every step size NaN or 0,
+  // and the loop below would spin to max_steps: refuse it at once.
+  TENSOR_CHECK(std::isfinite(tensor::sum(tensor::abs(k[0].to(tensor::DType::Float64))).item()),
+               "[rk45_solve] the drift at t = {} is not finite (NaN or infinite model outputs)", t0);
   double h = options.h0 > 0 ? options.h0 : initial_step(F, y0, k[0], t0, direction, options, result.nfe);
 
   // b - b*: the weights of the error estimate y5 - y4.

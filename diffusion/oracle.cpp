@@ -40,6 +40,8 @@ void GaussianMixture::validate() const {
     total += w[i];
   }
   TENSOR_CHECK(std::abs(total - 1.0) < 1e-6, "[GaussianMixture] weights must sum to 1, they sum to {}", total);
+  for (double m : means.to_vector<double>())  // JSON's 1e400 reads as infinity
+    TENSOR_CHECK(std::isfinite(m), "[GaussianMixture] means must be finite, got {}", m);
 }
 
 GaussianMixture make_gaussian_mixture(const std::vector<std::vector<double>>& means, const std::vector<double>& stds,

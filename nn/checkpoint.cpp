@@ -2,6 +2,10 @@
 // Module::load_state_dict, which does the per-tensor checks.
 #include "nn/checkpoint.h"
 
+#include <cmath>
+
+#include "nn/strict_number.h"
+
 namespace nn {
 
 namespace {
@@ -19,13 +23,28 @@ StateDict take_group(const StateDict& extra, const std::string& group) {
 int64_t metadata_int(const Checkpoint& ckpt, const std::string& key) {
   auto found = ckpt.metadata.find(key);
   TENSOR_CHECK(found != ckpt.metadata.end(), "[checkpoint] metadata has no '{}'", key);
-  try {
-    return std::stoll(found->second);
-  } catch (const std::exception&) {
-    throw tensor::Error(fmt::format("[checkpoint] metadata '{}' = '{}' is not an integer", key, found->second));
-  }
+  return parse_int64(found->second, fmt::format("[checkpoint] metadata '{}'", key), 0);
+}
+
+template <typename T>
+bool all_finite(const Tensor& t) {
+  const Tensor c = t.contiguous();
+  const T* p = c.data<T>();
+  for (int64_t i = 0; i < c.numel(); ++i)
+    if (!std::isfinite(p[i])) return false;
+  return true;
 }
 }  // namespace
+
+void require_finite(const StateDict& tensors, const std::string& source) {
+  for (const auto& [name, t] : tensors) {
+    const bool finite = t.dtype() == DType::Float32   ? all_finite<float>(t)
+                        : t.dtype() == DType::Float64 ? all_finite<double>(t)
+                                                      : true;
+    TENSOR_CHECK(finite, "{}: tensor '{}' {} holds NaN or infinite values (a diverged run?)", source, name,
+                 tensor::shape_str(t.shape()));
+  }
+}
 
 void save_checkpoint(const std::string& path, const Module& module, const Checkpoint& extra) {
   StateDict tensors = module.state_dict();
@@ -38,6 +57,7 @@ void save_checkpoint(const std::string& path, const Module& module, const Checkp
 
 Checkpoint load_checkpoint(const std::string& path, Module& module) {
   SafetensorsContents contents = load_safetensors(path);
+  require_finite(contents.tensors, "[load_checkpoint] " + path);
   Checkpoint ckpt;
   ckpt.metadata = std::move(contents.metadata);
   StateDict model;
@@ -59,7 +79,8 @@ void put_optimizer_state(Checkpoint& ckpt, const Optimizer& optimizer, const std
 void restore_optimizer_state(const Checkpoint& ckpt, Optimizer& optimizer, const std::string& group) {
   optimizer.load_state_dict(take_group(ckpt.extra, group), metadata_int(ckpt, group + ":step"));
   auto lr = ckpt.metadata.find(group + ":lr");
-  if (lr != ckpt.metadata.end()) optimizer.set_lr(std::stod(lr->second));
+  if (lr != ckpt.metadata.end())
+    optimizer.set_lr(parse_finite_double(lr->second, fmt::format("[checkpoint] metadata '{}:lr'", group)));
 }
 
 void put_ema_state(Checkpoint& ckpt, const EMA& ema, const std::string& group) {

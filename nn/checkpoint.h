@@ -26,6 +26,10 @@ void save_checkpoint(const std::string& path, const Module& module, const Checkp
 // there; returns the metadata and the extra tensors. Errors name the file.
 Checkpoint load_checkpoint(const std::string& path, Module& module);
 
+// Throws, naming `source` and the tensor, if a float tensor holds a NaN or an
+// infinity: weights like that sample NaN everywhere, so loaders refuse them.
+void require_finite(const StateDict& tensors, const std::string& source);
+
 // Optimizer and EMA state under a group prefix; the step counts go in metadata.
 void put_optimizer_state(Checkpoint& ckpt, const Optimizer& optimizer, const std::string& group = "optim");
 void restore_optimizer_state(const Checkpoint& ckpt, Optimizer& optimizer, const std::string& group = "optim");

@@ -4,8 +4,6 @@
 // implementation does (offsets must tile the data section exactly).
 #include "nn/safetensors.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstdio>
@@ -13,8 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
+
+#include "nn/atomic_file.h"
 
 namespace nn {
 
@@ -170,24 +169,10 @@ SafetensorsContents parse_safetensors(const std::string& bytes, const std::strin
 }
 
 void save_safetensors(const std::string& path, const StateDict& tensors, const Metadata& metadata) {
-  const std::string bytes = serialize_safetensors(tensors, metadata);
-  // A unique temporary name beside the target: rename() is atomic only within one filesystem.
-  std::random_device rd;
-  const std::string tmp = fmt::format("{}.tmp-{}-{:08x}", path, static_cast<long>(getpid()), rd());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  TENSOR_CHECK(f != nullptr, "[safetensors] cannot create '{}': {}", tmp, std::strerror(errno));
-  const bool written = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0 &&
-                       fsync(fileno(f)) == 0;
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !closed) {
-    std::remove(tmp.c_str());
-    throw tensor::Error(fmt::format("[safetensors] writing '{}' failed: {}", tmp, std::strerror(errno)));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw tensor::Error(fmt::format("[safetensors] cannot rename '{}' to '{}': {}", tmp, path, ec.message()));
+  try {
+    write_file_atomically(path, serialize_safetensors(tensors, metadata));
+  } catch (const tensor::Error& e) {
+    throw tensor::Error(fmt::format("[safetensors] {}", e.what()));
   }
 }
 

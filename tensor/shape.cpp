@@ -5,8 +5,12 @@
 namespace tensor {
 
 int64_t numel_of(const Shape& shape) {
+  // Shapes come from files and flags too: a product past 2^63 would wrap
+  // into a small or negative count and a later loop would run off its buffer.
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  for (int64_t s : shape)
+    TENSOR_CHECK(s >= 0 && !__builtin_mul_overflow(n, s, &n), "[numel] shape {} has {}", shape_str(shape),
+                 s < 0 ? "a negative size" : "more than 2^63 - 1 elements");
   return n;
 }
 

@@ -42,7 +42,8 @@ Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device
   const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
   if (rounded > 0) {
     data_ = std::aligned_alloc(kAlignment, rounded);
-    if (data_ == nullptr) throw std::bad_alloc();
+    // A named error rather than std::bad_alloc: a huge request usually means a bad shape.
+    TENSOR_CHECK(data_ != nullptr, "[storage] cannot allocate {} bytes", nbytes);
   }
 }
 

@@ -18,7 +18,10 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t s : shape) TENSOR_CHECK(s >= 0, "[empty] negative size in shape {}", shape_str(shape));
-  auto storage = std::make_shared<Storage>(numel_of(shape) * dtype_size(dtype), device);
+  int64_t nbytes = 0;
+  TENSOR_CHECK(!__builtin_mul_overflow(numel_of(shape), static_cast<int64_t>(dtype_size(dtype)), &nbytes),
+               "[empty] shape {} of {} needs more than 2^63 - 1 bytes", shape_str(shape), dtype_name(dtype));
+  auto storage = std::make_shared<Storage>(static_cast<size_t>(nbytes), device);
   return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
 }
 

@@ -1,14 +1,17 @@
 // Checkpoint layout and the network factory (see checkpoint.h). Metadata
 // values are strings (the safetensors rule), so numbers go through
-// std::to_string / std::stoll and the shape through a comma list.
+// std::to_string / nn::parse_int64 (strict: "5x" is refused) and the shape
+// through a comma list.
 #include "apps/commands/checkpoint.h"
 
 #include <filesystem>
 
 #include "apps/error.h"
+#include "nn/checkpoint.h"
 #include "nn/models/mlp2d.h"
 #include "nn/models/unet.h"
 #include "nn/safetensors.h"
+#include "nn/strict_number.h"
 
 namespace apps {
 namespace {
@@ -25,15 +28,18 @@ std::string shape_to_string(const tensor::Shape& shape) {
   return s;
 }
 
-tensor::Shape shape_from_string(const std::string& s) {
+// "3,28,28" -> (3, 28, 28); each size in 1..2^31 (the data shape of one example).
+tensor::Shape shape_from_string(const std::string& s, const std::string& what) {
   tensor::Shape shape;
   size_t start = 0;
   while (start < s.size()) {
     size_t comma = s.find(',', start);
     if (comma == std::string::npos) comma = s.size();
-    shape.push_back(std::stoll(s.substr(start, comma - start)));
+    shape.push_back(nn::parse_int64(std::string_view(s).substr(start, comma - start), what, 1, int64_t{1} << 31));
     start = comma + 1;
   }
+  APPS_CHECK(!shape.empty() && shape.size() <= 3, "{}: '{}' is not a data shape of 1 to 3 sizes", what, s);
+  tensor::numel_of(shape);  // throws past 2^63
   return shape;
 }
 
@@ -86,28 +92,27 @@ Checkpoint load_checkpoint(const std::string& path) {
   };
   APPS_CHECK(get("format") == "diffuse-run-1", "{}: unknown checkpoint format '{}'", path, get("format"));
   Checkpoint ckpt;
-  try {
-    RunConfig& c = ckpt.config;
-    c.model = get("model");
-    c.model_json = get("model_config");
-    c.schedule = get("schedule");
-    c.pred = get("pred");
-    c.T = std::stoll(get("T"));
-    c.data = get("data");
-    c.data_shape = shape_from_string(get("data_shape"));
-    c.batch = std::stoll(get("batch"));
-    c.lr = std::stod(get("lr"));
-    c.ema = std::stod(get("ema"));
-    c.seed = std::stoull(get("seed"));
-    RunPosition& p = ckpt.position;
-    p.step = std::stoll(get("step"));
-    p.data_epoch = std::stoll(get("data_epoch"));
-    p.data_index = std::stoll(get("data_index"));
-    p.rng_stream = std::stoull(get("rng_stream"));
-    p.ema_updates = std::stoll(get("ema_updates"));
-  } catch (const std::logic_error&) {  // std::stoll and friends on a malformed value
-    throw Error(fmt::format("{}: malformed checkpoint metadata", path));
-  }
+  auto what = [&](const char* key) { return fmt::format("{}: metadata '{}'", path, key); };
+  auto integer = [&](const char* key, int64_t lo) { return nn::parse_int64(get(key), what(key), lo); };
+  RunConfig& c = ckpt.config;
+  c.model = get("model");
+  c.model_json = get("model_config");
+  c.schedule = get("schedule");
+  c.pred = get("pred");
+  c.T = integer("T", 1);
+  c.data = get("data");
+  c.data_shape = shape_from_string(get("data_shape"), what("data_shape"));
+  c.batch = integer("batch", 1);
+  c.lr = nn::parse_finite_double(get("lr"), what("lr"));
+  c.ema = nn::parse_finite_double(get("ema"), what("ema"));
+  c.seed = nn::parse_uint64(get("seed"), what("seed"));
+  RunPosition& p = ckpt.position;
+  p.step = integer("step", 0);
+  p.data_epoch = integer("data_epoch", 0);
+  p.data_index = integer("data_index", 0);
+  p.rng_stream = nn::parse_uint64(get("rng_stream"), what("rng_stream"));
+  p.ema_updates = integer("ema_updates", 0);
+  nn::require_finite(contents.tensors, path);
   for (auto& [name, t] : contents.tensors) {
     if (name.rfind(kLive, 0) == 0) ckpt.live[name.substr(std::string(kLive).size())] = t;
     else if (name.rfind(kOptim, 0) == 0) ckpt.optim[name.substr(std::string(kOptim).size())] = t;

@@ -29,6 +29,14 @@ MeanSe mean_and_se(const std::vector<double>& v) {
   return {mean, std::sqrt(var / v.size())};
 }
 
+// A NaN or infinite estimate is a failure to report, not a number to print.
+void require_finite_nll(double nll, const std::string& method) {
+  APPS_CHECK(std::isfinite(nll),
+             "the {} estimate of the nll is {} (the model's outputs are not finite: a diverged "
+             "or corrupt checkpoint?)",
+             method, nll);
+}
+
 }  // namespace
 
 void run_nll(const NllOptions& o, std::ostream& out) {
@@ -65,6 +73,7 @@ void run_nll(const NllOptions& o, std::ostream& out) {
     const ElboSetup setup = elbo_setup(model, o, images);
     const auto elbo =
         diffusion::analytic::kstep_elbo(model.discrete_eps(), x, model.schedule, setup.trajectory, setup.options);
+    require_finite_nll(elbo.nll, "elbo");
     out << fmt::format("nll <= {:.4f} +- {:.4f} {} over {} {} (elbo, {} steps, variance {})\n", elbo.nll,
                        elbo.std_error, elbo.unit, n, images ? "images" : "points", o.steps, o.variance);
     print_exact_nll();
@@ -97,6 +106,7 @@ void run_nll(const NllOptions& o, std::ostream& out) {
     }
   }
   const MeanSe m = mean_and_se(values);
+  require_finite_nll(m.mean, "ode");
   out << fmt::format("nll {:.4f} +- {:.4f} {} over {} {} (ode, {} divergence, {} drift evaluations)\n", m.mean, m.se,
                      images ? "bits/dim" : "nats/point", n, images ? "images" : "points",
                      diffusion::divergence_name(options.divergence), nfe);

@@ -4,6 +4,7 @@
 // treat the network as a VP-SDE model (4.4), which matches the linear
 // schedule only, so they refuse the others.
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "apps/commands/analytic.h"
@@ -44,6 +45,15 @@ void check_fits(const tensor::Tensor& x, const LoadedModel& model, const std::st
   const tensor::Shape expected = model.batch_shape(x.dim() > 0 ? x.size(0) : 0);
   APPS_CHECK(x.shape() == expected, "{}: shape {} does not fit the model, which takes (N, {})", path,
              tensor::shape_str(x.shape()), fmt::join(model.config.data_shape, ", "));
+}
+
+// Samples with a NaN or infinity come from a diverged model or sampler: refuse
+// them rather than write a file that looks like a result.
+void require_finite(const tensor::Tensor& x, const std::string& what) {
+  int64_t bad = 0;
+  for (double v : x.to(tensor::DType::Float64).to_vector<double>()) bad += !std::isfinite(v);
+  APPS_CHECK(bad == 0, "{}: {} of {} values are NaN or infinite (the model or sampler diverged); nothing written", what,
+             bad, x.numel());
 }
 
 std::vector<int64_t> sub_sequence(const LoadedModel& model, int64_t steps) {
@@ -157,6 +167,7 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   }
   const tensor::Tensor x = chunks == 1 ? parts[0] : tensor::cat(parts, 0);
   progress.finish();
+  require_finite(x, fmt::format("sample --sampler {}", o.sampler));
   // ode-rk45 picks its own steps: its title counts model evaluations instead.
   const std::string title = o.sampler == "ode-rk45"
                                 ? fmt::format("{}: ode-rk45, {} evaluations", model.config.data, nfe)
@@ -178,6 +189,7 @@ void run_invert(const InvertOptions& o, std::ostream& out) {
   const tensor::Tensor x_T =
       sampler.invert(model.discrete_eps(), x0, [&](int64_t, const tensor::Tensor&) { progress.update(++done); });
   progress.finish();
+  require_finite(x_T, "invert");
   write_npy(o.out, x_T);
   out << fmt::format("wrote x_T of {} examples to {} (DDIM inversion, {} steps)\n", x0.size(0), o.out, o.steps);
 }

@@ -18,6 +18,7 @@
 #include "diffusion/schedule.h"
 #include "diffusion/timesteps.h"
 #include "diffusion/training.h"
+#include "nn/atomic_file.h"
 #include "nn/models/mlp2d.h"
 #include "nn/models/unet.h"
 #include "nn/optim/adam.h"
@@ -123,6 +124,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     return;
   }
   fs::create_directories(o.out);
+  nn::remove_stale_temporaries(o.out);  // a run killed mid-save left them (Note [Atomic writes])
 
   tensor::Generator init_gen(seed);  // the initial weights; the noise has its own generator
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);

@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -58,10 +59,21 @@ GzFile open_idx(const std::string& path, int dims, const char* what, std::vector
   return f;
 }
 
-// The n values that follow the header.
+// The n values that follow the header, read in pieces so that memory grows
+// with the bytes really there: a 1 KB file claiming (1000000, 64, 64) must
+// fail at its end, not after allocating 4 GB (a gzip stream's decompressed
+// size is unknown until it is read).
 std::vector<uint8_t> read_values(gzFile f, int64_t n, const std::string& path, const std::vector<int64_t>& sizes) {
-  std::vector<uint8_t> values(n);
-  const int64_t got = read_bytes(f, values.data(), n, path);
+  constexpr int64_t kPiece = int64_t{1} << 20;
+  std::vector<uint8_t> values;
+  int64_t got = 0;
+  while (got < n) {
+    const int64_t want = std::min(kPiece, n - got);
+    values.resize(static_cast<size_t>(got + want));
+    const int64_t read = read_bytes(f, values.data() + got, want, path);
+    got += read;
+    if (read < want) break;
+  }
   APPS_CHECK(got == n, "{}: truncated IDX data: header says ({}) = {} bytes, file has {}", path,
              fmt::join(sizes, ", "), n, got);
   return values;

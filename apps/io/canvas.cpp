@@ -132,7 +132,7 @@ Panel::Panel(int width, double x_lo, double x_hi, double y_lo, double y_hi)
 
 Panel::Panel(int width, int height, double x_lo, double x_hi, double y_lo, double y_hi)
     : x_lo_(x_lo), y_hi_(y_hi), x_pixels_per_unit_(width / (x_hi - x_lo)), y_pixels_per_unit_(height / (y_hi - y_lo)) {
-  APPS_CHECK(width > 0 && height > 0 && x_hi > x_lo && y_hi > y_lo && std::isfinite(x_pixels_per_unit_) &&
+  APPS_CHECK(width > 0 && height > 0 && width <= 16384 && height <= 16384 && x_hi > x_lo && y_hi > y_lo && std::isfinite(x_pixels_per_unit_) &&
                  std::isfinite(y_pixels_per_unit_) && x_pixels_per_unit_ > 0 && y_pixels_per_unit_ > 0,
              "[Panel] need a non-empty finite range and image, got {} x {} px, x [{}, {}], y [{}, {}]", width, height,
              x_lo, x_hi, y_lo, y_hi);
@@ -145,8 +145,10 @@ void Panel::grid(double spacing) {
              "[Panel::grid] spacing {} gives more than 1000 lines over x [{}, {}], y [{}, {}]", spacing, x_lo_, x_hi,
              y_lo, y_hi_);
   std::vector<Tick> xs, ys;
-  for (double x = std::ceil(x_lo_ / spacing) * spacing; x <= x_hi; x += spacing) xs.push_back({x, ""});
-  for (double y = std::ceil(y_lo / spacing) * spacing; y <= y_hi_; y += spacing) ys.push_back({y, ""});
+  // Counted by index: far from 0, x += spacing may not move x at all.
+  const double x_first = std::ceil(x_lo_ / spacing), y_first = std::ceil(y_lo / spacing);
+  for (int i = 0; i <= 1000 && (x_first + i) * spacing <= x_hi; ++i) xs.push_back({(x_first + i) * spacing, ""});
+  for (int i = 0; i <= 1000 && (y_first + i) * spacing <= y_hi_; ++i) ys.push_back({(y_first + i) * spacing, ""});
   grid(xs, ys);
 }
 

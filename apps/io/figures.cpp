@@ -7,12 +7,13 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <fstream>
+#include <sstream>
 
 #include "apps/error.h"
 #include "apps/io/canvas.h"
 #include "apps/io/npy.h"
 #include "apps/io/ticks.h"
+#include "nn/atomic_file.h"
 #include "tensor/ops.h"
 
 namespace apps {
@@ -244,10 +245,7 @@ void write_loss_svg(const std::string& path, const std::vector<double>& losses, 
                      height - 12, p.axes.x_title);
   svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", 8, top - 12, p.axes.y_title);
   svg += "</svg>\n";
-  std::ofstream out(path);
-  APPS_CHECK(out, "{}: cannot open for writing", path);
-  out << svg;
-  APPS_CHECK(out.good(), "{}: write failed", path);
+  nn::write_file_atomically(path, svg);  // complete or absent (Note [Atomic writes])
 }
 
 }  // namespace

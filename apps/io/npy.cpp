@@ -1,16 +1,21 @@
 // .npy read and write (see npy.h). The header is a Python dict literal such as
 //   {'descr': '<f4', 'fortran_order': False, 'shape': (64, 2), }
 // padded with spaces and a final '\n' so that the data starts on a 64-byte
-// boundary. We parse it with plain string searches: it is machine-written.
+// boundary. We parse it with plain string searches: it is machine-written,
+// but every number in it is checked (whole-token integers, sizes against the
+// bytes the file really has) before anything is allocated.
 #include "apps/io/npy.h"
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "apps/error.h"
+#include "nn/atomic_file.h"
+#include "nn/strict_number.h"
 #include "tensor/ops.h"
 
 namespace apps {
@@ -49,13 +54,14 @@ tensor::Shape parse_shape(const std::string& text, const std::string& path) {
   std::stringstream items(text.substr(1, text.size() - 2));
   std::string item;
   while (std::getline(items, item, ',')) {
-    if (item.find_first_not_of(' ') == std::string::npos) continue;  // the empty item after "5,"
+    const size_t first = item.find_first_not_of(' ');
+    if (first == std::string::npos) continue;  // the empty item after "5,"
+    const std::string token = item.substr(first, item.find_last_not_of(' ') - first + 1);
+    // Whole-token integers: std::stoll read "1e3" as 1 and "2x" as 2.
     try {
-      const long long n = std::stoll(item);
-      APPS_CHECK(n >= 0, "{}: negative size in .npy shape {}", path, text);
-      shape.push_back(n);
-    } catch (const std::logic_error&) {
-      throw Error(fmt::format("{}: malformed .npy shape {}", path, text));
+      shape.push_back(nn::parse_int64(token, fmt::format("{}: .npy shape {}", path, text), 0));
+    } catch (const tensor::Error& e) {
+      throw Error(e.what());
     }
   }
   return shape;
@@ -66,6 +72,9 @@ tensor::Shape parse_shape(const std::string& text, const std::string& path) {
 tensor::Tensor read_npy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   APPS_CHECK(in, "{}: cannot open file", path);
+  std::error_code size_error;
+  const uint64_t file_size = std::filesystem::file_size(path, size_error);
+  APPS_CHECK(!size_error, "{}: cannot read the file size: {}", path, size_error.message());
   char prefix[10];
   in.read(prefix, 8);
   APPS_CHECK(in.gcount() == 8 && std::memcmp(prefix, kMagic, kMagicLen) == 0,
@@ -78,6 +87,12 @@ tensor::Tensor read_npy(const std::string& path) {
   in.read(reinterpret_cast<char*>(len_buf), len_bytes);
   APPS_CHECK(in.gcount() == len_bytes, "{}: truncated .npy header", path);
   const uint32_t header_len = len_buf[0] | (len_buf[1] << 8) | (len_buf[2] << 16) | (uint32_t(len_buf[3]) << 24);
+  // Check lengths against the file before allocating: a 642-byte file
+  // claiming a 4 GB header must not cost 4 GB.
+  const uint64_t header_start = 8 + len_bytes;
+  APPS_CHECK(header_len <= file_size - header_start,
+             "{}: .npy header length {} exceeds the {} bytes left in the file (truncated or corrupt)", path, header_len,
+             file_size - header_start);
   std::string header(header_len, '\0');
   in.read(header.data(), header_len);
   APPS_CHECK(static_cast<uint32_t>(in.gcount()) == header_len, "{}: truncated .npy header", path);
@@ -93,8 +108,18 @@ tensor::Tensor read_npy(const std::string& path) {
              descr);
 
   const tensor::DType dtype = is_f4 ? tensor::DType::Float32 : tensor::DType::Float64;
+  int64_t numel = 0, bytes = 0;
+  try {
+    numel = tensor::numel_of(shape);
+  } catch (const tensor::Error& e) {
+    throw Error(fmt::format("{}: {}", path, e.what()));
+  }
+  const uint64_t data_left = file_size - header_start - header_len;
+  APPS_CHECK(!__builtin_mul_overflow(numel, static_cast<int64_t>(tensor::dtype_size(dtype)), &bytes) &&
+                 static_cast<uint64_t>(bytes) <= data_left,
+             "{}: truncated .npy data: shape {} needs {} values of {} bytes, the file has {} bytes of data", path,
+             tensor::shape_str(shape), numel, tensor::dtype_size(dtype), data_left);
   tensor::Tensor t = tensor::Tensor::empty(shape, dtype);
-  const std::streamsize bytes = static_cast<std::streamsize>(t.numel() * tensor::dtype_size(dtype));
   in.read(static_cast<char*>(t.raw_data()), bytes);
   APPS_CHECK(in.gcount() == bytes, "{}: truncated .npy data: shape {} needs {} bytes, file has {}", path,
              tensor::shape_str(shape), bytes, in.gcount());
@@ -117,17 +142,13 @@ void write_npy(const std::string& path, const tensor::Tensor& t) {
   header.append((64 - unpadded % 64) % 64, ' ');
   header += '\n';
 
-  std::ofstream out(path, std::ios::binary);
-  APPS_CHECK(out, "{}: cannot open for writing", path);
-  out.write(kMagic, kMagicLen);
-  const char version[2] = {1, 0};
-  out.write(version, 2);
+  std::string bytes(kMagic, kMagicLen);
+  bytes += {1, 0};  // version 1.0
   const uint16_t len = static_cast<uint16_t>(header.size());
-  const char len_bytes[2] = {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
-  out.write(len_bytes, 2);
-  out.write(header.data(), static_cast<std::streamsize>(header.size()));
-  out.write(static_cast<const char*>(data.raw_data()), static_cast<std::streamsize>(data.numel() * 4));
-  APPS_CHECK(out.good(), "{}: write failed", path);
+  bytes += {static_cast<char>(len & 0xff), static_cast<char>(len >> 8)};
+  bytes += header;
+  bytes.append(static_cast<const char*>(data.raw_data()), static_cast<size_t>(data.numel()) * 4);
+  nn::write_file_atomically(path, bytes);  // complete or absent (Note [Atomic writes])
 }
 
 }  // namespace apps

@@ -21,6 +21,9 @@ struct Image {
 // Reads a PNG as gray (1 channel) if it has no color, else RGB (3 channels);
 // alpha is composited onto black, palettes expanded. Throws apps::Error.
 Image read_png(const std::string& path);
+// The same from a PNG file's bytes; `source` names them in errors. A header
+// that claims more pixels than the bytes can hold is refused before allocating.
+Image decode_png(const std::string& bytes, const std::string& source);
 void write_png(const std::string& path, const Image& image);
 
 }  // namespace apps

@@ -280,7 +280,7 @@ TEST(Cli, ErrorsAreOneLineAndExitTwo) {
   expect_fails_with({"sample", "--out", dir / "x.npy"}, "give --ckpt DIR or --oracle");
   expect_fails_with({"sample", "--oracle", "gmm:" + (dir / "none.json"), "--out", dir / "x.npy"}, "none.json");
   expect_fails_with({"sample", "--ckpt", run, "--steps", "abc", "--out", dir / "x.npy"},
-                    "--steps: 'abc' is not a whole number >= 1");
+                    "--steps: 'abc' is not a whole number in [1, 2147483647]");
   expect_fails_with({"sample", "--ckpt", run, "--eta", "2", "--out", dir / "x.npy"}, "--eta: '2' is not a number in [0, 1]");
   expect_fails_with({"train", "--data", "moons", "--lr", "0", "--out", dir / "r6"}, "--lr: '0' is not a number in (0, 1]");
   expect_fails_with({"--threads", "-1", "train", "--data", "moons", "--out", dir / "r7"}, "--threads");

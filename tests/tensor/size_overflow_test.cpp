@@ -1,0 +1,37 @@
+// Element counts and byte sizes that would pass 2^63 (issue: a .npy of shape
+// (4611686018427387904, 4) wrapped numel_of to 0 and random_fill wrote past
+// its buffer). Each must throw a tensor::Error naming the shape.
+#include <gtest/gtest.h>
+
+#include "error_util.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+using namespace tensor;
+using tensor_test::contains;
+using tensor_test::error_of;
+
+TEST(SizeOverflow, NumelOfRefusesAProductPast2To63) {
+  const Shape wraps = {int64_t{1} << 62, 4};  // 2^64: wraps to 0 in int64 arithmetic
+  const std::string e = error_of([&] { numel_of(wraps); });
+  EXPECT_TRUE(contains(e, "[numel]") && contains(e, "(4611686018427387904, 4)")) << e;
+  EXPECT_EQ(numel_of({int64_t{1} << 31, int64_t{1} << 31}), int64_t{1} << 62);  // large but fine
+  EXPECT_EQ(numel_of({int64_t{1} << 62, 0}), 0);
+}
+
+TEST(SizeOverflow, EmptyRefusesAByteSizePast2To63) {
+  // 2^61 elements fit an int64, but 2^61 float64s are 2^64 bytes.
+  const std::string e = error_of([] { Tensor::empty({int64_t{1} << 61}, DType::Float64); });
+  EXPECT_TRUE(contains(e, "[empty]") && contains(e, "bytes")) << e;
+  const std::string wrap = error_of([] {
+    Generator gen(0);
+    randn({int64_t{1} << 62, 4}, gen);
+  });
+  EXPECT_TRUE(contains(wrap, "[numel]")) << wrap;
+}
+
+TEST(SizeOverflow, AnAllocationTooLargeForMemoryIsANamedError) {
+  // 2^60 bytes: no machine has that; the error says how many bytes were asked for.
+  const std::string e = error_of([] { Tensor::empty({int64_t{1} << 58}, DType::Float32); });
+  EXPECT_TRUE(contains(e, "[storage] cannot allocate 1152921504606846976 bytes")) << e;
+}
