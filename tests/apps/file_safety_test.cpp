@@ -175,44 +175,18 @@ TEST(PngSizes, AHeaderClaimingMorePixelsThanTheFileHoldsIsRefused) {
   EXPECT_EQ(apps::read_png(dir / "one.png").width, 1);
 }
 
-// The number of distinct vertical grid lines crossing row 0 of a scatter plot.
-int grid_columns(const apps::Image& img) {
-  int lines = 0;
-  bool in_line = false;
-  for (int x = 0; x < img.width; ++x) {
-    const uint8_t* p = const_cast<apps::Image&>(img).at(x, 0);
-    const bool gray = p[0] == p[1] && p[1] == p[2] && p[0] < 255;
-    lines += gray && !in_line;
-    in_line = gray;
-  }
-  return lines;
-}
-
-TEST(ScatterScale, GridLinesDoNotGrowWithTheDataRange) {
+// The issue's mixtures: means near 1e8, and stds of 1e38. Drawing them used
+// to take one grid line per unit of range (forever); the ticks are now round
+// numbers chosen from the range (tests/apps/figures_test.cpp counts them).
+TEST(ScatterScale, FarAndWideMixturesAreDrawn) {
   TempDir dir;
-  // The issue's mixtures: means near 1e8, and stds of 1e38.
   std::ofstream(dir / "far.json") << R"({"means": [[1e8, 0], [-1e8, 3e7]], "stds": [1, 1], "weights": [0.5, 0.5]})";
   std::ofstream(dir / "wide.json") << R"({"means": [[0, 0]], "stds": [1e38], "weights": [1]})";
   for (const char* file : {"far.json", "wide.json"}) {
     const tensor::Tensor x = apps::toy_2d("gmm:" + (dir / file), 500, 0);
-    const apps::Image img = apps::scatter_plot(x, {}, 256);
-    EXPECT_GE(grid_columns(img), 3) << file;
-    EXPECT_LE(grid_columns(img), 13) << file;
+    const apps::Image img = apps::scatter_plot(x, {}, "", 256);
+    EXPECT_EQ(img.width, 256) << file;
   }
-  // The unit grid of the toy sets is unchanged: lines at -4..4 for moons.
-  const apps::Image moons = apps::scatter_plot(apps::toy_2d("moons", 2000, 0), {}, 256);
-  EXPECT_GE(grid_columns(moons), 4);
-  EXPECT_LE(grid_columns(moons), 9);
-}
-
-TEST(ScatterScale, ARangeTooWideForDoublesIsRefused) {
-  std::vector<double> xy;
-  for (int i = 0; i < 1000; ++i) xy.insert(xy.end(), {i % 2 ? 1e308 : -1e308, 0.0});
-  expect_error(
-      [&] {
-        apps::scatter_plot(tensor::from_vector(xy, {1000, 2}, tensor::DType::Float64));
-      },
-      {"too wide a range"});
 }
 
 TEST(FailedWrites, SampleOnAFullDiskFailsAndLeavesNoFile) {
