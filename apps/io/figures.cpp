@@ -5,9 +5,9 @@
 #include "apps/io/figures.h"
 
 #include <algorithm>
-#include <cfloat>
 #include <cmath>
-#include <sstream>
+#include <tuple>
+#include <utility>
 
 #include "apps/error.h"
 #include "apps/io/canvas.h"
@@ -154,17 +154,16 @@ LossPlot make_loss_plot(const std::vector<double>& losses, int64_t first_step) {
   p.window = std::clamp<int64_t>(n / 50, 1, 500);
   p.smoothed = debiased_ema(losses, 1.0 - 1.0 / static_cast<double>(p.window));
 
-  double lo = INFINITY, hi = -INFINITY, lo_positive = INFINITY;
+  double lo = INFINITY, hi = -INFINITY;
   for (double l : losses)
     if (std::isfinite(l)) {
       lo = std::min(lo, l);
       hi = std::max(hi, l);
-      if (l > 0) lo_positive = std::min(lo_positive, l);
     }
   APPS_CHECK(std::isfinite(lo), "[write_loss_curve] none of the {} losses is finite", n);
   p.log_y = lo > 0 && hi / lo > 10;
   if (p.log_y)
-    std::tie(p.y_lo, p.y_hi) = padded_range(std::log10(lo_positive), std::log10(hi), 0.03);
+    std::tie(p.y_lo, p.y_hi) = padded_range(std::log10(lo), std::log10(hi), 0.03);
   else
     std::tie(p.y_lo, p.y_hi) = padded_range(lo, hi, 0.03);
   std::tie(p.x_lo, p.x_hi) =
@@ -177,8 +176,16 @@ LossPlot make_loss_plot(const std::vector<double>& losses, int64_t first_step) {
   return p;
 }
 
-// At most ~2000 vertices per curve: enough for 640 pixels, and the files stay small.
-int64_t vertex_stride(size_t n) { return std::max<int64_t>(1, static_cast<int64_t>(n) / 2000); }
+// The (step, axis_y) vertices of a curve: every k-th finite value, at most
+// ~2000 of them (enough for 640 pixels, and the files stay small).
+std::vector<std::pair<double, double>> vertices(const std::vector<double>& values, int64_t first_step,
+                                                const LossPlot& p) {
+  const size_t stride = std::max<size_t>(1, values.size() / 2000);
+  std::vector<std::pair<double, double>> out;
+  for (size_t i = 0; i < values.size(); i += stride)
+    if (std::isfinite(values[i])) out.emplace_back(double(first_step + int64_t(i)), p.axis_y(values[i]));
+  return out;
+}
 
 std::string smoothed_label(const LossPlot& p) { return fmt::format("EMA ({} steps), debiased", p.window); }
 
@@ -186,10 +193,9 @@ void write_loss_png(const std::string& path, const std::vector<double>& losses, 
   const Margins m = axes_margins(p.axes);  // 640 x 400 in all, as the SVG
   Panel panel(640 - m.left - m.right, 400 - m.top - m.bottom, p.x_lo, p.x_hi, p.y_lo, p.y_hi);
   panel.grid(p.axes.x_ticks, p.axes.y_ticks);
-  auto curve = [&](const std::vector<double>& v) {
+  auto curve = [&](const std::vector<double>& values) {
     std::vector<double> xy;
-    for (size_t i = 0; i < v.size(); i += vertex_stride(v.size()))
-      if (std::isfinite(v[i])) xy.insert(xy.end(), {double(first_step + int64_t(i)), p.axis_y(v[i])});
+    for (const auto& [step, y] : vertices(values, first_step, p)) xy.insert(xy.end(), {step, y});
     return xy;
   };
   panel.polyline(curve(losses), kRawLoss, 1.0);
@@ -204,11 +210,10 @@ void write_loss_svg(const std::string& path, const std::vector<double>& losses, 
   const int width = 640, height = 400, left = 70, right = 20, top = 30, bottom = 50;
   auto px = [&](double step) { return left + (step - p.x_lo) / (p.x_hi - p.x_lo) * (width - left - right); };
   auto py = [&](double y) { return top + (p.y_hi - y) / (p.y_hi - p.y_lo) * (height - top - bottom); };
-  auto polyline = [&](const std::vector<double>& v, const std::string& id, const char* style) {
+  auto polyline = [&](const std::vector<double>& values, const std::string& id, const char* style) {
     std::string points;
-    for (size_t i = 0; i < v.size(); i += vertex_stride(v.size()))
-      if (std::isfinite(v[i]))
-        points += fmt::format("{:.1f},{:.1f} ", px(double(first_step + int64_t(i))), py(p.axis_y(v[i])));
+    for (const auto& [step, y] : vertices(values, first_step, p))
+      points += fmt::format("{:.1f},{:.1f} ", px(step), py(y));
     return fmt::format("<polyline id=\"{}\" fill=\"none\" {} points=\"{}\"/>\n", id, style, points);
   };
   std::string svg = fmt::format(
