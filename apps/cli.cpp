@@ -80,9 +80,9 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   CLI::App* cmd = app.add_subcommand("sample", "draw samples: .png (grid or scatter) or .npy (raw float32)");
   add_model_source(cmd, o.source);
   cmd->add_option("--sampler", o.sampler, "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45 | "
-                  "analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | sn-ddpm | sn-ddim")
+                  "dpm-solver++2m | dpm-solver++3m | edm-heun | analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | sn-ddpm | sn-ddim")
       ->capture_default_str();
-  cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored)")
+  cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (MATH.md 3.1)")

@@ -6,6 +6,8 @@
 #include "diffusion/analytic/analytic.h"
 #include "diffusion/ddim.h"
 #include "diffusion/ddpm.h"
+#include "diffusion/dpm_solver.h"
+#include "diffusion/edm.h"
 #include "diffusion/likelihood.h"
 #include "diffusion/metrics.h"
 #include "diffusion/model.h"

@@ -2,6 +2,7 @@
 #include "apps/commands/model_source.h"
 
 #include "apps/error.h"
+#include "diffusion/edm.h"
 #include "diffusion/prediction.h"
 
 namespace apps {
@@ -14,12 +15,18 @@ diffusion::EpsModel raw_network(std::shared_ptr<nn::TimestepModel> network) {
   return [network](const diffusion::Variable& x, const tensor::Tensor& label) { return network->forward(x, label); };
 }
 
+// The oracle or the network (its output converted to eps) under `kernel`.
+diffusion::EpsModel eps_under(const LoadedModel& model, const diffusion::KernelFn& kernel) {
+  if (model.gmm) return diffusion::gmm_eps_model(*model.gmm, kernel);
+  return diffusion::eps_model_from(raw_network(model.network), diffusion::parse_prediction(model.config.pred), kernel);
+}
+
 }  // namespace
 
-diffusion::EpsModel LoadedModel::discrete_eps() const {
-  const diffusion::KernelFn kernel = diffusion::ddpm_kernel(schedule);
-  if (gmm) return diffusion::gmm_eps_model(*gmm, kernel);
-  return diffusion::eps_model_from(raw_network(network), diffusion::parse_prediction(config.pred), kernel);
+diffusion::EpsModel LoadedModel::discrete_eps() const { return eps_under(*this, diffusion::ddpm_kernel(schedule)); }
+
+diffusion::EpsModel LoadedModel::interpolated_eps() const {
+  return eps_under(*this, diffusion::interpolated_ddpm_kernel(schedule));
 }
 
 diffusion::EpsModel LoadedModel::sde_eps(const diffusion::Sde& sde) const {

@@ -22,6 +22,8 @@ struct LoadedModel {
 
   // eps_theta for the discrete samplers (ddpm, ddim, inversion, ELBO).
   diffusion::EpsModel discrete_eps() const;
+  // The same at fractional steps too (log alpha_bar interpolated, diffusion/edm.h): for edm-heun.
+  diffusion::EpsModel interpolated_eps() const;
   // eps_theta for the SDE/ODE samplers on `sde`. The returned function
   // refers to sde, which must outlive it.
   diffusion::EpsModel sde_eps(const diffusion::Sde& sde) const;

@@ -16,6 +16,8 @@
 #include "apps/progress.h"
 #include "diffusion/ddim.h"
 #include "diffusion/ddpm.h"
+#include "diffusion/dpm_solver.h"
+#include "diffusion/edm.h"
 #include "diffusion/predictor_corrector.h"
 #include "diffusion/probability_flow.h"
 #include "diffusion/timesteps.h"
@@ -25,6 +27,8 @@ namespace {
 
 const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",      "sde-em",
                                             "pc",     "ode-euler",  "ode-heun",  "ode-rk45",
+                                            // the fast ODE solvers (MATH.md 12.4-12.8)
+                                            "dpm-solver++2m", "dpm-solver++3m", "edm-heun",
                                             // the optimal variance (MATH.md 7-8): analytic_sample_nll.cpp
                                             "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
 
@@ -80,6 +84,21 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
     diffusion::DdimSampler sampler{model.schedule, sample_timesteps(model, o), o.eta, images};
     x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
                       : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+  } else if (o.sampler == "dpm-solver++2m" || o.sampler == "dpm-solver++3m") {
+    APPS_CHECK(o.steps <= model.schedule.T, "--steps {} is more than the schedule's T = {}", o.steps, model.schedule.T);
+    // log-SNR spacing, one evaluation per time point: NFE = --steps exactly.
+    const diffusion::DpmSolverPlusPlus solver{
+        model.schedule, diffusion::solver_timesteps(model.schedule, o.steps, diffusion::SolverSpacing::LogSnr),
+        o.sampler == "dpm-solver++3m" ? 3 : 2, images};
+    x = x_T.defined() ? solver.run(model.discrete_eps(), x_T, on_step)
+                      : solver.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+    nfe = solver.nfe();
+  } else if (o.sampler == "edm-heun") {
+    // The most Heun points whose 2N - 1 evaluations fit --steps, at interpolated (fractional) labels.
+    const diffusion::EdmHeunSampler sampler{model.schedule, diffusion::EdmHeunSampler::points_for_nfe(o.steps)};
+    x = x_T.defined() ? sampler.run(model.interpolated_eps(), x_T, on_step)
+                      : sampler.sample(model.interpolated_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+    nfe = sampler.nfe();
   } else if (is_optimal_variance_sampler(o.sampler)) {
     x = sample_optimal_variance(model, o, shape, x_T, on_step);
   } else {

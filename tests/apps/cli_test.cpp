@@ -29,7 +29,8 @@ using apps_test::Result;
 using apps_test::write_gmm;
 
 const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",     "sde-em",
-                                            "pc",     "ode-euler",  "ode-heun", "ode-rk45"};
+                                            "pc",     "ode-euler",  "ode-heun", "ode-rk45",
+                                            "dpm-solver++2m", "dpm-solver++3m", "edm-heun"};
 
 TEST(Cli, HelpForEverySubcommand) {
   for (const char* cmd : {"train", "sample", "invert", "nll"}) {
@@ -196,10 +197,16 @@ TEST(Cli, OracleSamplesAndLikelihoodMatchTheMixture) {
   write_gmm(dir / "g.json");
   const std::string oracle = "gmm:" + (dir / "g.json");
   const diffusion::GaussianMixture gmm = diffusion::load_gaussian_mixture_json(dir / "g.json");
-  for (const std::string sampler : {"ddim", "ddpm", "ode-heun"}) {
+  for (const std::string sampler : {"ddim", "ddpm", "ode-heun", "dpm-solver++3m", "edm-heun"}) {
     const Result r = diffuse({"sample", "--oracle", oracle, "--sampler", sampler, "--steps", "100", "--n", "2000",
                               "--out", dir / "s.npy"});
     ASSERT_EQ(r.status, 0) << r.err;
+    if (sampler == "edm-heun") {  // --steps counts model evaluations: 2N - 1 <= 100 gives N = 50, 99 evaluations
+      EXPECT_NE(r.out.find("(edm-heun, 99 model evaluations)"), std::string::npos) << r.out;
+    }
+    if (sampler == "dpm-solver++3m") {
+      EXPECT_NE(r.out.find("(dpm-solver++3m, 100 model evaluations)"), std::string::npos) << r.out;
+    }
     const diffusion::MixtureFit fit = diffusion::mixture_fit(gmm, apps::read_npy(dir / "s.npy"));
     EXPECT_LT(fit.max_weight_error, 0.05) << sampler;
     EXPECT_LT(fit.max_mean_error, 0.15) << sampler;
@@ -270,7 +277,7 @@ TEST(Cli, ErrorsAreOneLineAndExitTwo) {
   expect_fails_with({"frob"}, "unknown command 'frob'");
   expect_fails_with({"sample", "--ckpt", run, "--sampler", "euler", "--out", dir / "x.npy"},
                     "unknown sampler 'euler' (valid: ddpm, ddpm-tilde, ddim, sde-em, pc, ode-euler, ode-heun, ode-rk45, "
-                    "analytic-ddpm, analytic-ddim, npr-ddpm, npr-ddim, sn-ddpm, sn-ddim)");
+                    "dpm-solver++2m, dpm-solver++3m, edm-heun, analytic-ddpm, analytic-ddim, npr-ddpm, npr-ddim, sn-ddpm, sn-ddim)");
   expect_fails_with({"sample", "--ckpt", dir / "none", "--out", dir / "x.npy"}, "no such checkpoint");
   expect_fails_with({"sample", "--ckpt", dir / "junk.safetensors", "--out", dir / "x.npy"}, "junk.safetensors");
   expect_fails_with({"sample", "--ckpt", run, "--x-T", dir / "wrong.npy", "--out", dir / "x.npy"},
