@@ -1,7 +1,8 @@
-// Training does not depend on the thread count (Note [Fixed reduction order]
-// in tensor/cpu/parallel.h): three AdamW steps of the reference U-Net with 1
-// and with 2 threads end with the same parameters and optimizer moments, bit
-// for bit. The suite otherwise runs with one thread (tests/CMakeLists.txt);
+// Training does not depend on the thread count (Note [Same bits for any
+// thread count] in tensor/cpu/parallel.h): three AdamW steps of the reference
+// U-Net with 1 and with 2 threads end with the same parameters and optimizer
+// moments, bit for bit, and so does AdamW's threaded update. The suite
+// otherwise runs with one thread (tests/CMakeLists.txt);
 // tests/tensor/threads_test.cpp also tries 3 threads, kernel by kernel.
 #include <gtest/gtest.h>
 
@@ -66,4 +67,27 @@ TEST(Threads, UNetAdamWStepsAreBitIdenticalFor1And2Threads) {
   const std::vector<std::string> diff = differing(one, train_unet(2, steps));
   EXPECT_TRUE(diff.empty()) << diff.size() << " of " << one.size() << " tensors differ with 2 threads, first "
                             << diff.front();
+}
+
+// AdamW's update runs over threads only above 65,536 elements, which no U-Net
+// parameter reaches: one large parameter, 1, 2 and 3 threads.
+TEST(Threads, AdamWOnALargeParameterIsBitIdenticalFor1To3Threads) {
+  std::vector<t::Tensor> results;
+  const int saved = t::get_num_threads();
+  for (int threads : {1, 2, 3}) {
+    t::set_num_threads(threads);
+    t::Generator gen(3);
+    Variable p(t::randn({300001}, gen), true);
+    AdamW opt({{"p", p}});
+    for (int step = 0; step < 3; ++step) {
+      p.set_grad(t::randn({300001}, gen));
+      opt.step();
+    }
+    results.push_back(p.data().clone());
+  }
+  t::set_num_threads(saved);
+  for (int k : {1, 2}) {
+    EXPECT_EQ(std::memcmp(results[0].data<float>(), results[k].data<float>(), 300001 * sizeof(float)), 0)
+        << k + 1 << " threads";
+  }
 }
