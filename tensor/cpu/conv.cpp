@@ -10,9 +10,10 @@
 //
 // Threads (Note [Same bits for any thread count] in parallel.h): the forward
 // and input-gradient passes are one task per image, each with its own col
-// buffer and a single-threaded GEMM. The weight gradient sums over images:
-// one task per fixed group of images, the groups' partial sums added in
-// group order.
+// buffer and a single-threaded GEMM (a batch smaller than the thread count
+// leaves threads idle rather than call a threaded GEMM, whose bits differ).
+// The weight gradient sums over images: one task per fixed group of images,
+// the groups' partial sums added in group order.
 #include <algorithm>
 
 #include "tensor/cpu/blas.h"

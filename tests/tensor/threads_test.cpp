@@ -117,8 +117,8 @@ TEST(Threads, GroupNormForwardAndBackward) {
 
 TEST(Threads, MatmulAndIndexing) {
   Generator gen(5);
-  // One large product with K = 700, its transpose-read form, and a batch of small ones.
-  const Tensor a = randn({300, 700}, gen), b = randn({700, 200}, gen);
+  // A product cut into 2 x 2 tiles, with K = 700; its transpose-read form; a batch of small ones.
+  const Tensor a = randn({600, 700}, gen), b = randn({700, 300}, gen);
   expect_thread_independent([&] { return matmul(a, b); });
   expect_thread_independent([&] { return matmul(b.t(), a.t()); });
   const Tensor sa = randn({32, 64, 48}, gen), sb = randn({32, 48, 40}, gen);
