@@ -6,7 +6,9 @@
 
 #include "apps/commands/checkpoint.h"
 #include "apps/error.h"
+#include "nn/checkpoint.h"
 #include "nn/safetensors.h"
+#include "nn/strict_number.h"
 #include "tensor/ops.h"
 
 namespace apps {
@@ -82,13 +84,17 @@ CovHead require_cov_head(const ModelSourceOptions& source, const std::string& he
   APPS_CHECK(meta("kind") == name, "{} holds an {} head, {} needs an {} head", path, meta("kind"), needed_by, name);
   CovHead head;
   head.kind = kind;
-  head.bounds.data_var = std::stod(meta("data_var"));
+  auto what = [&](const std::string& key) { return fmt::format("{}: metadata '{}'", path, key); };
+  head.bounds.data_var = nn::parse_finite_double(meta("data_var"), what("data_var"));
   if (file.metadata.count("range")) {
     const std::string range = file.metadata.at("range");
     const size_t comma = range.find(',');
-    head.bounds.range = std::make_pair(std::stod(range.substr(0, comma)), std::stod(range.substr(comma + 1)));
+    APPS_CHECK(comma != std::string::npos, "{}: metadata 'range' = '{}' is not 'lo,hi'", path, range);
+    head.bounds.range = std::make_pair(nn::parse_finite_double(range.substr(0, comma), what("range")),
+                                       nn::parse_finite_double(range.substr(comma + 1), what("range")));
   }
-  head.steps = std::stoll(meta("steps"));
+  head.steps = nn::parse_int64(meta("steps"), what("steps"), 0);
+  nn::require_finite(file.tensors, path);
   head.config_json = meta("head_config");
   tensor::Generator unused(0);  // the weights are overwritten below
   try {

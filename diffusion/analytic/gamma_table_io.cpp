@@ -4,6 +4,7 @@
 
 #include "diffusion/analytic/gamma_table.h"
 #include "nn/safetensors.h"
+#include "nn/strict_number.h"
 #include "tensor/ops.h"
 
 namespace diffusion::analytic {
@@ -25,7 +26,7 @@ const Tensor& need(const nn::SafetensorsContents& file, const std::string& name,
 int64_t need_int(const nn::SafetensorsContents& file, const std::string& key, const std::string& path) {
   const auto it = file.metadata.find(key);
   TENSOR_CHECK(it != file.metadata.end(), "[load_gamma_table] {} has no metadata '{}'", path, key);
-  return std::stoll(it->second);
+  return nn::parse_int64(it->second, fmt::format("[load_gamma_table] {}: metadata '{}'", path, key));
 }
 
 }  // namespace

@@ -1,0 +1,23 @@
+// Fuzz target: the --data spec of the command line (apps::load_data), e.g.
+// "moons", "gmm:FILE.json", "npy:FILE", "png:DIR". It runs in a scratch
+// folder holding one small file of each kind, so specs that name "x.npy" or
+// "gmm.json" reach the loaders; other paths mostly do not exist.
+#include <fstream>
+
+#include "apps/data/dataset.h"
+#include "apps/io/npy.h"
+#include "fuzz_util.h"
+#include "tensor/ops.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool ready = [] {
+    std::filesystem::current_path(std::filesystem::path(fuzz::scratch_path("x")).parent_path());
+    std::ofstream("gmm.json") << R"({"means": [[-2, 0], [2, 1]], "stds": [0.3, 0.5], "weights": [0.3, 0.7]})";
+    apps::write_npy("x.npy", tensor::zeros({4, 2}));
+    return true;
+  }();
+  (void)ready;
+  const std::string spec(reinterpret_cast<const char*>(data), size);
+  fuzz::expect_no_crash([&] { apps::load_data(spec, 0, 64); });
+  return 0;
+}
