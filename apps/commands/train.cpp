@@ -15,6 +15,8 @@
 #include "autograd/ops.h"
 #include "diffusion/ddim.h"
 #include "diffusion/prediction.h"
+#include "diffusion/random_streams.h"
+#include "diffusion/random_streams.h"
 #include "diffusion/schedule.h"
 #include "diffusion/timesteps.h"
 #include "diffusion/training.h"
@@ -124,14 +126,16 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   }
   fs::create_directories(o.out);
 
-  tensor::Generator init_gen(seed);  // the initial weights; the noise has its own generator
+  // Every consumer of the seed draws from its own streams: Note [Random streams].
+  using diffusion::RandomUse;
+  tensor::Generator init_gen = diffusion::generator_for(seed, RandomUse::InitialWeights);
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
   nn::EMA ema(*net, config.ema);
   Batcher batcher(data, config.batch, seed);
-  tensor::Generator noise_gen(seed + 1);  // t and eps for the loss
+  tensor::Generator noise_gen = diffusion::generator_for(seed, RandomUse::TrainingNoise);  // t and eps for the loss
   std::vector<double> losses;
   int64_t start = 0;
   if (o.resume) {
@@ -200,7 +204,9 @@ void run_train(const TrainOptions& o, std::ostream& out) {
       [&](const Variable& x, const Tensor& label) { return net->forward(x, label); }, pred, kernel);
   tensor::Shape shape = {n};
   shape.insert(shape.end(), example.begin(), example.end());
-  const Tensor samples = sampler.sample(eps, shape, seed);
+  tensor::Generator sample_gen = diffusion::generator_for(seed, RandomUse::Sampling);
+  const Tensor x_T = tensor::randn(shape, sample_gen);
+  const Tensor samples = sampler.run(eps, x_T, sample_gen);
   const std::string picture = (fs::path(o.out) / "samples.png").string();
   if (images) write_png(picture, image_grid(samples));
   else write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples));
