@@ -4,10 +4,10 @@
 // (diffusion::Trainer runs the same step but draws its own batches.)
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
+#include "apps/commands/loss_log.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
 #include "apps/io/figures.h"
@@ -15,7 +15,6 @@
 #include "autograd/ops.h"
 #include "diffusion/ddim.h"
 #include "diffusion/prediction.h"
-#include "diffusion/random_streams.h"
 #include "diffusion/random_streams.h"
 #include "diffusion/schedule.h"
 #include "diffusion/timesteps.h"
@@ -65,36 +64,11 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   return c;
 }
 
-// loss.csv rows "step,loss" for steps 1..up_to (a resumed run keeps the
-// rows up to its checkpoint and drops any written after it).
-std::vector<double> read_losses(const std::string& path, int64_t up_to) {
-  std::vector<double> losses;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line) && static_cast<int64_t>(losses.size()) < up_to) {
-    const size_t comma = line.find(',');
-    if (comma == std::string::npos) break;
-    losses.push_back(std::stod(line.substr(comma + 1)));
-  }
-  APPS_CHECK(static_cast<int64_t>(losses.size()) == up_to, "{}: has {} losses, the checkpoint is at step {}", path,
-             losses.size(), up_to);
-  return losses;
-}
-
 double mean_of_last(const std::vector<double>& values, size_t k) {
   k = std::min(k, values.size());
   double sum = 0;
   for (size_t i = values.size() - k; i < values.size(); ++i) sum += values[i];
   return k > 0 ? sum / k : 0.0;
-}
-
-void write_losses(const std::string& dir, const std::vector<double>& losses) {
-  std::ofstream out(fs::path(dir) / "loss.csv");
-  out << "step,loss\n";
-  for (size_t i = 0; i < losses.size(); ++i) out << (i + 1) << ',' << fmt::format("{}", losses[i]) << '\n';
-  APPS_CHECK(out.good(), "{}/loss.csv: write failed", dir);
-  write_loss_curve((fs::path(dir) / "loss.svg").string(), losses);
 }
 
 }  // namespace
@@ -145,8 +119,10 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     batcher.set_position({ckpt.position.data_epoch, ckpt.position.data_index});
     noise_gen.set_stream(ckpt.position.rng_stream);
     start = ckpt.position.step;
-    losses = read_losses((fs::path(o.out) / "loss.csv").string(), start);
   }
+  // loss.csv grows a row per step; a resumed run first cuts it back to its checkpoint.
+  const std::string loss_path = (fs::path(o.out) / "loss.csv").string();
+  LossLog loss_log = o.resume ? LossLog(loss_path, start, losses) : LossLog(loss_path);
 
   const diffusion::Schedule schedule = diffusion::make_schedule(config.schedule, config.T);
   const diffusion::KernelFn kernel = diffusion::ddpm_kernel(schedule);
@@ -165,13 +141,15 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     c.ema = ema.state_dict();
     c.optim = optimizer.state_dict();
     save_checkpoint(ckpt_path, c);
-    write_losses(o.out, losses);
+    write_loss_curve((fs::path(o.out) / "loss.svg").string(), losses);
     last_saved = step;
   };
 
-  out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model,
-                     net->parameter_count(), data_spec, tensor::shape_str(data.shape()), start + 1, o.steps);
+  out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model, net->parameter_count(),
+                     data_spec, tensor::shape_str(data.shape()), start + 1, o.steps)
+      << std::flush;  // a log file shows it at once, not when the buffer fills
   Progress progress(o.steps, start);
+  progress.print_lines(out, o.log_every);
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
     const Tensor x0 = batcher.next();
@@ -187,6 +165,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     optimizer.step();
     ema.update(*net);
     losses.push_back(value);
+    loss_log.append(step, value);
     progress.update(step, value);
     if ((o.ckpt_every > 0 && step % o.ckpt_every == 0) || step == o.steps) save(step);
   }
