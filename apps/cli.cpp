@@ -3,6 +3,8 @@
 // in commands/: this file only fills an options struct and calls it.
 #include "apps/cli.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
@@ -64,6 +66,11 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--samples", o.n_samples, "samples drawn at the end (0: 2000 points or 64 images)")
+      ->check(whole_number(0));
+  o.log_every = -1;  // unless given: decided by isatty(stdout) after parsing
+  cmd->add_option("--log-every", o.log_every,
+                  "print a progress line every N steps (0: never; default: 100 when stdout is not a terminal, "
+                  "e.g. under nohup or > log, else 0)")
       ->check(whole_number(0));
   return cmd;
 }
@@ -188,6 +195,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   try {
     if (threads > 0) tensor::set_num_threads(threads);
     if (*train_cmd) {
+      if (train.log_every < 0) train.log_every = isatty(STDOUT_FILENO) ? 0 : 100;
       run_train(train, out);
     } else if (*sample_cmd) {
       check_model_source(sample.source, "sample");

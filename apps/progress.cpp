@@ -17,6 +17,11 @@ Progress::Progress(int64_t total, int64_t first, const std::string& label, bool 
   start_ = last_draw_ = std::chrono::steady_clock::now();
 }
 
+void Progress::print_lines(std::ostream& lines, int64_t every) {
+  lines_ = every > 0 ? &lines : nullptr;
+  lines_every_ = every;
+}
+
 void Progress::update(int64_t step, double loss) {
   if (std::isfinite(loss)) {
     // A moving average over roughly the last 100 steps (a plain mean until then).
@@ -24,6 +29,7 @@ void Progress::update(int64_t step, double loss) {
     const double weight = std::max(1.0 / loss_count_, 0.01);
     avg_loss_ += weight * (loss - avg_loss_);
   }
+  if (lines_ != nullptr && (step % lines_every_ == 0 || step == total_)) *lines_ << report(step) << std::endl;
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   if (step < total_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
@@ -31,13 +37,17 @@ void Progress::update(int64_t step, double loss) {
   draw(step);
 }
 
-void Progress::draw(int64_t step) {
+std::string Progress::report(int64_t step) const {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? (step - first_) / elapsed : 0;
-  std::string line = fmt::format("\r{} {}/{}  {:.1f} it/s", label_, step, total_, rate);
+  std::string line = fmt::format("{} {}/{}  {:.1f} it/s", label_, step, total_, rate);
   if (rate > 0) line += "  ETA " + format_duration((total_ - step) / rate);
   if (loss_count_ > 0) line += fmt::format("  loss {:.4f}", avg_loss_);
-  std::fputs((line + "\033[K").c_str(), stderr);
+  return line;
+}
+
+void Progress::draw(int64_t step) {
+  std::fputs(fmt::format("\r{}\033[K", report(step)).c_str(), stderr);
   std::fflush(stderr);
   shown_ = true;
 }

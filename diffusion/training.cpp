@@ -68,15 +68,16 @@ Trainer::Trainer(nn::TimestepModel& model, Schedule schedule, nn::Optimizer& opt
       data_(std::move(data)),
       options_(options),
       ema_(ema),
-      gen_(options.seed) {
+      data_gen_(generator_for(options.seed, RandomUse::DataOrder)),
+      noise_gen_(generator_for(options.seed, RandomUse::TrainingNoise)) {
   TENSOR_CHECK(data_ != nullptr, "[Trainer] needs a data source");
 }
 
 double Trainer::step() {
   model_.train();
-  const Tensor x0 = data_(gen_);
+  const Tensor x0 = data_(data_gen_);
   optimizer_.zero_grad();
-  const Variable loss = diffusion_loss(model_, schedule_, x0, gen_, options_.loss);
+  const Variable loss = diffusion_loss(model_, schedule_, x0, noise_gen_, options_.loss);
   loss.backward();
   if (options_.grad_clip > 0.0) nn::clip_grad_norm(model_.parameters(), options_.grad_clip);
   optimizer_.step();

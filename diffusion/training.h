@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "diffusion/prediction.h"
+#include "diffusion/random_streams.h"
 #include "diffusion/schedule.h"
 #include "nn/module.h"
 #include "nn/optim/ema.h"
@@ -43,7 +44,7 @@ using DataSource = std::function<Tensor(tensor::Generator& gen)>;
 
 struct TrainerOptions {
   LossOptions loss;
-  uint64_t seed = 0;          // seeds the data and the loss draws
+  uint64_t seed = 0;          // the data and the loss draws, on streams of their own (Note [Random streams])
   double grad_clip = 0.0;     // clip the global gradient norm to this (0: off)
 };
 
@@ -58,7 +59,8 @@ class Trainer {
   double step();                               // returns the batch loss
   std::vector<double> train(int64_t steps);    // the loss of every step
   int64_t steps_done() const { return steps_done_; }
-  tensor::Generator& generator() { return gen_; }
+  tensor::Generator& data_generator() { return data_gen_; }    // what `data` draws from
+  tensor::Generator& noise_generator() { return noise_gen_; }  // the loss's t and eps
 
  private:
   nn::TimestepModel& model_;
@@ -67,7 +69,8 @@ class Trainer {
   DataSource data_;
   TrainerOptions options_;
   nn::EMA* ema_;
-  tensor::Generator gen_;
+  tensor::Generator data_gen_;
+  tensor::Generator noise_gen_;
   int64_t steps_done_ = 0;
 };
 

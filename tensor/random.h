@@ -1,7 +1,9 @@
 // Random tensors from a seeded Generator. Each call takes a fresh stream from
 // the generator, and element i of the result depends only on (seed, stream, i)
 // (Note [Philox streams] in tensor/philox.h): the same seed gives the same
-// numbers whatever the number of threads, and on any device.
+// numbers whatever the number of threads, and on any device. Consumers that
+// share a seed start at different streams: Note [Random streams] in
+// diffusion/random_streams.h.
 #pragma once
 #include <cstdint>
 

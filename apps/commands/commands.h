@@ -27,6 +27,8 @@ struct TrainOptions {
   int64_t width = 256;          // mlp hidden width
   int64_t ch = 32;              // unet base channels
   int64_t n_samples = 0;        // samples drawn at the end (0: 2000 points or 64 images)
+  int64_t log_every = 0;        // a plain progress line on `out` every N steps (0: none; the CLI's default
+                                // is 100 when stdout is not a terminal)
 };
 
 // The model a sampling command runs: a checkpoint's network or the exact oracle.

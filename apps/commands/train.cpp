@@ -4,10 +4,10 @@
 // (diffusion::Trainer runs the same step but draws its own batches.)
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
+#include "apps/commands/loss_log.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
 #include "apps/io/figures.h"
@@ -15,6 +15,7 @@
 #include "autograd/ops.h"
 #include "diffusion/ddim.h"
 #include "diffusion/prediction.h"
+#include "diffusion/random_streams.h"
 #include "diffusion/schedule.h"
 #include "diffusion/timesteps.h"
 #include "diffusion/training.h"
@@ -64,36 +65,11 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   return c;
 }
 
-// loss.csv rows "step,loss" for steps 1..up_to (a resumed run keeps the
-// rows up to its checkpoint and drops any written after it).
-std::vector<double> read_losses(const std::string& path, int64_t up_to) {
-  std::vector<double> losses;
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line) && static_cast<int64_t>(losses.size()) < up_to) {
-    const size_t comma = line.find(',');
-    if (comma == std::string::npos) break;
-    losses.push_back(std::stod(line.substr(comma + 1)));
-  }
-  APPS_CHECK(static_cast<int64_t>(losses.size()) == up_to, "{}: has {} losses, the checkpoint is at step {}", path,
-             losses.size(), up_to);
-  return losses;
-}
-
 double mean_of_last(const std::vector<double>& values, size_t k) {
   k = std::min(k, values.size());
   double sum = 0;
   for (size_t i = values.size() - k; i < values.size(); ++i) sum += values[i];
   return k > 0 ? sum / k : 0.0;
-}
-
-void write_losses(const std::string& dir, const std::vector<double>& losses) {
-  std::ofstream out(fs::path(dir) / "loss.csv");
-  out << "step,loss\n";
-  for (size_t i = 0; i < losses.size(); ++i) out << (i + 1) << ',' << fmt::format("{}", losses[i]) << '\n';
-  APPS_CHECK(out.good(), "{}/loss.csv: write failed", dir);
-  write_loss_curve((fs::path(dir) / "loss.svg").string(), losses);
 }
 
 }  // namespace
@@ -126,14 +102,16 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   fs::create_directories(o.out);
   nn::remove_stale_temporaries(o.out);  // a run killed mid-save left them (Note [Atomic writes])
 
-  tensor::Generator init_gen(seed);  // the initial weights; the noise has its own generator
+  // Every consumer of the seed draws from its own streams: Note [Random streams].
+  using diffusion::RandomUse;
+  tensor::Generator init_gen = diffusion::generator_for(seed, RandomUse::InitialWeights);
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
   nn::EMA ema(*net, config.ema);
   Batcher batcher(data, config.batch, seed);
-  tensor::Generator noise_gen(seed + 1);  // t and eps for the loss
+  tensor::Generator noise_gen = diffusion::generator_for(seed, RandomUse::TrainingNoise);  // t and eps for the loss
   std::vector<double> losses;
   int64_t start = 0;
   if (o.resume) {
@@ -143,8 +121,10 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     batcher.set_position({ckpt.position.data_epoch, ckpt.position.data_index});
     noise_gen.set_stream(ckpt.position.rng_stream);
     start = ckpt.position.step;
-    losses = read_losses((fs::path(o.out) / "loss.csv").string(), start);
   }
+  // loss.csv grows a row per step; a resumed run first cuts it back to its checkpoint.
+  const std::string loss_path = (fs::path(o.out) / "loss.csv").string();
+  LossLog loss_log = o.resume ? LossLog(loss_path, start, losses) : LossLog(loss_path);
 
   const diffusion::Schedule schedule = diffusion::make_schedule(config.schedule, config.T);
   const diffusion::KernelFn kernel = diffusion::ddpm_kernel(schedule);
@@ -163,13 +143,15 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     c.ema = ema.state_dict();
     c.optim = optimizer.state_dict();
     save_checkpoint(ckpt_path, c);
-    write_losses(o.out, losses);
+    write_loss_curve((fs::path(o.out) / "loss.svg").string(), losses);
     last_saved = step;
   };
 
-  out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model,
-                     net->parameter_count(), data_spec, tensor::shape_str(data.shape()), start + 1, o.steps);
+  out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model, net->parameter_count(),
+                     data_spec, tensor::shape_str(data.shape()), start + 1, o.steps)
+      << std::flush;  // a log file shows it at once, not when the buffer fills
   Progress progress(o.steps, start);
+  progress.print_lines(out, o.log_every);
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
     const Tensor x0 = batcher.next();
@@ -185,6 +167,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     optimizer.step();
     ema.update(*net);
     losses.push_back(value);
+    loss_log.append(step, value);
     progress.update(step, value);
     if ((o.ckpt_every > 0 && step % o.ckpt_every == 0) || step == o.steps) save(step);
   }
@@ -202,7 +185,9 @@ void run_train(const TrainOptions& o, std::ostream& out) {
       [&](const Variable& x, const Tensor& label) { return net->forward(x, label); }, pred, kernel);
   tensor::Shape shape = {n};
   shape.insert(shape.end(), example.begin(), example.end());
-  const Tensor samples = sampler.sample(eps, shape, seed);
+  tensor::Generator sample_gen = diffusion::generator_for(seed, RandomUse::Sampling);
+  const Tensor x_T = tensor::randn(shape, sample_gen);
+  const Tensor samples = sampler.run(eps, x_T, sample_gen);
   const std::string picture = (fs::path(o.out) / "samples.png").string();
   if (images) write_png(picture, image_grid(samples, 0, default_grid_scale(samples.size(2))));
   else

@@ -6,6 +6,7 @@
 #include "apps/data/toy2d.h"
 #include "apps/error.h"
 #include "apps/io/npy.h"
+#include "diffusion/random_streams.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -46,8 +47,9 @@ Batcher::Batcher(tensor::Tensor data, int64_t batch_size, uint64_t seed)
 }
 
 void Batcher::shuffle() {
+  // order = f(seed, epoch), on streams of its own (Note [Random streams])
   tensor::Generator gen(seed_);
-  gen.set_stream(static_cast<uint64_t>(position_.epoch));  // Note in dataset.h: order = f(seed, epoch)
+  gen.set_stream(diffusion::first_stream(diffusion::RandomUse::DataOrder) + static_cast<uint64_t>(position_.epoch));
   order_ = tensor::randperm(data_.size(0), gen);
 }
 

@@ -29,7 +29,8 @@ struct BatchPosition {
 class Batcher {
  public:
   // batch_size must be in 1..N. The order of epoch e is randperm(N) drawn
-  // from Generator(seed) at stream e.
+  // from Generator(seed) at stream e of the DataOrder block (Note [Random
+  // streams] in diffusion/random_streams.h), apart from the data's own draws.
   Batcher(tensor::Tensor data, int64_t batch_size, uint64_t seed);
 
   // The next (batch_size, ...) batch. An epoch's last rows that do not fill

@@ -9,6 +9,7 @@
 
 #include "apps/error.h"
 #include "diffusion/oracle.h"
+#include "diffusion/random_streams.h"
 #include "tensor/ops.h"
 
 namespace apps {
@@ -87,7 +88,8 @@ bool is_toy_2d(const std::string& name) {
 
 tensor::Tensor toy_2d(const std::string& name, int64_t n, uint64_t seed) {
   APPS_CHECK(n > 0, "[toy_2d] {}: need at least one point, asked for {}", name, n);
-  Generator gen(seed);
+  // Its own streams, apart from the data order (Note [Random streams]).
+  Generator gen = diffusion::generator_for(seed, diffusion::RandomUse::DataGeneration);
   if (name.rfind("gmm:", 0) == 0) {
     const std::string path = name.substr(4);
     diffusion::GaussianMixture gmm;
