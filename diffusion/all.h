@@ -8,6 +8,7 @@
 #include "diffusion/ddpm.h"
 #include "diffusion/dpm_solver.h"
 #include "diffusion/edm.h"
+#include "diffusion/flow_reference.h"
 #include "diffusion/likelihood.h"
 #include "diffusion/metrics.h"
 #include "diffusion/model.h"

@@ -96,9 +96,14 @@ std::vector<int64_t> solver_timesteps(const Schedule& schedule, int64_t K, Solve
     int64_t lo = 1, hi = T;  // lambda_hat(lo) >= target >= lambda_hat(hi)
     while (hi - lo > 1) {
       const int64_t mid = (lo + hi) / 2;
-      (lambda_hat(schedule, mid) >= target ? lo : hi) = mid;
+      if (lambda_hat(schedule, mid) >= target) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
     }
-    seq[static_cast<size_t>(k)] = lambda_hat(schedule, lo) - target <= target - lambda_hat(schedule, hi) ? lo : hi;
+    const bool lo_is_nearer = lambda_hat(schedule, lo) - target <= target - lambda_hat(schedule, hi);
+    seq[static_cast<size_t>(k)] = lo_is_nearer ? lo : hi;
   }
   return strictly_increasing(seq, T);
 }

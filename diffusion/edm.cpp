@@ -25,7 +25,11 @@ int64_t grid_step_below(const Schedule& schedule, double sigma) {
   if (vp_sigma(schedule, hi) <= sigma) return hi;
   while (hi - lo > 1) {
     const int64_t mid = (lo + hi) / 2;
-    (vp_sigma(schedule, mid) <= sigma ? lo : hi) = mid;
+    if (vp_sigma(schedule, mid) <= sigma) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
   }
   return lo;
 }
