@@ -17,9 +17,12 @@ namespace diffusion {
 
 std::string divergence_name(Divergence divergence) {
   switch (divergence) {
-    case Divergence::Exact: return "exact";
-    case Divergence::HutchinsonRademacher: return "hutchinson-rademacher";
-    case Divergence::HutchinsonGaussian: return "hutchinson-gaussian";
+    case Divergence::Exact:
+      return "exact";
+    case Divergence::HutchinsonRademacher:
+      return "hutchinson-rademacher";
+    case Divergence::HutchinsonGaussian:
+      return "hutchinson-gaussian";
   }
   return "?";
 }
@@ -27,9 +30,10 @@ std::string divergence_name(Divergence divergence) {
 namespace {
 
 // The probe v of (5.7), shape (N, D): N(0, I), or Rademacher as 2 [U >= 1/2] - 1.
-Tensor hutchinson_probe(Divergence divergence, int64_t n, int64_t d, tensor::DType dtype, Generator& gen) {
-  if (divergence == Divergence::HutchinsonGaussian) return tensor::randn({n, d}, gen, dtype);
-  const Tensor u = tensor::rand({n, d}, gen, dtype);
+Tensor hutchinson_probe(Divergence divergence, int64_t n, int64_t d, tensor::DType dtype, tensor::Device device,
+                        Generator& gen) {
+  if (divergence == Divergence::HutchinsonGaussian) return tensor::randn({n, d}, gen, dtype, device);
+  const Tensor u = tensor::rand({n, d}, gen, dtype, device);
   return tensor::add(tensor::mul(tensor::ge(u, tensor::full_like(u, 0.5)), 2.0), -1.0);
 }
 
@@ -44,7 +48,7 @@ LikelihoodResult ode_log_likelihood(const Sde& sde, const EpsModel& eps_model, c
   const tensor::DType dtype = x.dtype();
   const Tensor probe = options.divergence == Divergence::Exact
                            ? Tensor()
-                           : hutchinson_probe(options.divergence, n, d, dtype, gen);
+                           : hutchinson_probe(options.divergence, n, d, dtype, x.device(), gen);
   LikelihoodResult result;
 
   // The augmented drift: y = (x flat, Delta) -> (F(x, t) flat, div F(x, t)).  MATH.md (5.5)
@@ -57,9 +61,9 @@ LikelihoodResult ode_log_likelihood(const Sde& sde, const EpsModel& eps_model, c
       // sum_i (e_i^T dF/dx)_i: row i of the Jacobian, then its diagonal entry.  MATH.md (5.6)
       // One vjp serves all N samples at once: sample b's output depends only
       // on sample b's input (no batch statistics), so the Jacobian is block diagonal.
-      divergence = tensor::zeros({n}, dtype);
+      divergence = tensor::zeros({n}, dtype, x.device());
       for (int64_t i = 0; i < d; ++i) {
-        Tensor e_i = tensor::zeros({n, d}, dtype);
+        Tensor e_i = tensor::zeros({n, d}, dtype, x.device());
         e_i.narrow(1, i, 1).fill_(1.0);
         auto [F_x, row] = autograd::vjp(F, x_t, e_i.reshape(x_shape));
         divergence = tensor::add(divergence, row.reshape({n, d}).select(1, i));
@@ -76,7 +80,7 @@ LikelihoodResult ode_log_likelihood(const Sde& sde, const EpsModel& eps_model, c
     return tensor::cat({drift.reshape({n * d}), divergence}, 0);
   };
 
-  const Tensor y0 = tensor::cat({x.contiguous().reshape({n * d}), tensor::zeros({n}, dtype)}, 0);
+  const Tensor y0 = tensor::cat({x.contiguous().reshape({n * d}), tensor::zeros({n}, dtype, x.device())}, 0);
   const OdeResult solved = rk45_solve(augmented, y0, sde.t_min(), 1.0, options.rk45);
   result.nfe = solved.nfe;
   const Tensor x1 = solved.y.narrow(0, 0, n * d).reshape(x_shape);
@@ -92,7 +96,7 @@ BitsPerDimResult ode_bits_per_dim(const Sde& sde, const EpsModel& eps_model, con
   const int64_t n = x_int.size(0);
   const int64_t d = x_int.numel() / n;
   // Uniform dequantization onto [-1, 1).  MATH.md (5.8)
-  const Tensor u = tensor::rand(x_int.shape(), gen, x_int.dtype());
+  const Tensor u = tensor::rand_like(x_int, gen);
   const Tensor y = tensor::add(tensor::mul(tensor::add(x_int, u), 1.0 / 128.0), -1.0);
   const LikelihoodResult lik = ode_log_likelihood(sde, eps_model, y, gen, options);
   // bpd = -log p(y) / (D ln 2) + 7: 7 = log2 128 maps the density to the integer scale.  MATH.md (5.8)
@@ -126,8 +130,8 @@ double log_normal_cdf_difference(double lo, double hi) {
 namespace {
 
 // -log p(x0 | x1) of the discretized Gaussian decoder, per sample: (N, D) -> (N,).  MATH.md (2.9)
-std::vector<double> decoder_nll(const std::vector<double>& x0, const std::vector<double>& mu, double sigma,
-                                int64_t n, int64_t d) {
+std::vector<double> decoder_nll(const std::vector<double>& x0, const std::vector<double>& mu, double sigma, int64_t n,
+                                int64_t d) {
   const double half_bin = 1.0 / 255.0;
   const double inf = std::numeric_limits<double>::infinity();
   std::vector<double> nll(n, 0.0);
@@ -172,9 +176,9 @@ ElboResult ddpm_elbo(const Schedule& schedule, const EpsModel& eps_model, const 
   };
   // x_t ~ q(x_t | x0) and x0_hat = (x_t - b_t eps_theta(x_t, t)) / a_t.  MATH.md (1.2), section 0
   const auto noised_and_x0_hat = [&](int64_t t) {
-    const Tensor eps = tensor::randn(x_shape, gen, tensor::DType::Float64);
+    const Tensor eps = tensor::randn(x_shape, gen, tensor::DType::Float64, x0.device());
     const Tensor x_t = tensor::add(tensor::mul(x0, schedule.a(t)), tensor::mul(eps, schedule.b(t)));
-    const Tensor label = tensor::full({n}, static_cast<double>(t - 1));
+    const Tensor label = tensor::full({n}, static_cast<double>(t - 1), tensor::DType::Float32, x0.device());
     const Tensor eps_hat = eps_model(autograd::Variable(x_t), label).data().to(tensor::DType::Float64);
     return tensor::mul(tensor::sub(x_t, tensor::mul(eps_hat, schedule.b(t))), 1.0 / schedule.a(t));
   };
@@ -199,7 +203,7 @@ ElboResult ddpm_elbo(const Schedule& schedule, const EpsModel& eps_model, const 
   const double sigma_1 = std::sqrt(variance == ElboVariance::Beta ? schedule.beta[1] : schedule.beta_tilde[2]);
   const std::vector<double> l0 =
       decoder_nll(x0.to_vector<double>(), mu.contiguous().to_vector<double>(), sigma_1, n, d);
-  result.decoder_term = tensor::from_vector(l0, {n}, tensor::DType::Float64);
+  result.decoder_term = tensor::from_vector(l0, {n}, tensor::DType::Float64, x0.device());
   result.nats = tensor::add(total, result.decoder_term);
   // Bits per dimension: nats / (D ln 2).  MATH.md (2.9)
   result.bpd = tensor::mul(result.nats, 1.0 / (d * std::numbers::ln2));

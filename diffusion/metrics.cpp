@@ -27,8 +27,9 @@ double sliced_wasserstein(const Tensor& X, const Tensor& Y, int64_t L, uint64_t 
   Tensor u = t::randn({L, d}, gen, t::DType::Float64);
   u = u / t::sqrt(t::sum(t::square(u), {1}, true));
   // Projections (n, L), one column per direction.
-  const Tensor px = t::matmul(X.to(t::DType::Float64), u.t()).t().contiguous();  // (L, n)
-  const Tensor py = t::matmul(Y.to(t::DType::Float64), u.t()).t().contiguous();
+  // The projections are sorted on the host: host copies of X and Y.
+  const Tensor px = t::matmul(X.to(t::Device::CPU).to(t::DType::Float64), u.t()).t().contiguous();  // (L, n)
+  const Tensor py = t::matmul(Y.to(t::Device::CPU).to(t::DType::Float64), u.t()).t().contiguous();
   const double* x = px.data<double>();
   const double* y = py.data<double>();
   double total = 0.0;
@@ -54,7 +55,7 @@ MixtureFit mixture_fit(const GaussianMixture& gmm, const Tensor& samples) {
   const int64_t n = samples.size(0);
   const int64_t K = gmm.K();
   const int64_t d = gmm.d();
-  const Tensor x = samples.to(t::DType::Float64).contiguous();
+  const Tensor x = samples.to(t::Device::CPU).to(t::DType::Float64).contiguous();  // counted on the host
   // MATH.md (11.2): the largest r_k of (10.2) at a = 1, b = 0.
   const Tensor r = responsibilities(gmm, Variable(x), t::ones({n}, t::DType::Float64), t::zeros({n}, t::DType::Float64))
                        .data()

@@ -6,10 +6,9 @@
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <numbers>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "autograd/ops.h"
 #include "diffusion/prediction.h"
@@ -22,7 +21,8 @@ namespace ag = autograd;
 // Shapes: N points, K components, d dimensions.
 
 void GaussianMixture::validate() const {
-  TENSOR_CHECK(means.defined() && stds.defined() && weights.defined(), "[GaussianMixture] means, stds and weights must all be set");
+  TENSOR_CHECK(means.defined() && stds.defined() && weights.defined(),
+               "[GaussianMixture] means, stds and weights must all be set");
   TENSOR_CHECK(means.dim() == 2 && means.size(0) >= 1 && means.size(1) >= 1,
                "[GaussianMixture] means must be (K, d) with K, d >= 1, got {}", t::shape_str(means.shape()));
   const int64_t k = means.size(0);
@@ -46,7 +46,8 @@ void GaussianMixture::validate() const {
 
 GaussianMixture make_gaussian_mixture(const std::vector<std::vector<double>>& means, const std::vector<double>& stds,
                                       const std::vector<double>& weights) {
-  TENSOR_CHECK(!means.empty() && !means[0].empty(), "[make_gaussian_mixture] needs at least one mean of dimension >= 1");
+  TENSOR_CHECK(!means.empty() && !means[0].empty(),
+               "[make_gaussian_mixture] needs at least one mean of dimension >= 1");
   const auto k = static_cast<int64_t>(means.size());
   const auto d = static_cast<int64_t>(means[0].size());
   std::vector<double> flat;
@@ -79,7 +80,8 @@ GaussianMixture parse_gaussian_mixture_json(const std::string& text) {
     return make_gaussian_mixture(means, stds, weights);
   } catch (const nlohmann::json::exception& e) {
     throw t::Error(fmt::format(
-        "[gaussian_mixture_json] expected numbers: means [[x, y], ...], stds [s, ...], weights [w, ...]: {}", e.what()));
+        "[gaussian_mixture_json] expected numbers: means [[x, y], ...], stds [s, ...], weights [w, ...]: {}",
+        e.what()));
   }
 }
 
@@ -107,8 +109,8 @@ MixtureTerms mixture_terms(const GaussianMixture& gmm, const Variable& x, const 
                "[gaussian_mixture] a and b must be (N,) = ({},), got {} and {}", x.size(0), t::shape_str(a.shape()),
                t::shape_str(b.shape()));
   const t::DType dtype = x.dtype();
-  const Tensor a_n = per_sample(a, 2, dtype);  // (N, 1)
-  const Tensor b_n = per_sample(b, 2, dtype);  // (N, 1)
+  const Tensor a_n = per_sample(a, 2, dtype);                    // (N, 1)
+  const Tensor b_n = per_sample(b, 2, dtype);                    // (N, 1)
   const Tensor means = gmm.means.to(dtype).unsqueeze(0);         // (1, K, d)
   const Tensor s2 = t::square(gmm.stds.to(dtype)).unsqueeze(0);  // (1, K)
   const Tensor log_w = t::log(gmm.weights.to(dtype)).unsqueeze(0);
@@ -116,7 +118,7 @@ MixtureTerms mixture_terms(const GaussianMixture& gmm, const Variable& x, const 
 
   MixtureTerms terms;
   terms.v = t::square(a_n) * s2 + t::square(b_n);  // MATH.md (10.1)
-  const Tensor a_mu = a_n.unsqueeze(2) * means;     // (N, K, d)
+  const Tensor a_mu = a_n.unsqueeze(2) * means;    // (N, K, d)
   terms.offset = ag::unsqueeze(x, 1) - Variable(a_mu);
   const Variable sq_dist = ag::sum(ag::square(terms.offset), {2});  // (N, K)
   // MATH.md (10.2), before the softmax
@@ -151,8 +153,8 @@ EpsModel gmm_eps_model(const GaussianMixture& gmm, KernelFn kernel) {
     const Variable r = ag::softmax(terms.logits, 1);  // MATH.md (10.2)
     // MATH.md (10.3): grad log p_t(x) = -sum_k r_k (x - a mu_k) / v_k
     const Variable weighted = ag::unsqueeze(r / Variable(terms.v), 2) * terms.offset;  // (N, K, d)
-    const Variable score = -ag::sum(weighted, {1});                                       // (N, d)
-    return Variable(-per_sample(b, 2, x.dtype())) * score;                               // MATH.md (10.4)
+    const Variable score = -ag::sum(weighted, {1});                                    // (N, d)
+    return Variable(-per_sample(b, 2, x.dtype())) * score;                             // MATH.md (10.4)
   };
 }
 
@@ -176,11 +178,13 @@ Tensor posterior_cov(const GaussianMixture& gmm, const Tensor& x, const Tensor& 
   const Tensor m = gmm.means.to(x.dtype()).unsqueeze(0) +
                    a_n * s2.reshape({1, gmm.K(), 1}) / terms.v.unsqueeze(2) * terms.offset.data();  // (10.5)
   const Tensor c = s2.unsqueeze(0) * t::square(b_n) / terms.v;                                      // (N, K), (10.6)
-  const Tensor eye = t::from_vector([&] {
-    std::vector<double> e(d * d, 0.0);
-    for (int64_t i = 0; i < d; ++i) e[i * d + i] = 1.0;
-    return e;
-  }(), {1, 1, d, d}, x.dtype());
+  const Tensor eye = t::from_vector(
+      [&] {
+        std::vector<double> e(d * d, 0.0);
+        for (int64_t i = 0; i < d; ++i) e[i * d + i] = 1.0;
+        return e;
+      }(),
+      {1, 1, d, d}, x.dtype(), x.device());
   // MATH.md (10.6): sum_k r_k (c_k I + m_k m_k^T) - E E^T
   const Tensor second = c.unsqueeze(2).unsqueeze(3) * eye + m.unsqueeze(3) * m.unsqueeze(2);  // (N, K, d, d)
   const Tensor mean = t::sum(r.unsqueeze(2) * m, {1});                                        // (N, d)
@@ -202,8 +206,8 @@ Tensor sample_mixture(const GaussianMixture& gmm, int64_t N, t::Generator& gen, 
   }
   const Tensor index = t::from_vector(k_of, {N});
   const Tensor z = t::randn({N, gmm.d()}, gen, t::DType::Float64);
-  const Tensor mu = t::index_select(gmm.means, 0, index);                   // (N, d)
-  const Tensor s = t::index_select(gmm.stds, 0, index).unsqueeze(1);        // (N, 1)
+  const Tensor mu = t::index_select(gmm.means, 0, index);             // (N, d)
+  const Tensor s = t::index_select(gmm.stds, 0, index).unsqueeze(1);  // (N, 1)
   if (component) *component = index;
   return (mu + s * z).to(dtype);
 }

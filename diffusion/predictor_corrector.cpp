@@ -43,7 +43,7 @@ PredictorStep LangevinCorrector::step(const Tensor& x_in, double t, Generator& g
   Tensor x_mean = x_in;
   for (int i = 0; i < n_steps_; ++i) {
     const Tensor s = sde_.score(eps_model_, x, t);
-    const Tensor z = tensor::randn(x.shape(), gen, x.dtype());
+    const Tensor z = tensor::randn_like(x, gen);
     // Batch-averaged norms: per-sample ratios blow up where s is near 0.  MATH.md (4.8)
     const double ratio = snr_ * mean_sample_norm(z) / mean_sample_norm(s);
     const double delta = 2.0 * alpha * ratio * ratio;
@@ -74,8 +74,12 @@ SdeSampleResult sample_sde(const Sde& sde, const EpsModel& eps_model, const Pred
     }
   }
   switch (final_step) {
-    case FinalStep::Noisy: result.x = state.x; break;
-    case FinalStep::Mean: result.x = state.x_mean; break;
+    case FinalStep::Noisy:
+      result.x = state.x;
+      break;
+    case FinalStep::Mean:
+      result.x = state.x_mean;
+      break;
     case FinalStep::Tweedie: {
       // x0_hat = (x + sigma^2 s(x, t_min)) / m(t_min).  MATH.md (4.9)
       const double t = sde.t_min();

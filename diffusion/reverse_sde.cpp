@@ -14,7 +14,7 @@ PredictorStep EulerMaruyamaPredictor::step(const Tensor& x, double t, double dt,
   // The reverse drift f - g^2 s, integrated backwards over dt.  MATH.md (4.6)
   const Tensor reverse_drift = tensor::sub(sde_.f(x, t), tensor::mul(s, g * g));
   const Tensor x_mean = tensor::sub(x, tensor::mul(reverse_drift, dt));
-  const Tensor z = tensor::randn(x.shape(), gen, x.dtype());
+  const Tensor z = tensor::randn_like(x, gen);
   return {tensor::add(x_mean, tensor::mul(z, g * std::sqrt(dt))), x_mean};
 }
 
@@ -29,7 +29,7 @@ PredictorStep ReverseDiffusionPredictor::step(const Tensor& x, double t, double 
   const Tensor score = sde_.score(eps_model_, x, t);
   // Tweedie for that kernel, then its noise: the ancestral step.  MATH.md (2.5), (2.6)
   const Tensor x_mean = tensor::mul(tensor::add(x, tensor::mul(score, beta)), 1.0 / sqrt_alpha);
-  const Tensor z = tensor::randn(x.shape(), gen, x.dtype());
+  const Tensor z = tensor::randn_like(x, gen);
   return {tensor::add(x_mean, tensor::mul(z, std::sqrt(beta))), x_mean};
 }
 

@@ -17,13 +17,25 @@ double Schedule::b(int64_t t) const { return std::sqrt(1.0 - alpha_bar.at(t)); }
 
 // MATH.md (1.9)
 double Schedule::alpha_jump(int64_t t, int64_t s) const {
-  TENSOR_CHECK(0 <= s && s < t && t <= T, "[schedule] a jump needs 0 <= s < t <= T, got s = {}, t = {}, T = {}", s,
-               t, T);
+  TENSOR_CHECK(0 <= s && s < t && t <= T, "[schedule] a jump needs 0 <= s < t <= T, got s = {}, t = {}, T = {}", s, t,
+               T);
   return alpha_bar[t] / alpha_bar[s];
 }
 double Schedule::beta_jump(int64_t t, int64_t s) const { return 1.0 - alpha_jump(t, s); }
 double Schedule::beta_tilde_jump(int64_t s, int64_t t) const {
   return beta_jump(t, s) * (1.0 - alpha_bar[s]) / (1.0 - alpha_bar[t]);
+}
+
+ScheduleTables schedule_tables(const Schedule& schedule, tensor::Device device) {
+  const int64_t n = schedule.T + 1;
+  std::vector<double> a(n), b(n);
+  for (int64_t t = 0; t < n; ++t) {
+    a[t] = schedule.a(t);  // MATH.md (1.2)
+    b[t] = schedule.b(t);
+  }
+  return {tensor::from_vector(a, {n}, tensor::DType::Float64, device),
+          tensor::from_vector(b, {n}, tensor::DType::Float64, device),
+          tensor::from_vector(schedule.alpha_bar, {n}, tensor::DType::Float64, device)};
 }
 
 Schedule schedule_from_betas(const std::vector<double>& betas) {
@@ -53,7 +65,8 @@ Schedule linear_schedule(int64_t T, double beta_1, double beta_T) {
   TENSOR_CHECK(T >= 2, "[linear_schedule] needs T >= 2, got {}", T);
   std::vector<double> betas(T);
   for (int64_t t = 1; t <= T; ++t) {
-    betas[t - 1] = beta_1 + static_cast<double>(t - 1) * (beta_T - beta_1) / static_cast<double>(T - 1);  // MATH.md (1.3)
+    betas[t - 1] =
+        beta_1 + static_cast<double>(t - 1) * (beta_T - beta_1) / static_cast<double>(T - 1);  // MATH.md (1.3)
   }
   return schedule_from_betas(betas);
 }
@@ -79,7 +92,8 @@ Schedule cosine_schedule(int64_t T, double s) {
 Schedule blog_schedule(int64_t T) {
   TENSOR_CHECK(T >= 1, "[blog_schedule] needs T >= 1, got {}", T);
   std::vector<double> betas(T);
-  for (int64_t t = 1; t <= T; ++t) betas[t - 1] = 0.02 * static_cast<double>(t) / static_cast<double>(T);  // MATH.md (1.5)
+  for (int64_t t = 1; t <= T; ++t)
+    betas[t - 1] = 0.02 * static_cast<double>(t) / static_cast<double>(T);  // MATH.md (1.5)
   return schedule_from_betas(betas);
 }
 
@@ -104,7 +118,8 @@ KernelFn ddpm_kernel(const Schedule& schedule) {
       b[i] = schedule.b(t_step);
     }
     const auto n = static_cast<int64_t>(labels.size());
-    return std::make_pair(tensor::from_vector(a, {n}, tensor::DType::Float64), tensor::from_vector(b, {n}, tensor::DType::Float64));
+    return std::make_pair(tensor::from_vector(a, {n}, tensor::DType::Float64, label.device()),
+                          tensor::from_vector(b, {n}, tensor::DType::Float64, label.device()));
   };
 }
 

@@ -33,6 +33,16 @@ struct Schedule {
   double beta_tilde_jump(int64_t s, int64_t t) const;  // beta_tilde_{s|t}
 };
 
+// The per-step quantities a batch indexes, as float64 (T + 1,) tensors on one
+// device: entry t is step t, so index_select(a, 0, steps) gives each sample's
+// a_t without a trip through the host (training, the covariance heads).
+struct ScheduleTables {
+  Tensor a;          // sqrt(alpha_bar_t)
+  Tensor b;          // sqrt(1 - alpha_bar_t)
+  Tensor alpha_bar;  // alpha_bar_t
+};
+ScheduleTables schedule_tables(const Schedule& schedule, tensor::Device device = tensor::Device::CPU);
+
 // Every derived quantity from beta_1..beta_T (each in (0, 1]).
 // `betas` has T entries, betas[i] = beta_{i+1}.
 Schedule schedule_from_betas(const std::vector<double>& betas);

@@ -32,13 +32,12 @@ double VeSde::t_of_label(double label) const {
 
 // ---- VP ----
 
-VpSde::VpSde(double beta_min, double beta_max, double t_min)
-    : beta_min_(beta_min), beta_max_(beta_max), t_min_(t_min) {
-  TENSOR_CHECK(0 < beta_min && beta_min <= beta_max, "[VpSde] needs 0 < beta_min <= beta_max, got {} and {}",
-               beta_min, beta_max);
+VpSde::VpSde(double beta_min, double beta_max, double t_min) : beta_min_(beta_min), beta_max_(beta_max), t_min_(t_min) {
+  TENSOR_CHECK(0 < beta_min && beta_min <= beta_max, "[VpSde] needs 0 < beta_min <= beta_max, got {} and {}", beta_min,
+               beta_max);
 }
 
-double VpSde::g(double t) const { return std::sqrt(beta(t)); }  // MATH.md (4.3b)
+double VpSde::g(double t) const { return std::sqrt(beta(t)); }     // MATH.md (4.3b)
 double VpSde::m(double t) const { return std::exp(-0.5 * B(t)); }  // MATH.md (4.3b)
 // sigma^2 = 1 - e^{-B}; expm1 keeps it accurate at small t, where 1 - e^{-B} cancels.  MATH.md (4.3b)
 double VpSde::sigma(double t) const { return std::sqrt(-std::expm1(-B(t))); }
@@ -52,8 +51,8 @@ double SubVpSde::sigma(double t) const { return -std::expm1(-B(t)); }
 
 // ---- shared ----
 
-Tensor Sde::prior_sample(const Shape& shape, Generator& gen, tensor::DType dtype) const {
-  return tensor::mul(tensor::randn(shape, gen, dtype), prior_std());
+Tensor Sde::prior_sample(const Shape& shape, Generator& gen, tensor::DType dtype, tensor::Device device) const {
+  return tensor::mul(tensor::randn(shape, gen, dtype, device), prior_std());
 }
 
 // log N(x; 0, s^2 I) = -(D/2) log(2 pi s^2) - ||x||^2 / (2 s^2), per sample.
@@ -65,7 +64,9 @@ Tensor Sde::prior_log_prob(const Tensor& x) const {
   return tensor::add(tensor::mul(sq_norm, -0.5 / s2), -0.5 * d * std::log(2.0 * std::numbers::pi * s2));
 }
 
-Tensor Sde::labels(int64_t n, double t) const { return tensor::full({n}, label(t), tensor::DType::Float32); }
+Tensor Sde::labels(int64_t n, double t, tensor::Device device) const {
+  return tensor::full({n}, label(t), tensor::DType::Float32, device);
+}
 
 KernelFn Sde::kernel() const {
   // Holds a pointer to this SDE, which must outlive the returned function.
@@ -79,13 +80,13 @@ KernelFn Sde::kernel() const {
       b[i] = sde->sigma(t);
     }
     const Shape shape = {static_cast<int64_t>(labels.size())};
-    return std::pair{tensor::from_vector(a, shape, tensor::DType::Float64),
-                     tensor::from_vector(b, shape, tensor::DType::Float64)};
+    return std::pair{tensor::from_vector(a, shape, tensor::DType::Float64, label.device()),
+                     tensor::from_vector(b, shape, tensor::DType::Float64, label.device())};
   };
 }
 
 Tensor Sde::score(const EpsModel& eps_model, const Tensor& x, double t) const {
-  const Tensor eps = eps_model(autograd::Variable(x), labels(x.size(0), t)).data();
+  const Tensor eps = eps_model(autograd::Variable(x), labels(x.size(0), t, x.device())).data();
   return tensor::mul(eps, -1.0 / sigma(t));
 }
 
@@ -103,11 +104,12 @@ autograd::Variable sde_eps_loss(const Sde& sde, const EpsModel& eps_model, const
   // (N,) -> (N, 1, ..., 1) so the coefficients broadcast over one sample's dims.
   Shape coef_shape(x0.dim(), 1);
   coef_shape[0] = n;
-  const Tensor m_t = tensor::from_vector(m, coef_shape, x0.dtype());
-  const Tensor sigma_t = tensor::from_vector(sigma, coef_shape, x0.dtype());
-  const Tensor eps = tensor::randn(x0.shape(), gen, x0.dtype());
+  const Tensor m_t = tensor::from_vector(m, coef_shape, x0.dtype(), x0.device());
+  const Tensor sigma_t = tensor::from_vector(sigma, coef_shape, x0.dtype(), x0.device());
+  const Tensor eps = tensor::randn_like(x0, gen);
   const Tensor x_t = tensor::add(tensor::mul(x0, m_t), tensor::mul(eps, sigma_t));  // MATH.md (4.3) kernel
-  const autograd::Variable eps_hat = eps_model(autograd::Variable(x_t), tensor::from_vector(label, {n}));
+  const autograd::Variable eps_hat =
+      eps_model(autograd::Variable(x_t), tensor::from_vector(label, {n}, tensor::DType::Float32, x0.device()));
   // lambda(t) = sigma(t)^2 turns the score-matching loss into this eps-MSE.  MATH.md (4.5)
   return autograd::mean(autograd::square(autograd::sub(autograd::Variable(eps), eps_hat)));
 }

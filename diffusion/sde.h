@@ -47,12 +47,13 @@ class Sde {
 
   // f(x, t) on a tensor.
   Tensor f(const Tensor& x, double t) const { return tensor::mul(x, f_scale(t)); }
-  // x ~ N(0, prior_std^2 I), shape (N, ...).
-  Tensor prior_sample(const Shape& shape, Generator& gen, tensor::DType dtype = tensor::DType::Float32) const;
+  // x ~ N(0, prior_std^2 I), shape (N, ...), on `device`.
+  Tensor prior_sample(const Shape& shape, Generator& gen, tensor::DType dtype = tensor::DType::Float32,
+                      tensor::Device device = tensor::Device::CPU) const;
   // log N(x; 0, prior_std^2 I) per sample: (N, ...) -> (N,), float64.
   Tensor prior_log_prob(const Tensor& x) const;
-  // The labels (N,) the model sees at time t, float32.
-  Tensor labels(int64_t n, double t) const;
+  // The labels (N,) the model sees at time t, float32, on `device`.
+  Tensor labels(int64_t n, double t, tensor::Device device = tensor::Device::CPU) const;
   // label -> (m(t), sigma(t)), each shaped like label: the SDE's kernel for the
   // oracle. The function holds a pointer to this SDE, which must outlive it.
   KernelFn kernel() const;

@@ -23,9 +23,12 @@ LossWeighting parse_loss_weighting(const std::string& name) {
 double loss_weight(LossWeighting weighting, double alpha_bar_t) {
   const double inv_snr = (1.0 - alpha_bar_t) / alpha_bar_t;  // 1 / SNR_t, MATH.md section 0
   switch (weighting) {
-    case LossWeighting::Eps: return 1.0;
-    case LossWeighting::X0: return inv_snr;
-    case LossWeighting::V: return 1.0 + inv_snr;
+    case LossWeighting::Eps:
+      return 1.0;
+    case LossWeighting::X0:
+      return inv_snr;
+    case LossWeighting::V:
+      return 1.0 + inv_snr;
   }
   return 1.0;
 }
@@ -35,28 +38,27 @@ Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, cons
   TENSOR_CHECK(x0.dim() >= 2 && x0.size(0) >= 1, "[diffusion_loss] x0 must be a batch (N, ...), got {}",
                t::shape_str(x0.shape()));
   const int64_t N = x0.size(0);
-  // t ~ Uniform{1..T}
-  const std::vector<int64_t> steps = t::randint(1, schedule.T + 1, {N}, gen).to_vector<int64_t>();
-  std::vector<double> a(N), b(N), w(N), label(N);
-  for (int64_t i = 0; i < N; ++i) {
-    a[i] = schedule.a(steps[i]);
-    b[i] = schedule.b(steps[i]);
-    w[i] = loss_weight(options.weighting, schedule.alpha_bar[steps[i]]);
-    label[i] = static_cast<double>(steps[i] - 1);
-  }
-  const Tensor a_t = t::from_vector(a, {N}, t::DType::Float64);
-  const Tensor b_t = t::from_vector(b, {N}, t::DType::Float64);
-  const Tensor eps = t::randn(x0.shape(), gen, x0.dtype());
+  // Everything is made on x0's device: the steps, each sample's coefficients
+  // (index_select on the schedule's tables) and the labels never visit the host.
+  const ScheduleTables tables = schedule_tables(schedule, x0.device());
+  std::vector<double> weight_of_t(schedule.T + 1);
+  for (int64_t s = 0; s <= schedule.T; ++s) weight_of_t[s] = loss_weight(options.weighting, schedule.alpha_bar[s]);
+  const Tensor weight_table = t::from_vector(weight_of_t, {schedule.T + 1}, t::DType::Float64, x0.device());
+  const Tensor steps = t::randint(1, schedule.T + 1, {N}, gen, x0.device());  // t ~ Uniform{1..T}, int64
+  const Tensor a_t = t::index_select(tables.a, 0, steps);
+  const Tensor b_t = t::index_select(tables.b, 0, steps);
+  const Tensor label = t::add(steps.to(t::DType::Float32), -1.0);  // the network's label t - 1 (model.h)
+  const Tensor eps = t::randn_like(x0, gen);
   // MATH.md (1.2): x_t = a_t x_0 + b_t eps
   const Tensor x_t = per_sample(a_t, x0.dim(), x0.dtype()) * x0 + per_sample(b_t, x0.dim(), x0.dtype()) * eps;
   const Variable x_t_var(x_t);
-  const Variable output = model.forward(x_t_var, t::from_vector(label, {N}, t::DType::Float32));
+  const Variable output = model.forward(x_t_var, label);
   const Variable eps_hat = eps_from_output(output, x_t_var, a_t, b_t, options.prediction);  // (2.3)-(2.4)
   // MATH.md (2.2): mean over dims of the squared error, weighted per sample, mean over the batch.
   std::vector<int64_t> data_dims;
   for (int64_t d = 1; d < x0.dim(); ++d) data_dims.push_back(d);
   const Variable per_sample_mse = ag::mean(ag::square(Variable(eps) - eps_hat), data_dims);  // (N,)
-  const Variable weights(t::from_vector(w, {N}, x0.dtype()));
+  const Variable weights(t::index_select(weight_table, 0, steps).to(x0.dtype()));
   return ag::mean(weights * per_sample_mse);
 }
 

@@ -17,10 +17,11 @@ autograd::Variable cross_entropy(const autograd::Variable& logits, const tensor:
   const int64_t K = logits.size(1);
   const std::vector<int64_t> values = labels.to_vector<int64_t>();
   const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
-  TENSOR_CHECK(*lo >= 0 && *hi < K, "[cross_entropy] labels must be in 0..{} for {} classes, got {}..{}", K - 1, K,
-               *lo, *hi);
+  TENSOR_CHECK(*lo >= 0 && *hi < K, "[cross_entropy] labels must be in 0..{} for {} classes, got {}..{}", K - 1, K, *lo,
+               *hi);
   // one_hot[i, k] = (labels_i == k), by broadcasting (N, 1) against (1, K).
-  const tensor::Tensor classes = tensor::arange(0, static_cast<double>(K), 1, logits.dtype()).reshape({1, K});
+  const tensor::Tensor classes =
+      tensor::arange(0, static_cast<double>(K), 1, logits.dtype(), logits.device()).reshape({1, K});
   const tensor::Tensor one_hot = tensor::eq(labels.to(logits.dtype()).reshape({-1, 1}), classes);
   const autograd::Variable picked = autograd::sum(autograd::log_softmax(logits, 1) * autograd::Variable(one_hot), {1});
   return -autograd::mean(picked);

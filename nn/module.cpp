@@ -116,26 +116,36 @@ void Module::load_state_dict(const StateDict& state) {
     TENSOR_CHECK(found != state.end(), "[load_state_dict] missing tensor '{}' (shape {})", name,
                  tensor::shape_str(dst->shape()));
     const Tensor& src = found->second;
-    TENSOR_CHECK(src.shape() == dst->shape(), "[load_state_dict] tensor '{}' has shape {}, the module expects {}",
-                 name, tensor::shape_str(src.shape()), tensor::shape_str(dst->shape()));
-    TENSOR_CHECK(src.dtype() == dst->dtype(), "[load_state_dict] tensor '{}' has dtype {}, the module expects {}",
-                 name, tensor::dtype_name(src.dtype()), tensor::dtype_name(dst->dtype()));
+    TENSOR_CHECK(src.shape() == dst->shape(), "[load_state_dict] tensor '{}' has shape {}, the module expects {}", name,
+                 tensor::shape_str(src.shape()), tensor::shape_str(dst->shape()));
+    TENSOR_CHECK(src.dtype() == dst->dtype(), "[load_state_dict] tensor '{}' has dtype {}, the module expects {}", name,
+                 tensor::dtype_name(src.dtype()), tensor::dtype_name(dst->dtype()));
   }
   for (const auto& [name, src] : state)
-    TENSOR_CHECK(expected.count(name), "[load_state_dict] unexpected tensor '{}' (shape {}): the module has no such "
-                 "parameter or buffer", name, tensor::shape_str(src.shape()));
+    TENSOR_CHECK(expected.count(name),
+                 "[load_state_dict] unexpected tensor '{}' (shape {}): the module has no such "
+                 "parameter or buffer",
+                 name, tensor::shape_str(src.shape()));
   // Copy in place: layers hold handles to these tensors.
-  for (auto& [name, dst] : targets) dst->copy_(state.at(name));
+  for (auto& [name, dst] : targets) dst->copy_(state.at(name).to(dst->device()));
 }
 
-void Module::to(DType dtype) {
+void Module::replace_tensors(const std::function<Tensor(const Tensor&)>& convert) {
   for (const auto& [name, p] : named_parameters()) {
-    p.mutable_data() = p.data().to(dtype);
-    p.zero_grad();
+    p.mutable_data() = convert(p.data());
+    p.zero_grad();  // a gradient of the old tensor is not carried over
   }
   std::vector<std::pair<std::string, Tensor*>> buffers;
   collect_buffers("", buffers);
-  for (auto& [name, b] : buffers) *b = b->to(dtype);
+  for (auto& [name, b] : buffers) *b = convert(*b);
+}
+
+void Module::to(DType dtype) {
+  replace_tensors([dtype](const Tensor& t) { return t.to(dtype); });
+}
+
+void Module::to(tensor::Device device) {
+  replace_tensors([device](const Tensor& t) { return t.to(device); });
 }
 
 }  // namespace nn

@@ -4,6 +4,7 @@
 // dots into the state_dict keys PyTorch uses ("d1.c1.weight"). This file
 // holds the bookkeeping only; layers live in nn/layers/, models in nn/models/.
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,11 +55,19 @@ class Module {
   StateDict state_dict() const;
   // Copies each tensor into the parameter or buffer of the same name. Every
   // name must exist on both sides, with the same shape and dtype; an error
-  // names the offending tensor and nothing is changed.
+  // names the offending tensor and nothing is changed. The sources may live on
+  // another device (a checkpoint read on the host): each lands on its
+  // destination's device.
   void load_state_dict(const StateDict& state);
 
   // Converts every parameter and buffer to `dtype` in place (float64 for gradchecks).
   void to(DType dtype);
+  // Moves every parameter and buffer to `device` in place; gradients are
+  // dropped. Note [Moving a model]: optimizers and EMA copy or reference the
+  // parameters' tensors when they are built (their moment buffers and shadows
+  // are made on the parameters' device), so move the model first, then build
+  // them: model.to(device); AdamW opt(model.named_parameters()); EMA ema(model).
+  void to(tensor::Device device);
 
  protected:
   // Registration, called from constructors. Names are identifiers without
@@ -79,6 +88,8 @@ class Module {
   void check_new_name(const std::string& name) const;
   void collect_parameters(const std::string& prefix, std::vector<NamedParameter>& out) const;
   void collect_buffers(const std::string& prefix, std::vector<std::pair<std::string, Tensor*>>& out);
+  // Replaces every parameter (dropping its gradient) and buffer by convert(it): to(dtype), to(device).
+  void replace_tensors(const std::function<Tensor(const Tensor&)>& convert);
 
   std::vector<NamedParameter> parameters_;
   std::vector<std::pair<std::string, Tensor>> buffers_;

@@ -26,18 +26,25 @@ using nlohmann::json;
 
 const char* dtype_code(DType d) {
   switch (d) {
-    case DType::Float32: return "F32";
-    case DType::Float64: return "F64";
-    case DType::Int64: return "I64";
+    case DType::Float32:
+      return "F32";
+    case DType::Float64:
+      return "F64";
+    case DType::Int64:
+      return "I64";
   }
   return "?";
 }
 
 bool parse_dtype_code(const std::string& code, DType& out) {
-  if (code == "F32") out = DType::Float32;
-  else if (code == "F64") out = DType::Float64;
-  else if (code == "I64") out = DType::Int64;
-  else return false;
+  if (code == "F32")
+    out = DType::Float32;
+  else if (code == "F64")
+    out = DType::Float64;
+  else if (code == "I64")
+    out = DType::Int64;
+  else
+    return false;
   return true;
 }
 
@@ -64,18 +71,21 @@ Entry parse_entry(const std::string& source, const std::string& name, const json
   if (!parse_dtype_code(code, e.dtype)) throw fail(fmt::format("dtype '{}' is not supported (F32, F64, I64)", code));
   uint64_t numel = 1;
   for (const json& d : value["shape"]) {
-    if (!d.is_number_unsigned()) throw fail(fmt::format("shape {} has a non-integer or negative entry", value["shape"].dump()));
+    if (!d.is_number_unsigned())
+      throw fail(fmt::format("shape {} has a non-integer or negative entry", value["shape"].dump()));
     const uint64_t size = d.get<uint64_t>();
     if (size > (uint64_t{1} << 40) || __builtin_mul_overflow(numel, size, &numel))
       throw fail(fmt::format("shape {} is too large", value["shape"].dump()));
     e.shape.push_back(static_cast<int64_t>(size));
   }
   for (const json& o : value["data_offsets"])
-    if (!o.is_number_unsigned()) throw fail(fmt::format("data_offsets {} are not non-negative integers", value["data_offsets"].dump()));
+    if (!o.is_number_unsigned())
+      throw fail(fmt::format("data_offsets {} are not non-negative integers", value["data_offsets"].dump()));
   e.begin = value["data_offsets"][0].get<uint64_t>();
   e.end = value["data_offsets"][1].get<uint64_t>();
   if (e.begin > e.end || e.end > data_size)
-    throw fail(fmt::format("data_offsets [{}, {}] lie outside the data section of {} bytes", e.begin, e.end, data_size));
+    throw fail(
+        fmt::format("data_offsets [{}, {}] lie outside the data section of {} bytes", e.begin, e.end, data_size));
   uint64_t nbytes = 0;
   if (__builtin_mul_overflow(numel, tensor::dtype_size(e.dtype), &nbytes) || nbytes != e.end - e.begin)
     throw fail(fmt::format("data_offsets [{}, {}] hold {} bytes, but {} {} needs {}", e.begin, e.end, e.end - e.begin,
@@ -92,12 +102,12 @@ std::string serialize_safetensors(const StateDict& tensors, const Metadata& meta
   std::vector<Tensor> contiguous;
   for (const auto& [name, t] : tensors) {  // StateDict is sorted: a stable layout
     TENSOR_CHECK(name != "__metadata__" && !name.empty(), "[safetensors] invalid tensor name '{}'", name);
-    TENSOR_CHECK(t.defined() && t.device() == tensor::Device::CPU, "[safetensors] tensor '{}' must be a defined CPU tensor",
-                 name);
+    TENSOR_CHECK(t.defined(), "[safetensors] tensor '{}' is undefined", name);
     const uint64_t nbytes = static_cast<uint64_t>(t.numel()) * tensor::dtype_size(t.dtype());
-    header[name] = {{"dtype", dtype_code(t.dtype())}, {"shape", t.shape()}, {"data_offsets", {offset, offset + nbytes}}};
+    header[name] = {
+        {"dtype", dtype_code(t.dtype())}, {"shape", t.shape()}, {"data_offsets", {offset, offset + nbytes}}};
     offset += nbytes;
-    contiguous.push_back(t.contiguous());
+    contiguous.push_back(t.to(tensor::Device::CPU).contiguous());  // the file is written from host copies
   }
   std::string text = header.dump();
   // Pad with spaces so the data section starts 8-byte aligned (as the reference writer does).
@@ -143,17 +153,16 @@ SafetensorsContents parse_safetensors(const std::string& bytes, const std::strin
     entries.push_back(parse_entry(source, name, value, data_size));
   }
   // The tensors must tile the data section: no overlap, no gap, no trailing bytes.
-  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-  });
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
   uint64_t expected = 0;
   std::string previous = "the start of the data section";
   for (const Entry& e : entries) {
     if (e.begin < expected)
       throw fail(fmt::format("tensor '{}' at [{}, {}] overlaps {}", e.name, e.begin, e.end, previous));
     if (e.begin > expected)
-      throw fail(fmt::format("tensor '{}' starts at byte {}, leaving a gap after {} (which ends at {})", e.name, e.begin,
-                             previous, expected));
+      throw fail(fmt::format("tensor '{}' starts at byte {}, leaving a gap after {} (which ends at {})", e.name,
+                             e.begin, previous, expected));
     expected = e.end;
     previous = "tensor '" + e.name + "'";
   }

@@ -23,15 +23,19 @@ Tensor empty_like(const Tensor& t);
 // A 0-dim tensor holding one value.
 Tensor scalar(double value, DType dtype = DType::Float32, Device device = Device::CPU);
 // start, start+step, ... while < end (or > end for a negative step).
-Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::Float32);
+Tensor arange(double start, double end, double step = 1.0, DType dtype = DType::Float32, Device device = Device::CPU);
 // `steps` values from start to end inclusive, evenly spaced.
-Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::Float32);
-// Copies values into a new tensor of the given shape (numel must match).
-Tensor from_vector(const std::vector<double>& values, const Shape& shape, DType dtype = DType::Float32);
-Tensor from_vector(const std::vector<float>& values, const Shape& shape, DType dtype = DType::Float32);
-Tensor from_vector(const std::vector<int64_t>& values, const Shape& shape, DType dtype = DType::Int64);
+Tensor linspace(double start, double end, int64_t steps, DType dtype = DType::Float32, Device device = Device::CPU);
+// Copies host values into a new tensor of the given shape (numel must match),
+// converted on the host and then copied to `device`.
+Tensor from_vector(const std::vector<double>& values, const Shape& shape, DType dtype = DType::Float32,
+                   Device device = Device::CPU);
+Tensor from_vector(const std::vector<float>& values, const Shape& shape, DType dtype = DType::Float32,
+                   Device device = Device::CPU);
+Tensor from_vector(const std::vector<int64_t>& values, const Shape& shape, DType dtype = DType::Int64,
+                   Device device = Device::CPU);
 // A 1-D tensor: from_list({1, 2, 3}).
-Tensor from_list(std::initializer_list<double> values, DType dtype = DType::Float32);
+Tensor from_list(std::initializer_list<double> values, DType dtype = DType::Float32, Device device = Device::CPU);
 
 // ---- Elementwise (elementwise.cpp), NumPy broadcasting ----
 Tensor add(const Tensor& a, const Tensor& b);
@@ -136,6 +140,11 @@ inline Tensor operator*(const Tensor& a, double s) { return mul(a, s); }
 inline Tensor operator*(double s, const Tensor& a) { return mul(a, s); }
 inline Tensor operator/(const Tensor& a, double s) { return mul(a, 1.0 / s); }
 inline Tensor operator/(double s, const Tensor& a) { return mul(reciprocal(a), s); }
+
+// ---- Optimizer updates (optim.cpp) ----
+// One Adam/AdamW step in place (PyTorch's single-tensor rule, nn/optim/adam.h):
+// param, grad, exp_avg and exp_avg_sq contiguous, of one shape, dtype and device.
+void adam_step_(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq, const AdamStepParams& p);
 
 // ---- Threads (threads.cpp) ----
 // Threads used by our loops and by OpenBLAS (one shared OpenMP pool).

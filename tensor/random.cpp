@@ -36,13 +36,16 @@ Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator& gen, De
   return floor(add(mul(u, static_cast<double>(high - low)), static_cast<double>(low))).to(DType::Int64);
 }
 
-Tensor randperm(int64_t n, Generator& gen) {
+Tensor randn_like(const Tensor& x, Generator& gen) { return randn(x.shape(), gen, x.dtype(), x.device()); }
+Tensor rand_like(const Tensor& x, Generator& gen) { return rand(x.shape(), gen, x.dtype(), x.device()); }
+
+Tensor randperm(int64_t n, Generator& gen, Device device) {
   // Sort indices by a random key: a permutation that depends only on (seed, stream).
   const std::vector<double> keys = rand({n}, gen, DType::Float64).to_vector<double>();
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return keys[a] < keys[b]; });
-  return from_vector(order, {n});
+  return from_vector(order, {n}, DType::Int64, device);
 }
 
 }  // namespace tensor

@@ -31,8 +31,12 @@ Tensor randn(const Shape& shape, Generator& gen, DType dtype = DType::Float32, D
 Tensor rand(const Shape& shape, Generator& gen, DType dtype = DType::Float32, Device device = Device::CPU);
 // Uniform integers in [low, high), as int64.
 Tensor randint(int64_t low, int64_t high, const Shape& shape, Generator& gen, Device device = Device::CPU);
-// A random permutation of 0..n-1, as int64 (for shuffling a data set).
-Tensor randperm(int64_t n, Generator& gen);
+// A random permutation of 0..n-1, as int64 (for shuffling a data set). The
+// sort runs on the host; the result is copied to `device`.
+Tensor randperm(int64_t n, Generator& gen, Device device = Device::CPU);
+// randn / rand with x's shape, dtype and device: the noise for a tensor in hand.
+Tensor randn_like(const Tensor& x, Generator& gen);
+Tensor rand_like(const Tensor& x, Generator& gen);
 // Fill an existing (contiguous) tensor in place.
 Tensor& normal_(Tensor& t, Generator& gen);
 Tensor& uniform_(Tensor& t, Generator& gen);

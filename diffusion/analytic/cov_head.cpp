@@ -53,26 +53,20 @@ double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps
   nn::Adam optimizer(head.named_parameters(), adam);
   t::Generator gen(options.seed);
 
-  // Per-step a_t, b_t as float64 tensors indexed by t (entry 0 unused).
-  std::vector<double> a_of_t(schedule.T + 1), b_of_t(schedule.T + 1);
-  for (int64_t s = 0; s <= schedule.T; ++s) {
-    a_of_t[s] = schedule.a(s);
-    b_of_t[s] = schedule.b(s);
-  }
-  const Tensor a_table = t::from_vector(a_of_t, {schedule.T + 1}, t::DType::Float64);
-  const Tensor b_table = t::from_vector(b_of_t, {schedule.T + 1}, t::DType::Float64);
+  // Per-step a_t, b_t as float64 tensors indexed by t, on the data's device.
+  const ScheduleTables tables = schedule_tables(schedule, data.device());
 
   const int64_t B = options.batch_size;
   const int64_t tail_from = options.steps - std::max<int64_t>(1, options.steps / 10);
   double tail_loss = 0;
   for (int64_t step = 0; step < options.steps; ++step) {
-    const Tensor index = t::randint(0, data.size(0), {B}, gen);
+    const Tensor index = t::randint(0, data.size(0), {B}, gen, data.device());
     const Tensor x0 = t::index_select(data, 0, index);
-    const Tensor t_step = t::randint(1, schedule.T + 1, {B}, gen);  // t ~ Uniform{1..T}
+    const Tensor t_step = t::randint(1, schedule.T + 1, {B}, gen, data.device());  // t ~ Uniform{1..T}
     const Tensor label = (t_step.to(t::DType::Float64) - 1.0).to(t::DType::Float32);
-    const Tensor a = per_sample(t::index_select(a_table, 0, t_step), x0.dim(), x0.dtype());
-    const Tensor b = per_sample(t::index_select(b_table, 0, t_step), x0.dim(), x0.dtype());
-    const Tensor eps = t::randn(x0.shape(), gen, x0.dtype());
+    const Tensor a = per_sample(t::index_select(tables.a, 0, t_step), x0.dim(), x0.dtype());
+    const Tensor b = per_sample(t::index_select(tables.b, 0, t_step), x0.dim(), x0.dtype());
+    const Tensor eps = t::randn_like(x0, gen);
     const Tensor x_t = a * x0 + b * eps;  // MATH.md (1.2)
 
     Tensor target;

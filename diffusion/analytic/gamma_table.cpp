@@ -88,10 +88,10 @@ GammaTable estimate_gamma(const EpsModel& model, const Tensor& data, const Sched
   t::Generator gen(options.seed);
   const int64_t N = data.size(0);
   const int64_t M = options.samples <= 0 ? N : std::min(options.samples, N);
-  const Tensor points = M == N ? data : t::index_select(data, 0, t::randperm(N, gen).narrow(0, 0, M));
+  const Tensor points = M == N ? data : t::index_select(data, 0, t::randperm(N, gen, data.device()).narrow(0, 0, M));
   table.samples = M;
   // Note [Common noise across t] (gamma_table.h)
-  const Tensor common_eps = options.common_noise ? t::randn(points.shape(), gen, points.dtype()) : Tensor();
+  const Tensor common_eps = options.common_noise ? t::randn_like(points, gen) : Tensor();
 
   // Rows r = 0..(K M - 1) enumerate the (t, point) pairs, t-major; a batch is
   // a run of rows, so several small t's share one model call.
@@ -109,14 +109,13 @@ GammaTable estimate_gamma(const EpsModel& model, const Tensor& data, const Sched
       a[i] = schedule.a(t_step);
       b[i] = schedule.b(t_step);
     }
-    const Tensor index = t::from_vector(point_index, {n});
+    const Tensor index = t::from_vector(point_index, {n}, t::DType::Int64, points.device());
     const Tensor x0 = t::index_select(points, 0, index);
-    const Tensor eps =
-        options.common_noise ? t::index_select(common_eps, 0, index) : t::randn(x0.shape(), gen, x0.dtype());
-    const Tensor a_n = per_sample(t::from_vector(a, {n}, t::DType::Float64), x0.dim(), x0.dtype());
-    const Tensor b_n = per_sample(t::from_vector(b, {n}, t::DType::Float64), x0.dim(), x0.dtype());
+    const Tensor eps = options.common_noise ? t::index_select(common_eps, 0, index) : t::randn_like(x0, gen);
+    const Tensor a_n = per_sample(t::from_vector(a, {n}, t::DType::Float64, x0.device()), x0.dim(), x0.dtype());
+    const Tensor b_n = per_sample(t::from_vector(b, {n}, t::DType::Float64, x0.device()), x0.dim(), x0.dtype());
     const Tensor x_t = a_n * x0 + b_n * eps;  // MATH.md (1.2)
-    const Tensor eps_hat = model(Variable(x_t), t::from_vector(label, {n}, t::DType::Float32)).data();
+    const Tensor eps_hat = model(Variable(x_t), t::from_vector(label, {n}, t::DType::Float32, x0.device())).data();
     TENSOR_CHECK(eps_hat.shape() == x_t.shape(), "[estimate_gamma] the model returned {} for x {}",
                  t::shape_str(eps_hat.shape()), t::shape_str(x_t.shape()));
 

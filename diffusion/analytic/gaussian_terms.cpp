@@ -35,8 +35,10 @@ Tensor gaussian_nll(const Tensor& x, const Tensor& mu, double var) {
 }
 
 Tensor discretized_gaussian_nll(const Tensor& x, const Tensor& mu, double sigma) {
-  const Tensor xc = x.to(t::DType::Float64).contiguous();
-  const Tensor mc = (t::zeros_like(xc) + mu.to(t::DType::Float64)).contiguous();
+  // The log-space CDF difference is a host loop: it reads host copies (once per
+  // batch, for the decoder term) and returns the result on x's device.
+  const Tensor xc = x.to(t::DType::Float64).to(t::Device::CPU).contiguous();
+  const Tensor mc = (t::zeros_like(xc) + mu.to(t::DType::Float64).to(t::Device::CPU)).contiguous();
   const int64_t N = xc.size(0);
   const int64_t d = xc.numel() / N;
   const double* xp = xc.data<double>();
@@ -55,7 +57,7 @@ Tensor discretized_gaussian_nll(const Tensor& x, const Tensor& mu, double sigma)
     }
     out[n] = total;
   }
-  return t::from_vector(out, {N}, t::DType::Float64);
+  return t::from_vector(out, {N}, t::DType::Float64, x.device());
 }
 
 }  // namespace diffusion::analytic

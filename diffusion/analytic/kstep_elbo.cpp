@@ -63,10 +63,10 @@ Tensor batch_nats(const EpsModel& model, const Tensor& x0, const Schedule& sch, 
                   t::Generator& gen) {
   const int64_t T = sch.T;
   // Prior term, exact: KL(N(a_T x_0, b_T^2 I) || N(0, I)), MATH.md (2.8)
-  Tensor nats = gaussian_kl(sch.a(T) * x0, 1.0 - sch.alpha_bar[T], t::scalar(1.0, t::DType::Float64));
+  Tensor nats = gaussian_kl(sch.a(T) * x0, 1.0 - sch.alpha_bar[T], t::scalar(1.0, t::DType::Float64, x0.device()));
 
   const auto draw_x_t = [&](int64_t t_step, Tensor& x0_hat) {
-    const Tensor eps = t::randn(x0.shape(), gen, x0.dtype());
+    const Tensor eps = t::randn_like(x0, gen);
     const Tensor x_t = sch.a(t_step) * x0 + sch.b(t_step) * eps;  // MATH.md (1.2)
     const Tensor eps_hat = predict_eps(model, x_t, t_step);
     x0_hat = (x_t - sch.b(t_step) * eps_hat) / sch.a(t_step);  // MATH.md section 0
@@ -86,13 +86,13 @@ Tensor batch_nats(const EpsModel& model, const Tensor& x0, const Schedule& sch, 
     Tensor v2;
     switch (options.variance) {
       case VarianceChoice::Beta:
-        v2 = t::scalar(sch.beta_jump(t_step, s), t::DType::Float64);
+        v2 = t::scalar(sch.beta_jump(t_step, s), t::DType::Float64, x0.device());
         break;  // (2.6)
       case VarianceChoice::BetaTilde:
-        v2 = t::scalar(v1, t::DType::Float64);
+        v2 = t::scalar(v1, t::DType::Float64, x0.device());
         break;  // (2.6)
       case VarianceChoice::Analytic:
-        v2 = t::scalar(optimal_sigma2(sch, t_step, s, 1.0, C[t_step]), t::DType::Float64);  // (7.4)
+        v2 = t::scalar(optimal_sigma2(sch, t_step, s, 1.0, C[t_step]), t::DType::Float64, x0.device());  // (7.4)
         break;
       case VarianceChoice::NPR:
       case VarianceChoice::SN: {

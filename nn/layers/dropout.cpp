@@ -11,8 +11,8 @@ Dropout::Dropout(double p, uint64_t seed) : p_(p), gen_(seed) {
 
 Variable Dropout::forward(const Variable& x) {
   if (!is_training() || p_ == 0.0) return x;
-  Tensor u = tensor::rand(x.shape(), gen_, x.dtype());
-  Tensor mask = tensor::mul(tensor::ge(u, tensor::scalar(p_, x.dtype())), 1.0 / (1.0 - p_));
+  Tensor u = tensor::rand_like(x.data(), gen_);
+  Tensor mask = tensor::mul(tensor::ge(u, tensor::scalar(p_, x.dtype(), x.device())), 1.0 / (1.0 - p_));
   return autograd::mul(x, Variable(mask));
 }
 

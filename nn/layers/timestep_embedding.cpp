@@ -16,20 +16,15 @@ tensor::Tensor timestep_embedding(const tensor::Tensor& t, int64_t dim) {
   TENSOR_CHECK(t.dim() == 1, "[timestep_embedding] t should be (N,), got {}", tensor::shape_str(t.shape()));
   TENSOR_CHECK(dim >= 4 && dim % 2 == 0, "[timestep_embedding] dim must be even and >= 4, got {}", dim);
   const int64_t n = t.size(0), half = dim / 2;
-  const std::vector<float> times = t.to_vector<float>();
+  // The half frequencies are made on the host (a constant of the layer) and
+  // copied to t's device; the products and sin/cos run where t lives.
   std::vector<float> freqs(half);
   const float neg_log_10000 = static_cast<float>(-std::log(10000.0));
   for (int64_t i = 0; i < half; ++i)
     freqs[i] = std::exp(static_cast<float>(i) * neg_log_10000 / static_cast<float>(half - 1));
-  tensor::Tensor out = tensor::Tensor::empty({n, dim});
-  float* o = out.data<float>();
-  for (int64_t r = 0; r < n; ++r)
-    for (int64_t i = 0; i < half; ++i) {
-      const float arg = times[r] * freqs[i];
-      o[r * dim + i] = std::sin(arg);
-      o[r * dim + half + i] = std::cos(arg);
-    }
-  return out;
+  const tensor::Tensor freq_row = tensor::from_vector(freqs, {1, half}, tensor::DType::Float32, t.device());
+  const tensor::Tensor arg = t.to(tensor::DType::Float32).reshape({n, 1}) * freq_row;  // (N, half), t * freq_i
+  return tensor::cat({tensor::sin(arg), tensor::cos(arg)}, 1);
 }
 
 }  // namespace nn

@@ -59,7 +59,7 @@ void EMA::load_state_dict(const StateDict& state, int64_t num_updates) {
                  tensor::shape_str(found->second.shape()), tensor::dtype_name(s.dtype()), tensor::shape_str(s.shape()));
   }
   for (const auto& [name, s] : state) TENSOR_CHECK(shadow_.count(name), "[EMA] unexpected tensor '{}'", name);
-  for (auto& [name, s] : shadow_) s.copy_(state.at(name));
+  for (auto& [name, s] : shadow_) s.copy_(state.at(name).to(s.device()));  // a host checkpoint onto the shadow's device
   num_updates_ = num_updates;
 }
 

@@ -28,8 +28,8 @@ void Optimizer::step() {
     TENSOR_CHECK(p.data().is_contiguous(), "[Optimizer] parameter '{}' is not contiguous", name);
     TENSOR_CHECK(p.grad().dtype() == p.dtype() && p.grad().shape() == p.shape(),
                  "[Optimizer] gradient of '{}' is {} {}, the parameter is {} {}", name,
-                 tensor::dtype_name(p.grad().dtype()), tensor::shape_str(p.grad().shape()), tensor::dtype_name(p.dtype()),
-                 tensor::shape_str(p.shape()));
+                 tensor::dtype_name(p.grad().dtype()), tensor::shape_str(p.grad().shape()),
+                 tensor::dtype_name(p.dtype()), tensor::shape_str(p.shape()));
     update(p.mutable_data(), p.grad().contiguous(), state_[i]);
   }
 }
@@ -63,7 +63,10 @@ void Optimizer::load_state_dict(const StateDict& state, int64_t step_count) {
   for (const auto& [key, value] : state)
     TENSOR_CHECK(expected.count(key), "[Optimizer] unexpected state tensor '{}'", key);
   for (size_t i = 0; i < params_.size(); ++i)
-    for (size_t k = 0; k < kinds_.size(); ++k) state_[i][k].copy_(state.at(kinds_[k] + "." + params_[i].first));
+    for (size_t k = 0; k < kinds_.size(); ++k) {
+      Tensor& dst = state_[i][k];
+      dst.copy_(state.at(kinds_[k] + "." + params_[i].first).to(dst.device()));  // host checkpoint -> device
+    }
   step_count_ = step_count;
 }
 

@@ -41,6 +41,11 @@ void index_add(const Tensor& out, int64_t dim, const Tensor& index, const Tensor
 // random.cpp: Philox-based fills (Note [Philox streams] in tensor/philox.h).
 void random_fill(const Tensor& out, RandomKind kind, uint64_t seed, uint64_t stream);
 
+// adam.cpp: one Adam/AdamW update of param, exp_avg and exp_avg_sq in place from
+// grad; all four contiguous, same shape, dtype and device.
+void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+               const AdamStepParams& p);
+
 }  // namespace tensor::cpu
 
 namespace tensor::cpu {

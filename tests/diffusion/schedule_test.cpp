@@ -160,3 +160,21 @@ TEST(ForwardProcess, ChainMatchesMarginal) {
     }
   }
 }
+
+TEST(Schedule, TablesIndexedBySteps) {
+  const Schedule sch = cosine_schedule(50);
+  const ScheduleTables tables = schedule_tables(sch, tensor::Device::CPU);
+  ASSERT_EQ(tables.a.shape(), (tensor::Shape{51}));
+  EXPECT_EQ(tables.a.device(), tensor::Device::CPU);
+  // index_select by a batch of steps gives each sample's coefficients, bit for bit.
+  const tensor::Tensor steps = tensor::from_vector(std::vector<int64_t>{1, 50, 7, 7, 0}, {5});
+  const std::vector<double> a = tensor::index_select(tables.a, 0, steps).to_vector<double>();
+  const std::vector<double> b = tensor::index_select(tables.b, 0, steps).to_vector<double>();
+  const std::vector<double> ab = tensor::index_select(tables.alpha_bar, 0, steps).to_vector<double>();
+  const std::vector<int64_t> s = steps.to_vector<int64_t>();
+  for (size_t i = 0; i < s.size(); ++i) {
+    EXPECT_EQ(a[i], sch.a(s[i]));
+    EXPECT_EQ(b[i], sch.b(s[i]));
+    EXPECT_EQ(ab[i], sch.alpha_bar[s[i]]);
+  }
+}

@@ -18,8 +18,10 @@ TEST(Layers, DropoutZeroesAFractionAndRescales) {
   const auto y = drop(Variable(ones)).data().to_vector<float>();
   int64_t zeros = 0;
   for (float v : y) {
-    if (v == 0.0f) ++zeros;
-    else EXPECT_FLOAT_EQ(v, 1.0f / 0.75f);
+    if (v == 0.0f)
+      ++zeros;
+    else
+      EXPECT_FLOAT_EQ(v, 1.0f / 0.75f);
   }
   EXPECT_NEAR(static_cast<double>(zeros) / y.size(), 0.25, 0.01);  // 0.01 is ~7 standard deviations
   drop.eval();
@@ -72,9 +74,25 @@ TEST(Layers, TimestepEmbeddingAtZeroAndShape) {
     EXPECT_EQ(v[i], 0.0f);      // sin(0)
     EXPECT_EQ(v[4 + i], 1.0f);  // cos(0)
   }
-  EXPECT_NEAR(v[8], std::sin(3.0), 1e-6);  // freq_0 = 1
+  EXPECT_NEAR(v[8], std::sin(3.0), 1e-6);                 // freq_0 = 1
   EXPECT_NEAR(v[8 + 4 + 3], std::cos(3.0 * 1e-4), 1e-6);  // freq_{half-1} = 1/10000
   EXPECT_THROW(timestep_embedding(t::from_list({1}), 7), t::Error);
+}
+
+TEST(Layers, TimestepEmbeddingEqualsTheFloatLoopBitForBit) {
+  // The specification in float32, element by element: freq_i, then t * freq_i,
+  // then sin / cos (the tensor ops must give exactly these values).
+  const std::vector<float> times = {0, 1, 17, 250.5f, 999};
+  const int64_t dim = 64, half = dim / 2;
+  const auto e = timestep_embedding(t::from_vector(times, {5}), dim).to_vector<float>();
+  const float neg_log_10000 = static_cast<float>(-std::log(10000.0));
+  for (size_t r = 0; r < times.size(); ++r)
+    for (int64_t i = 0; i < half; ++i) {
+      const float freq = std::exp(static_cast<float>(i) * neg_log_10000 / static_cast<float>(half - 1));
+      const float arg = times[r] * freq;
+      ASSERT_EQ(e[r * dim + i], std::sin(arg)) << r << " " << i;
+      ASSERT_EQ(e[r * dim + half + i], std::cos(arg)) << r << " " << i;
+    }
 }
 
 TEST(Layers, UpsampleAndIdentity) {

@@ -26,8 +26,8 @@ TEST(Module, MLP2DNamesAndCountMatchPyTorch) {
   MLP2D model(MLP2DConfig{}, gen);
   std::vector<std::string> names;
   for (auto& [name, p] : model.named_parameters()) names.push_back(name);
-  EXPECT_EQ(names, (std::vector<std::string>{"net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias",
-                                             "net.4.weight", "net.4.bias", "net.6.weight", "net.6.bias"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"net.0.weight", "net.0.bias", "net.2.weight", "net.2.bias", "net.4.weight",
+                                             "net.4.bias", "net.6.weight", "net.6.bias"}));
   EXPECT_EQ(model.parameter_count(), 141058);  // sum(p.numel()) of the reference MLP2D
   for (auto& p : model.parameters()) EXPECT_TRUE(p.requires_grad());
 }
@@ -109,6 +109,20 @@ TEST(Module, ZeroGradDropsGradients) {
   lin.zero_grad();
   EXPECT_FALSE(lin.weight.grad().defined());
   EXPECT_FALSE(lin.bias.grad().defined());
+}
+
+TEST(Module, ToDeviceKeepsValuesAndDropsGradients) {
+  t::Generator gen(0);
+  Linear lin(3, 2, gen);
+  const std::vector<float> weight = lin.weight.data().to_vector<float>();
+  autograd::sum(lin(Variable(t::ones({4, 3})))).backward();
+  ASSERT_TRUE(lin.weight.grad().defined());
+  lin.to(t::Device::CPU);
+  EXPECT_EQ(lin.weight.device(), t::Device::CPU);
+  EXPECT_EQ(lin.weight.data().to_vector<float>(), weight);
+  EXPECT_FALSE(lin.weight.grad().defined());  // a gradient of the old tensors is not carried over
+  if (t::cuda_built()) GTEST_SKIP() << "CUDA build: moving to the GPU is covered by the CUDA tests";
+  expect_error([&] { lin.to(t::Device::CUDA); }, "no CUDA backend");
 }
 
 TEST(Module, StateDictRoundTrip) {

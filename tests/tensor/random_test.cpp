@@ -1,5 +1,7 @@
 // Philox randomness: known-answer vectors, reproducibility by (seed, stream),
 // independence from the thread count, and the distributions' moments and ranges.
+#include "tensor/random.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +9,6 @@
 
 #include "tensor/ops.h"
 #include "tensor/philox.h"
-#include "tensor/random.h"
 
 using namespace tensor;
 
@@ -148,4 +149,32 @@ TEST(Random, InPlaceFillsAndTheirErrors) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("[normal_]"), std::string::npos);
   }
+}
+
+TEST(Random, LikeFormsTakeShapeDtypeAndDeviceFromTheirArgument) {
+  const Tensor x = zeros({3, 4}, DType::Float64);
+  Generator a(5), b(5);
+  const Tensor n = randn_like(x, a);
+  EXPECT_EQ(n.shape(), x.shape());
+  EXPECT_EQ(n.dtype(), DType::Float64);
+  EXPECT_EQ(n.device(), x.device());
+  EXPECT_EQ(n.to_vector<double>(), randn({3, 4}, b, DType::Float64).to_vector<double>());
+  const Tensor u = rand_like(x.to(DType::Float32), a);
+  EXPECT_EQ(u.dtype(), DType::Float32);
+  EXPECT_EQ(u.to_vector<float>(), rand({3, 4}, b).to_vector<float>());
+  EXPECT_EQ(a.stream(), b.stream());  // one stream per call, as the explicit forms
+}
+
+TEST(Random, FactoriesPlaceTheirResultOnTheRequestedDevice) {
+  Generator gen(2);
+  EXPECT_EQ(randperm(5, gen, Device::CPU).device(), Device::CPU);
+  EXPECT_EQ(arange(0, 4, 1, DType::Float32, Device::CPU).device(), Device::CPU);
+  EXPECT_EQ(linspace(0, 1, 3, DType::Float64, Device::CPU).device(), Device::CPU);
+  EXPECT_EQ(from_list({1, 2}, DType::Float32, Device::CPU).device(), Device::CPU);
+  if (cuda_built()) GTEST_SKIP() << "CUDA build: device placement is covered by the CUDA tests";
+  // Without the backend a request for CUDA fails at the allocation, naming the device.
+  EXPECT_THROW(from_vector(std::vector<double>{1, 2}, {2}, DType::Float32, Device::CUDA), Error);
+  EXPECT_THROW(arange(0, 3, 1, DType::Float32, Device::CUDA), Error);
+  EXPECT_THROW(randperm(3, gen, Device::CUDA), Error);
+  EXPECT_THROW(randn_like(zeros({2}), gen).to(Device::CUDA), Error);
 }
