@@ -146,7 +146,7 @@ inline Tensor operator/(double s, const Tensor& a) { return mul(reciprocal(a), s
 // param, grad, exp_avg and exp_avg_sq contiguous, of one shape, dtype and device.
 void adam_step_(Tensor& param, const Tensor& grad, Tensor& exp_avg, Tensor& exp_avg_sq, const AdamStepParams& p);
 
-// ---- Threads (threads.cpp) ----
+// ---- Threads (cpu/threads.cpp) ----
 // Threads used by our loops and by OpenBLAS (one shared OpenMP pool).
 void set_num_threads(int n);
 int get_num_threads();
