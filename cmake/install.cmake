@@ -9,7 +9,10 @@
 # a program, not part of the installed library.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
-if(NOT DEFINED DIFFUSE_WITH_CUDA_BUILT)
+# The CUDA backend, when built, makes CUDA::cudart and CUDA::cublas part of the interface.
+if(DIFFUSE_CUDA)
+  set(DIFFUSE_WITH_CUDA_BUILT TRUE)
+else()
   set(DIFFUSE_WITH_CUDA_BUILT FALSE)
 endif()
 
