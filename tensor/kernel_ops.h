@@ -6,13 +6,29 @@
 namespace tensor {
 
 enum class UnaryOp {
-  Neg, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Silu, Relu, Gelu, Abs, Sign,
-  Square, Reciprocal, Erf, Floor,
-  PowScalar,   // x^p0
-  Clamp,       // min(max(x, p0), p1)
-  AddScalar,   // x + p0
-  MulScalar,   // x * p0
-  GeluGrad,    // d gelu / dx, for the backward rule
+  Neg,
+  Exp,
+  Log,
+  Sqrt,
+  Rsqrt,
+  Sin,
+  Cos,
+  Tanh,
+  Sigmoid,
+  Silu,
+  Relu,
+  Gelu,
+  Abs,
+  Sign,
+  Square,
+  Reciprocal,
+  Erf,
+  Floor,
+  PowScalar,  // x^p0
+  Clamp,      // min(max(x, p0), p1)
+  AddScalar,  // x + p0
+  MulScalar,  // x * p0
+  GeluGrad,   // d gelu / dx, for the backward rule
 };
 
 enum class BinaryOp { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge };
@@ -24,6 +40,12 @@ enum class RandomKind { Normal, Uniform };
 struct Conv2dParams {
   int64_t stride_h = 1, stride_w = 1;
   int64_t pad_h = 0, pad_w = 0;
+};
+
+struct AdamStepParams {
+  double lr, beta1, beta2, eps, weight_decay;
+  int64_t step;
+  bool decoupled;
 };
 
 }  // namespace tensor
