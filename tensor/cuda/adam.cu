@@ -17,6 +17,15 @@ struct Scalars {
   bool decoupled, l2;
 };
 
+// sqrtf for float (a plain sqrt could promote to double and round twice).
+template <typename T>
+__device__ T sqrt_of(T v) {
+  if constexpr (sizeof(T) == sizeof(float))
+    return sqrtf(v);
+  else
+    return sqrt(v);
+}
+
 template <typename T>
 __global__ void adam_kernel(T* p, const T* g, T* m, T* v, int64_t n, Scalars<T> s) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
@@ -30,7 +39,7 @@ __global__ void adam_kernel(T* p, const T* g, T* m, T* v, int64_t n, Scalars<T> 
     const T v_new = v[i] * s.beta2 + s.one_minus_beta2 * grad * grad;
     m[i] = m_new;
     v[i] = v_new;
-    const T denom = sqrt(v_new) / s.bc2_sqrt + s.eps;
+    const T denom = sqrt_of(v_new) / s.bc2_sqrt + s.eps;
     p[i] = param + s.neg_step_size * (m_new / denom);
   }
 }
