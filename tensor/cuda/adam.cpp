@@ -4,7 +4,7 @@
 // kernel pass.
 #include <cmath>
 
-#include "tensor/cuda/adam_launch.h"
+#include "tensor/cuda/adam.h"
 #include "tensor/cuda/kernels.h"
 #include "tensor/cuda/view.h"
 

@@ -5,7 +5,7 @@
 // else, can make the two differ in the last bit.)
 #include <cmath>
 
-#include "tensor/cuda/adam_launch.h"
+#include "tensor/cuda/adam.h"
 #include "tensor/cuda/grid.h"
 
 namespace tensor::cuda {

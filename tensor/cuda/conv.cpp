@@ -14,7 +14,7 @@
 #include <algorithm>
 
 #include "tensor/cuda/blas.h"
-#include "tensor/cuda/conv_launch.h"
+#include "tensor/cuda/conv.h"
 #include "tensor/cuda/kernels.h"
 #include "tensor/cuda/view.h"
 

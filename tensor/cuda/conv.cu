@@ -3,7 +3,7 @@
 // one thread per element of what it writes, so no two threads write one
 // location and no atomics are needed: col2im gathers, for each pixel, the
 // column entries that read it, in the order the CPU's col2im adds them.
-#include "tensor/cuda/conv_launch.h"
+#include "tensor/cuda/conv.h"
 #include "tensor/cuda/grid.h"
 
 namespace tensor::cuda {

@@ -2,7 +2,7 @@
 // front-end (tensor/norm.cpp) made every input contiguous.
 #include <algorithm>
 
-#include "tensor/cuda/group_norm_launch.h"
+#include "tensor/cuda/group_norm.h"
 #include "tensor/cuda/kernels.h"
 #include "tensor/cuda/view.h"
 

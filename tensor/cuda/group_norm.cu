@@ -5,7 +5,7 @@
 // bias gradients are summed over the batch by a second kernel, one thread
 // per channel, in batch order.
 #include "tensor/cuda/grid.h"
-#include "tensor/cuda/group_norm_launch.h"
+#include "tensor/cuda/group_norm.h"
 
 namespace tensor::cuda {
 namespace {

@@ -1,7 +1,7 @@
 // CUDA index_select and index_add: unpacks the tensors for index.cu. The
 // front-end (tensor/indexing.cpp) checked the indices and made src and the
 // index contiguous; out is contiguous.
-#include "tensor/cuda/index_launch.h"
+#include "tensor/cuda/index.h"
 #include "tensor/cuda/kernels.h"
 #include "tensor/cuda/view.h"
 

@@ -11,7 +11,7 @@
 // The scan has more parallelism but does out_dim times the work; it is used
 // when that work is small, the column walk otherwise.
 #include "tensor/cuda/grid.h"
-#include "tensor/cuda/index_launch.h"
+#include "tensor/cuda/index.h"
 
 namespace tensor::cuda {
 namespace {

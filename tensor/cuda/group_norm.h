@@ -1,4 +1,4 @@
-// The launchers of group_norm.cu, called by group_norm.cpp (plain C++).
+// Launchers of the group_norm kernels (group_norm.cu), called by group_norm.cpp (plain C++).
 // Shapes as in tensor/cpu/group_norm.cpp: x (N, C, S) contiguous, G groups of
 // Cg = C/G channels; mean and rstd (N, G); weight and bias (C) or null.
 #pragma once

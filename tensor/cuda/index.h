@@ -1,4 +1,4 @@
-// The launchers of index.cu, called by index.cpp (plain C++). Tensors are
+// Launchers of the index kernels (index.cu), called by index.cpp (plain C++). Tensors are
 // (outer, dim, inner) blocks as in tensor/cpu/index.cpp, all contiguous; the
 // index is n_idx int64 values, already checked to lie in range.
 #pragma once

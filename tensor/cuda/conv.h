@@ -1,4 +1,4 @@
-// The launchers of conv.cu, called by conv.cpp (plain C++: no Tensor, no fmt).
+// Launchers of the conv kernels (conv.cu), called by conv.cpp (plain C++: no Tensor, no fmt).
 // Shapes as in tensor/cpu/conv.cpp: N images, C input channels, H W input
 // size, O output channels, KH KW kernel size, HO WO output size; the column
 // buffer of a chunk of `count` images is laid out (C*KH*KW, count, HO*WO).
