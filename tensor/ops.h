@@ -137,7 +137,7 @@ inline Tensor operator*(double s, const Tensor& a) { return mul(a, s); }
 inline Tensor operator/(const Tensor& a, double s) { return mul(a, 1.0 / s); }
 inline Tensor operator/(double s, const Tensor& a) { return mul(reciprocal(a), s); }
 
-// ---- Threads (threads.cpp) ----
+// ---- Threads (cpu/threads.cpp) ----
 // Threads used by our loops and by OpenBLAS (one shared OpenMP pool).
 void set_num_threads(int n);
 int get_num_threads();

@@ -46,7 +46,8 @@ double Tensor::item() const {
   });
 }
 
-template <typename T> std::vector<T> Tensor::to_vector() const {
+template <typename T>
+std::vector<T> Tensor::to_vector() const {
   Tensor c = to(Device::CPU).to(dtype_of<T>()).contiguous();
   const T* p = c.data<T>();
   return std::vector<T>(p, p + c.numel());
@@ -74,8 +75,8 @@ Shape infer_shape(const Shape& requested, int64_t numel, std::string_view op, co
                  shape_str(requested));
     shape[infer_at] = numel / known;
   }
-  TENSOR_CHECK(numel_of(shape) == numel, "[{}] cannot reshape {} ({} elements) into {}", op, shape_str(from),
-               numel, shape_str(requested));
+  TENSOR_CHECK(numel_of(shape) == numel, "[{}] cannot reshape {} ({} elements) into {}", op, shape_str(from), numel,
+               shape_str(requested));
   return shape;
 }
 
@@ -117,8 +118,8 @@ Tensor Tensor::view(const Shape& requested) const {
   Shape shape = infer_shape(requested, numel(), "view", shape_);
   Shape strides;
   TENSOR_CHECK(view_strides(shape_, strides_, shape, strides),
-               "[view] cannot view shape {} with strides {} as {} without a copy; use reshape()",
-               shape_str(shape_), shape_str(strides_), shape_str(shape));
+               "[view] cannot view shape {} with strides {} as {} without a copy; use reshape()", shape_str(shape_),
+               shape_str(strides_), shape_str(shape));
   return Tensor(storage_, shape, strides, offset_, dtype_);
 }
 
@@ -130,8 +131,9 @@ Tensor Tensor::reshape(const Shape& requested) const {
 }
 
 Tensor Tensor::permute(const std::vector<int64_t>& order) const {
-  TENSOR_CHECK(static_cast<int64_t>(order.size()) == dim(), "[permute] order {} has {} entries for a tensor of shape {}",
-               shape_str(order), order.size(), shape_str(shape_));
+  TENSOR_CHECK(static_cast<int64_t>(order.size()) == dim(),
+               "[permute] order {} has {} entries for a tensor of shape {}", shape_str(order), order.size(),
+               shape_str(shape_));
   Shape shape(order.size()), strides(order.size());
   std::vector<bool> seen(order.size(), false);
   for (size_t i = 0; i < order.size(); ++i) {
@@ -179,8 +181,8 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
 }
 
 Tensor Tensor::expand(const Shape& requested) const {
-  TENSOR_CHECK(requested.size() >= shape_.size(), "[expand] cannot expand shape {} to fewer dims {}",
-               shape_str(shape_), shape_str(requested));
+  TENSOR_CHECK(requested.size() >= shape_.size(), "[expand] cannot expand shape {} to fewer dims {}", shape_str(shape_),
+               shape_str(requested));
   const size_t lead = requested.size() - shape_.size();
   Shape shape(requested.size()), strides(requested.size());
   for (size_t i = 0; i < requested.size(); ++i) {
@@ -240,14 +242,39 @@ Tensor Tensor::to(Device device) const {
   return out;
 }
 
+namespace {
+// Note [Copies across devices]: bytes cross between devices in one
+// copy_bytes (cudaMemcpy) between two contiguous tensors of one dtype. Any
+// dtype cast, stride or broadcast is done on one side by that device's copy
+// kernel: src is first staged into a contiguous tensor of dst's dtype on its
+// own device, and a strided dst receives the bytes in a contiguous landing
+// tensor on its device first. So no backend needs a kernel that reads one
+// device and writes another.
+void copy_across_devices(Tensor dst, const Tensor& src) {
+  if (dst.numel() == 0) return;
+  const bool src_ready = src.dtype() == dst.dtype() && src.is_contiguous();
+  const Tensor packed = src_ready ? src : Tensor::empty(dst.shape(), dst.dtype(), src.device()).copy_(src);
+  if (!dst.is_contiguous()) {
+    Tensor landing = Tensor::empty(dst.shape(), dst.dtype(), dst.device());
+    copy_bytes(landing.raw_data(), landing.device(), packed.raw_data(), packed.device(),
+               landing.numel() * dtype_size(landing.dtype()));
+    dst.copy_(landing);
+    return;
+  }
+  copy_bytes(dst.raw_data(), dst.device(), packed.raw_data(), packed.device(), dst.numel() * dtype_size(dst.dtype()));
+}
+}  // namespace
+
 Tensor& Tensor::copy_(const Tensor& src) {
   TENSOR_CHECK(src.defined() && defined(), "[copy_] undefined tensor");
   Tensor from = src.expand(broadcast_shapes(shape_, src.shape(), "copy_"));
   TENSOR_CHECK(from.shape() == shape_, "[copy_] cannot copy shape {} into shape {}", shape_str(src.shape()),
                shape_str(shape_));
-  TENSOR_CHECK(device() == src.device(), "[copy_] copies between devices are not implemented yet ({} -> {})",
-               device_name(src.device()), device_name(device()));
   check_writable("copy_", *this);
+  if (device() != src.device()) {
+    copy_across_devices(*this, from);
+    return *this;
+  }
   TENSOR_DISPATCH(device(), copy, *this, unaliased(from, *this));
   return *this;
 }

@@ -36,8 +36,13 @@ class Tensor {
   // Two tensors share bytes when they view the same storage.
   bool shares_storage(const Tensor& other) const { return storage_ == other.storage_; }
 
-  // Pointer to the first element (storage + offset). T must match dtype.
-  template <typename T> T* data() const {
+  // Pointer to the first element (storage + offset), for code that reads or
+  // writes it on the host: the tensor must be on the CPU and T match dtype.
+  // (Kernels of other devices use raw_data(), which does not check.)
+  template <typename T>
+  T* data() const {
+    TENSOR_CHECK(device() == Device::CPU, "[data] tensor is on {}; copy it to the CPU with .to(Device::CPU)",
+                 device_name(device()));
     TENSOR_CHECK(dtype_of<T>() == dtype_, "[data] tensor has dtype {}, asked for {}", dtype_name(dtype_),
                  dtype_name(dtype_of<T>()));
     return static_cast<T*>(storage_->data()) + offset_;
@@ -47,7 +52,8 @@ class Tensor {
   // The value of a one-element tensor, converted to double.
   double item() const;
   // All values, in row-major order, converted to T (copies).
-  template <typename T> std::vector<T> to_vector() const;
+  template <typename T>
+  std::vector<T> to_vector() const;
 
   // ---- Views: share storage, never copy. ----
   // reshape returns a view when the strides allow it, else a contiguous copy;
@@ -72,7 +78,8 @@ class Tensor {
   Tensor clone() const;       // always a fresh contiguous copy
   Tensor to(DType dtype) const;
   Tensor to(Device device) const;
-  // Copies src into this tensor (same shape after broadcasting src; any dtypes).
+  // Copies src into this tensor (same shape after broadcasting src; any dtypes;
+  // any devices: Note [Copies across devices] in tensor.cpp).
   Tensor& copy_(const Tensor& src);
   Tensor& fill_(double value);
 

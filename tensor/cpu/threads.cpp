@@ -1,4 +1,4 @@
-// Thread control: one OpenMP pool serves our loops and OpenBLAS (Note [Threads]).
+// Thread control of the CPU backend: one OpenMP pool serves our loops and OpenBLAS (Note [Threads]).
 #include <cblas.h>
 #include <omp.h>
 
