@@ -2,9 +2,10 @@
 // nn/optim/adam.cpp's adam_kernel does (bias corrections in double, each
 // scalar then rounded to the parameter's dtype by the launcher), then one
 // kernel pass.
+#include "tensor/cuda/adam.h"
+
 #include <cmath>
 
-#include "tensor/cuda/adam.h"
 #include "tensor/cuda/kernels.h"
 #include "tensor/cuda/view.h"
 

@@ -6,7 +6,8 @@
 #include <cmath>
 
 #include "tensor/cuda/adam.h"
-#include "tensor/cuda/grid.h"
+#include "tensor/cuda/scalar_type.cuh"
+#include "tensor/cuda/strided.cuh"
 
 namespace tensor::cuda {
 namespace {
@@ -28,7 +29,7 @@ __device__ T sqrt_of(T v) {
 
 template <typename T>
 __global__ void adam_kernel(T* p, const T* g, T* m, T* v, int64_t n, Scalars<T> s) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
+  GRID_STRIDE_LOOP(i, n) {
     T grad = g[i];
     T param = p[i];
     if (s.decoupled)
@@ -49,8 +50,8 @@ __global__ void adam_kernel(T* p, const T* g, T* m, T* v, int64_t n, Scalars<T> 
 void launch_adam_step(ScalarType dtype, void* param, const void* grad, void* exp_avg, void* exp_avg_sq, int64_t n,
                       const AdamScalars& s) {
   if (n == 0) return;
-  dispatch_floating(dtype, [&](auto zero) {
-    using T = decltype(zero);
+  with_float_type(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
     const Scalars<T> st{T(s.decay),
                         T(s.weight_decay),
                         T(s.beta1),

@@ -9,12 +9,13 @@
 //   for a given chunk size on every run (no atomics, no thread partials).
 // A 1x1 kernel with stride 1 and no padding needs no im2col in the forward
 // and input-gradient passes: each image is its own column matrix.
+#include "tensor/cuda/conv.h"
+
 #include <cuda_runtime.h>
 
 #include <algorithm>
 
 #include "tensor/cuda/blas.h"
-#include "tensor/cuda/conv.h"
 #include "tensor/cuda/kernels.h"
 #include "tensor/cuda/view.h"
 

@@ -4,13 +4,11 @@
 // location and no atomics are needed: col2im gathers, for each pixel, the
 // column entries that read it, in the order the CPU's col2im adds them.
 #include "tensor/cuda/conv.h"
-#include "tensor/cuda/grid.h"
+#include "tensor/cuda/scalar_type.cuh"
+#include "tensor/cuda/strided.cuh"
 
 namespace tensor::cuda {
 namespace {
-
-#define GRID_STRIDE_LOOP(e, n) \
-  for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < (n); e += int64_t(gridDim.x) * blockDim.x)
 
 template <typename T>
 __global__ void im2col_kernel(const T* img, T* col, ConvGeometry g, int64_t count) {
@@ -61,13 +59,11 @@ __global__ void channel_major_kernel(const T* src, T* dst, ConvGeometry g, int64
   }
 }
 
-#undef GRID_STRIDE_LOOP
-
 }  // namespace
 
 void launch_im2col(ScalarType dtype, const void* img, void* col, const ConvGeometry& g, int64_t count) {
-  dispatch_floating(dtype, [&](auto zero) {
-    using T = decltype(zero);
+  with_float_type(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
     im2col_kernel<T><<<blocks_for(g.col_rows() * count * g.col_cols()), kBlockSize, 0, stream()>>>(
         static_cast<const T*>(img), static_cast<T*>(col), g, count);
   });
@@ -75,8 +71,8 @@ void launch_im2col(ScalarType dtype, const void* img, void* col, const ConvGeome
 }
 
 void launch_col2im(ScalarType dtype, const void* col, void* img, const ConvGeometry& g, int64_t count) {
-  dispatch_floating(dtype, [&](auto zero) {
-    using T = decltype(zero);
+  with_float_type(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
     col2im_kernel<T><<<blocks_for(count * g.C * g.H * g.W), kBlockSize, 0, stream()>>>(static_cast<const T*>(col),
                                                                                        static_cast<T*>(img), g, count);
   });
@@ -84,8 +80,8 @@ void launch_col2im(ScalarType dtype, const void* col, void* img, const ConvGeome
 }
 
 void launch_fill_bias(ScalarType dtype, void* out, const void* bias, const ConvGeometry& g) {
-  dispatch_floating(dtype, [&](auto zero) {
-    using T = decltype(zero);
+  with_float_type(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
     fill_bias_kernel<T><<<blocks_for(g.N * g.O * g.col_cols()), kBlockSize, 0, stream()>>>(
         static_cast<T*>(out), static_cast<const T*>(bias), g);
   });
@@ -93,8 +89,8 @@ void launch_fill_bias(ScalarType dtype, void* out, const void* bias, const ConvG
 }
 
 void launch_channel_major(ScalarType dtype, const void* src, void* dst, const ConvGeometry& g, int64_t count) {
-  dispatch_floating(dtype, [&](auto zero) {
-    using T = decltype(zero);
+  with_float_type(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
     channel_major_kernel<T><<<blocks_for(g.O * count * g.col_cols()), kBlockSize, 0, stream()>>>(
         static_cast<const T*>(src), static_cast<T*>(dst), g, count);
   });

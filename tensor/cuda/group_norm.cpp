@@ -1,8 +1,9 @@
 // CUDA GroupNorm (+ SiLU): unpacks the tensors for group_norm.cu. The
 // front-end (tensor/norm.cpp) made every input contiguous.
+#include "tensor/cuda/group_norm.h"
+
 #include <algorithm>
 
-#include "tensor/cuda/group_norm.h"
 #include "tensor/cuda/kernels.h"
 #include "tensor/cuda/view.h"
 

@@ -4,8 +4,9 @@
 // so a result does not depend on timing: no atomics anywhere. The weight and
 // bias gradients are summed over the batch by a second kernel, one thread
 // per channel, in batch order.
-#include "tensor/cuda/grid.h"
 #include "tensor/cuda/group_norm.h"
+#include "tensor/cuda/scalar_type.cuh"
+#include "tensor/cuda/strided.cuh"
 
 namespace tensor::cuda {
 namespace {
@@ -127,7 +128,7 @@ __global__ void __launch_bounds__(kBlockSize)
 template <typename T>
 __global__ void weight_bias_grad_kernel(T* grad_weight, T* grad_bias, const double* sum_dy, const double* sum_dy_xhat,
                                         GroupNormGeometry g) {
-  for (int64_t c = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; c < g.C; c += int64_t(gridDim.x) * blockDim.x) {
+  GRID_STRIDE_LOOP(c, g.C) {
     double w_acc = 0, b_acc = 0;
     for (int64_t n = 0; n < g.N; ++n) {
       w_acc += sum_dy_xhat[n * g.C + c];
@@ -143,8 +144,8 @@ __global__ void weight_bias_grad_kernel(T* grad_weight, T* grad_bias, const doub
 void launch_group_norm_forward(ScalarType dtype, void* out, void* mean, void* rstd, const void* x, const void* weight,
                                const void* bias, const GroupNormGeometry& g, double eps, bool silu) {
   if (g.N * g.G == 0) return;
-  dispatch_floating(dtype, [&](auto zero) {
-    using T = decltype(zero);
+  with_float_type(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
     forward_kernel<T><<<static_cast<unsigned>(g.N * g.G), kBlockSize, 0, stream()>>>(
         static_cast<T*>(out), static_cast<T*>(mean), static_cast<T*>(rstd), static_cast<const T*>(x),
         static_cast<const T*>(weight), static_cast<const T*>(bias), g, eps, silu);
@@ -156,8 +157,8 @@ void launch_group_norm_backward(ScalarType dtype, void* grad_x, void* grad_weigh
                                 const void* grad_out, const void* x, const void* mean, const void* rstd,
                                 const void* weight, const void* bias, double* sum_dy, double* sum_dy_xhat,
                                 const GroupNormGeometry& g, bool silu) {
-  dispatch_floating(dtype, [&](auto zero) {
-    using T = decltype(zero);
+  with_float_type(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
     if (g.N * g.G > 0) {
       backward_kernel<T><<<static_cast<unsigned>(g.N * g.G), kBlockSize, 0, stream()>>>(
           static_cast<T*>(grad_x), static_cast<const T*>(grad_out), static_cast<const T*>(x),

@@ -2,6 +2,7 @@
 // front-end (tensor/indexing.cpp) checked the indices and made src and the
 // index contiguous; out is contiguous.
 #include "tensor/cuda/index.h"
+
 #include "tensor/cuda/kernels.h"
 #include "tensor/cuda/view.h"
 

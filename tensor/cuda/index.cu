@@ -10,16 +10,14 @@
 //   outer * out_dim * inner threads, each reading the whole index.
 // The scan has more parallelism but does out_dim times the work; it is used
 // when that work is small, the column walk otherwise.
-#include "tensor/cuda/grid.h"
 #include "tensor/cuda/index.h"
+#include "tensor/cuda/scalar_type.cuh"
+#include "tensor/cuda/strided.cuh"
 
 namespace tensor::cuda {
 namespace {
 
 constexpr int64_t kScanWorkLimit = int64_t(1) << 26;
-
-#define GRID_STRIDE_LOOP(e, n) \
-  for (int64_t e = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; e < (n); e += int64_t(gridDim.x) * blockDim.x)
 
 template <typename Bits>
 __global__ void index_select_kernel(Bits* out, const Bits* src, const int64_t* idx, IndexGeometry g) {
@@ -51,8 +49,6 @@ __global__ void index_add_by_element_kernel(T* out, const T* src, const int64_t*
   }
 }
 
-#undef GRID_STRIDE_LOOP
-
 }  // namespace
 
 void launch_index_select(size_t elem_size, void* out, const void* src, const int64_t* idx, const IndexGeometry& g) {
@@ -70,8 +66,8 @@ void launch_index_select(size_t elem_size, void* out, const void* src, const int
 void launch_index_add(ScalarType dtype, void* out, const void* src, const int64_t* idx, const IndexGeometry& g) {
   if (g.outer * g.inner * g.n_idx == 0) return;
   const bool scan = g.outer * g.out_dim * g.inner * g.n_idx <= kScanWorkLimit;
-  dispatch_floating(dtype, [&](auto zero) {
-    using T = decltype(zero);
+  with_float_type(dtype, [&](auto tag) {
+    using T = typename decltype(tag)::type;
     if (scan)
       index_add_by_element_kernel<T><<<blocks_for(g.outer * g.out_dim * g.inner), kBlockSize, 0, stream()>>>(
           static_cast<T*>(out), static_cast<const T*>(src), idx, g);

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "autograd/ops.h"
-#include "cuda_compare.h"
+#include "tensor/cuda_compare.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -23,9 +23,9 @@ namespace {
 
 namespace t = tensor;
 namespace ag = autograd;
-using cuda_test::close;
 using t::Device;
 using t::DType;
+using tensor_test::expect_close;
 
 using Graph = std::function<ag::Variable(const std::vector<ag::Variable>&)>;
 
@@ -51,7 +51,8 @@ double value_at(const Graph& graph, const std::vector<t::Tensor>& inputs, const 
 void expect_gradients_check_out(const Graph& graph, const std::vector<t::Tensor>& inputs) {
   const std::vector<t::Tensor> cpu = gradients(graph, inputs, Device::CPU);
   const std::vector<t::Tensor> cuda = gradients(graph, inputs, Device::CUDA);
-  for (size_t i = 0; i < inputs.size(); ++i) EXPECT_TRUE(close(cuda[i], cpu[i], 1e-10, 1e-10)) << "input " << i;
+  for (size_t i = 0; i < inputs.size(); ++i)
+    expect_close(cuda[i], cpu[i], 1e-10, 1e-10, (::testing::Message() << "input " << i).GetString());
 
   t::Generator gen(77);
   std::vector<t::Tensor> on_gpu;
@@ -70,7 +71,7 @@ void expect_gradients_check_out(const Graph& graph, const std::vector<t::Tensor>
 }
 
 TEST(CudaBackward, ConvGroupNormSilu) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   t::Generator gen(1100);
   const t::Tensor x = t::randn({3, 4, 9, 8}, gen, DType::Float64), w = t::randn({6, 4, 3, 3}, gen, DType::Float64);
   const t::Tensor b = t::randn({6}, gen, DType::Float64), gamma = t::randn({6}, gen, DType::Float64);
@@ -86,7 +87,7 @@ TEST(CudaBackward, ConvGroupNormSilu) {
 }
 
 TEST(CudaBackward, MatmulAndIndexSelect) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   t::Generator gen(1200);
   const t::Tensor a = t::randn({4, 5, 7}, gen, DType::Float64), m = t::randn({7, 3}, gen, DType::Float64);
   const t::Tensor table = t::randn({10, 3}, gen, DType::Float64);

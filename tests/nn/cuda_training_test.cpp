@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "autograd/ops.h"
-#include "cuda_compare.h"
 #include "nn/nn.h"
 #include "nn/optim/adam.h"
+#include "tensor/cuda_compare.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -95,7 +95,7 @@ void expect_curves_match() {
 }
 
 TEST(CudaTraining, MLP2DLossCurveMatchesCpu) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   expect_curves_match<nn::MLP2D>();
 }
 

@@ -16,10 +16,10 @@
 #endif
 
 using namespace tensor;
-using cuda_test::close;
-using cuda_test::on_cuda;
+using tensor_test::expect_close;
 
 namespace {
+Tensor on_cuda(const Tensor& t) { return t.to(Device::CUDA); }
 
 // One step on host vectors, in T, in adam_kernel's order.
 template <typename T>
@@ -61,20 +61,21 @@ void expect_adam_matches(DType dt, double weight_decay, bool decoupled) {
   }
   const double rtol = dt == DType::Float32 ? 4e-6 : 1e-14, atol = dt == DType::Float32 ? 1e-8 : 1e-16;
   const auto as_tensor = [&](const std::vector<T>& values) { return from_vector(values, shape, dt); };
-  EXPECT_TRUE(close(p, as_tensor(rp), atol, rtol)) << "param, weight_decay " << weight_decay;
-  EXPECT_TRUE(close(m, as_tensor(rm), atol, rtol)) << "exp_avg";
-  EXPECT_TRUE(close(v, as_tensor(rv), atol, rtol)) << "exp_avg_sq";
+  expect_close(p, as_tensor(rp), rtol, atol,
+               (::testing::Message() << "param, weight_decay " << weight_decay).GetString());
+  expect_close(m, as_tensor(rm), rtol, atol, (::testing::Message() << "exp_avg").GetString());
+  expect_close(v, as_tensor(rv), rtol, atol, (::testing::Message() << "exp_avg_sq").GetString());
 #endif
 }
 
 TEST(CudaAdamStep, AdamWMatchesTheCpuArithmetic) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   expect_adam_matches<float>(DType::Float32, 1e-2, true);
   expect_adam_matches<double>(DType::Float64, 1e-2, true);
 }
 
 TEST(CudaAdamStep, AdamWithL2AndWithoutDecay) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   expect_adam_matches<float>(DType::Float32, 1e-2, false);
   expect_adam_matches<double>(DType::Float64, 1e-2, false);
   expect_adam_matches<float>(DType::Float32, 0.0, false);

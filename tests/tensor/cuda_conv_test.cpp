@@ -14,10 +14,10 @@
 #include "tensor/random.h"
 
 using namespace tensor;
-using cuda_test::close;
-using cuda_test::on_cuda;
+using tensor_test::expect_close;
 
 namespace {
+Tensor on_cuda(const Tensor& t) { return t.to(Device::CUDA); }
 
 struct ConvCase {
   int64_t N, C, H, W, O, KH, KW, stride, padding;
@@ -36,23 +36,21 @@ void expect_conv_matches(const ConvCase& c, DType dt, bool with_bias, uint64_t s
   const std::string what = fmt::format("x {} w {} stride {} padding {} bias {} {}", shape_str(x.shape()),
                                        shape_str(w.shape()), c.stride, c.padding, with_bias, dtype_name(dt));
   const Tensor x_cuda = on_cuda(x), w_cuda = on_cuda(w), g_cuda = on_cuda(grad_out);
-  EXPECT_TRUE(close(conv2d(x_cuda, w_cuda, with_bias ? on_cuda(bias) : Tensor(), c.stride, c.padding), out,
-                    tolerance(dt, c.C * c.KH * c.KW), 0))
-      << "forward, " << what;
-  EXPECT_TRUE(close(conv2d_backward_input(g_cuda, w_cuda, x.shape(), c.stride, c.padding),
-                    conv2d_backward_input(grad_out, w, x.shape(), c.stride, c.padding),
-                    tolerance(dt, c.O * c.KH * c.KW), 0))
-      << "input gradient, " << what;
-  EXPECT_TRUE(close(conv2d_backward_weight(g_cuda, x_cuda, w.shape(), c.stride, c.padding),
-                    conv2d_backward_weight(grad_out, x, w.shape(), c.stride, c.padding),
-                    tolerance(dt, c.N * out.size(2) * out.size(3)), 0))
-      << "weight gradient, " << what;
+  expect_close(conv2d(x_cuda, w_cuda, with_bias ? on_cuda(bias) : Tensor(), c.stride, c.padding), out, 0,
+               tolerance(dt, c.C * c.KH * c.KW), (::testing::Message() << "forward, " << what).GetString());
+  expect_close(conv2d_backward_input(g_cuda, w_cuda, x.shape(), c.stride, c.padding),
+               conv2d_backward_input(grad_out, w, x.shape(), c.stride, c.padding), 0, tolerance(dt, c.O * c.KH * c.KW),
+               (::testing::Message() << "input gradient, " << what).GetString());
+  expect_close(conv2d_backward_weight(g_cuda, x_cuda, w.shape(), c.stride, c.padding),
+               conv2d_backward_weight(grad_out, x, w.shape(), c.stride, c.padding), 0,
+               tolerance(dt, c.N * out.size(2) * out.size(3)),
+               (::testing::Message() << "weight gradient, " << what).GetString());
 }
 
 class CudaConv2d : public ::testing::TestWithParam<DType> {};
 
 TEST_P(CudaConv2d, MatchesCpuAcrossGeometries) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   const DType dt = GetParam();
   const ConvCase cases[] = {
       {3, 4, 9, 7, 5, 3, 3, 1, 1},      // 3x3 "same"
@@ -69,13 +67,13 @@ TEST_P(CudaConv2d, MatchesCpuAcrossGeometries) {
 }
 
 TEST_P(CudaConv2d, NonContiguousInput) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   const DType dt = GetParam();
   Generator gen(200);
   const Tensor base = randn({3, 2, 8, 9}, gen, dt);  // (C, N, H, W), viewed as (N, C, H, W)
   const Tensor x = base.transpose(0, 1), w = randn({4, 3, 3, 3}, gen, dt);
-  EXPECT_TRUE(close(conv2d(on_cuda(base).transpose(0, 1), on_cuda(w), Tensor(), 1, 1), conv2d(x, w, Tensor(), 1, 1),
-                    tolerance(dt, 27), 0));
+  expect_close(conv2d(on_cuda(base).transpose(0, 1), on_cuda(w), Tensor(), 1, 1), conv2d(x, w, Tensor(), 1, 1), 0,
+               tolerance(dt, 27), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaConv2d, ::testing::Values(DType::Float32, DType::Float64),
@@ -85,7 +83,7 @@ INSTANTIATE_TEST_SUITE_P(Dtypes, CudaConv2d, ::testing::Values(DType::Float32, D
 // each, more than the 256 MiB column buffer holds at once, so the CUDA kernels
 // run two chunks and the weight gradient adds the second onto the first.
 TEST(CudaConv2dChunks, BatchLargerThanOneColumnBuffer) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   expect_conv_matches({27, 16, 96, 96, 8, 3, 3, 1, 1}, DType::Float64, true, 300);
 }
 

@@ -16,10 +16,10 @@
 #endif
 
 using namespace tensor;
-using cuda_test::close;
-using cuda_test::on_cuda;
+using tensor_test::expect_close;
 
 namespace {
+Tensor on_cuda(const Tensor& t) { return t.to(Device::CUDA); }
 
 double tolerance(DType dtype, int64_t K) {
   return (dtype == DType::Float32 ? 2e-5 : 1e-13) * std::sqrt(static_cast<double>(std::max<int64_t>(K, 1)));
@@ -33,9 +33,11 @@ void expect_matmul_matches(const Shape& a_base, const Shape& b_base, const std::
   const Tensor a = a_view(A), b = b_view(B);
   const Tensor want = matmul(a, b);
   const Tensor got = matmul(a_view(on_cuda(A)), b_view(on_cuda(B)));
-  EXPECT_TRUE(close(got, want, tolerance(dtype, a.size(-1)), 0))
-      << "a " << shape_str(a.shape()) << " strides " << shape_str(a.strides()) << ", b " << shape_str(b.shape())
-      << " strides " << shape_str(b.strides()) << ", " << dtype_name(dtype);
+  expect_close(got, want, 0, tolerance(dtype, a.size(-1)),
+               (::testing::Message() << "a " << shape_str(a.shape()) << " strides " << shape_str(a.strides()) << ", b "
+                                     << shape_str(b.shape()) << " strides " << shape_str(b.strides()) << ", "
+                                     << dtype_name(dtype))
+                   .GetString());
 }
 
 const auto as_is = [](const Tensor& t) { return t; };
@@ -44,7 +46,7 @@ const auto transposed = [](const Tensor& t) { return t.transpose(-2, -1); };
 class CudaMatmul : public ::testing::TestWithParam<DType> {};
 
 TEST_P(CudaMatmul, ContiguousAndTransposedOperands) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   const DType dt = GetParam();
   expect_matmul_matches({37, 53}, {53, 29}, as_is, as_is, dt, 1);
   expect_matmul_matches({53, 37}, {53, 29}, transposed, as_is, dt, 2);
@@ -54,7 +56,7 @@ TEST_P(CudaMatmul, ContiguousAndTransposedOperands) {
 }
 
 TEST_P(CudaMatmul, NarrowedAndNonUnitStrides) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   const DType dt = GetParam();
   // Leading dims larger than the width: read in place with ld = 60 / 40.
   expect_matmul_matches(
@@ -70,7 +72,7 @@ TEST_P(CudaMatmul, NarrowedAndNonUnitStrides) {
 }
 
 TEST_P(CudaMatmul, BatchedAndBroadcastBatches) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   const DType dt = GetParam();
   expect_matmul_matches({6, 9, 11}, {6, 11, 7}, as_is, as_is, dt, 9);
   // One matrix against a batch: strideA = 0.
@@ -87,7 +89,7 @@ TEST_P(CudaMatmul, BatchedAndBroadcastBatches) {
 }
 
 TEST_P(CudaMatmul, EmptySumsAndVectors) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   const DType dt = GetParam();
   expect_matmul_matches({5, 0}, {0, 4}, as_is, as_is, dt, 15);  // K = 0: zeros
   expect_matmul_matches({7}, {7, 3}, as_is, as_is, dt, 16);     // vector @ matrix
@@ -103,18 +105,21 @@ INSTANTIATE_TEST_SUITE_P(Dtypes, CudaMatmul, ::testing::Values(DType::Float32, D
 // TF32 is off by default (the tight float32 tolerance above holds); switched
 // on, float32 products lose precision (~1e-3 relative), float64 none.
 TEST(CudaMatmulTf32, OffByDefaultAndOptIn) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   EXPECT_FALSE(cuda::allow_tf32());
   Generator gen(20);
   const Tensor a = randn({256, 1024}, gen), b = randn({1024, 256}, gen);
   const Tensor want = matmul(a, b);
-  EXPECT_TRUE(close(matmul(on_cuda(a), on_cuda(b)), want, tolerance(DType::Float32, 1024), 0));
+  expect_close(matmul(on_cuda(a), on_cuda(b)), want, 0, tolerance(DType::Float32, 1024), "");
   cuda::set_allow_tf32(true);
   const Tensor tf32 = matmul(on_cuda(a), on_cuda(b));
   cuda::set_allow_tf32(false);
-  EXPECT_TRUE(close(tf32, want, 0.5, 0));  // still a product: about 32 * 1e-3 off at most
-  EXPECT_FALSE(close(tf32, want, tolerance(DType::Float32, 1024), 0)) << "TF32 did not change the result";
-  EXPECT_TRUE(close(matmul(on_cuda(a), on_cuda(b)), want, tolerance(DType::Float32, 1024), 0));
+  expect_close(tf32, want, 0, 0.5, "tf32");  // still the product: about 32 * 1e-3 off at most
+  double largest_change = 0;                 // TF32 must have changed the result beyond float32 rounding
+  const std::vector<double> got = tf32.to(Device::CPU).to_vector<double>(), exact = want.to_vector<double>();
+  for (size_t i = 0; i < got.size(); ++i) largest_change = std::max(largest_change, std::abs(got[i] - exact[i]));
+  EXPECT_GT(largest_change, tolerance(DType::Float32, 1024)) << "TF32 did not change the result";
+  expect_close(matmul(on_cuda(a), on_cuda(b)), want, 0, tolerance(DType::Float32, 1024), "");
 }
 #endif
 

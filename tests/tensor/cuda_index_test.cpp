@@ -10,10 +10,10 @@
 #include "tensor/random.h"
 
 using namespace tensor;
-using cuda_test::close;
-using cuda_test::on_cuda;
+using tensor_test::expect_close;
 
 namespace {
+Tensor on_cuda(const Tensor& t) { return t.to(Device::CUDA); }
 
 Tensor indices(std::vector<int64_t> v) {
   const int64_t n = static_cast<int64_t>(v.size());
@@ -26,20 +26,19 @@ Tensor random_indices(int64_t n, int64_t bound, Generator& gen) { return randint
 class CudaIndex : public ::testing::TestWithParam<DType> {};
 
 TEST_P(CudaIndex, SelectAlongEachDim) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   Generator gen(800);
   const Tensor src = GetParam() == DType::Int64 ? randint(-50, 50, {5, 7, 3}, gen) : randn({5, 7, 3}, gen, GetParam());
   // Per dim, indices in range of its size (5, 7, 3), some repeated.
   const Tensor per_dim[] = {indices({4, 0, 0, 2, 1}), indices({6, 0, 0, 2, 5, 1}), indices({2, 0, 0, 1})};
   for (int64_t dim = 0; dim < 3; ++dim)
-    EXPECT_TRUE(
-        close(index_select(on_cuda(src), dim, on_cuda(per_dim[dim])), index_select(src, dim, per_dim[dim]), 0, 0))
-        << "dim " << dim;
+    expect_close(index_select(on_cuda(src), dim, on_cuda(per_dim[dim])), index_select(src, dim, per_dim[dim]), 0, 0,
+                 "dim " + std::to_string(dim));
   const Tensor idx = indices({4, 0, 0, 2, 6, 1});
   // A non-contiguous source (made contiguous by the front-end) and an empty index.
-  EXPECT_TRUE(close(index_select(on_cuda(src).transpose(0, 2), 1, on_cuda(idx)),
-                    index_select(src.transpose(0, 2), 1, idx), 0, 0));
-  EXPECT_TRUE(close(index_select(on_cuda(src), 1, on_cuda(indices({}))), index_select(src, 1, indices({})), 0, 0));
+  expect_close(index_select(on_cuda(src).transpose(0, 2), 1, on_cuda(idx)), index_select(src.transpose(0, 2), 1, idx),
+               0, 0, "");
+  expect_close(index_select(on_cuda(src), 1, on_cuda(indices({}))), index_select(src, 1, indices({})), 0, 0, "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaIndex, ::testing::Values(DType::Float32, DType::Float64, DType::Int64),
@@ -56,12 +55,14 @@ void expect_index_add_matches(const Shape& out_shape, int64_t dim, int64_t n_idx
   Tensor want = out.clone(), got = on_cuda(out);
   index_add_(want, dim, idx, src);
   index_add_(got, dim, on_cuda(idx), on_cuda(src));
-  EXPECT_TRUE(close(got, want, 0, 0)) << "out " << shape_str(out_shape) << " dim " << dim << ", " << n_idx
-                                      << " indices, " << dtype_name(dt);
+  expect_close(got, want, 0, 0,
+               (::testing::Message() << "out " << shape_str(out_shape) << " dim " << dim << ", " << n_idx
+                                     << " indices, " << dtype_name(dt))
+                   .GetString());
 }
 
 TEST_P(CudaIndexAdd, RepeatedIndicesSameFloatsAsCpu) {
-  DIFFUSE_REQUIRE_CUDA();
+  SKIP_WITHOUT_CUDA();
   const DType dt = GetParam();
   // Small: the per-element scan. Indices repeat (20 draws from 6 rows).
   expect_index_add_matches({6, 5}, 0, 20, dt, 900);
