@@ -51,4 +51,8 @@ void group_norm_backward(const Tensor& grad_x, const Tensor& grad_weight, const 
                          const Tensor& grad_out, const Tensor& x, const Tensor& mean, const Tensor& rstd,
                          const Tensor& weight, const Tensor& bias, int64_t groups, bool silu);
 
+// adam.cpp: one Adam/AdamW step on contiguous param, grad, exp_avg, exp_avg_sq.
+void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
+               const AdamStepParams& p);
+
 }  // namespace tensor::cuda
