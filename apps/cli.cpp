@@ -55,6 +55,8 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")
       ->check(number(0, 0.999999))
       ->capture_default_str();
+  cmd->add_flag("--ema-warmup,!--no-ema-warmup", o.ema_warmup,
+                "EMA decay min(--ema, (1+n)/(10+n)) at update n (default on; --no-ema-warmup: --ema from the start)");
   cmd->add_option("--schedule", o.schedule, "noise schedule (MATH.md 1.3-1.5)")
       ->check(CLI::IsMember({"linear", "cosine", "blog"}))
       ->capture_default_str();

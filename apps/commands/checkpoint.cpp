@@ -65,6 +65,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
       {"batch", std::to_string(c.batch)},
       {"lr", exact(c.lr)},
       {"ema", exact(c.ema)},
+      {"ema_warmup", c.ema_warmup ? "1" : "0"},
       {"seed", std::to_string(c.seed)},
       {"step", std::to_string(p.step)},
       {"data_epoch", std::to_string(p.data_epoch)},
@@ -98,6 +99,7 @@ Checkpoint load_checkpoint(const std::string& path) {
     c.batch = std::stoll(get("batch"));
     c.lr = std::stod(get("lr"));
     c.ema = std::stod(get("ema"));
+    c.ema_warmup = m.count("ema_warmup") != 0 && get("ema_warmup") == "1";
     c.seed = std::stoull(get("seed"));
     RunPosition& p = ckpt.position;
     p.step = std::stoll(get("step"));

@@ -22,6 +22,7 @@ struct TrainOptions {
   uint64_t seed = 0;
   int64_t ckpt_every = 1000;    // 0: only at the end
   double ema = 0.999;
+  bool ema_warmup = true;           // EMA decay min(ema, (1 + n) / (10 + n)) at update n (nn/optim/ema.h)
   std::string schedule = "linear";  // linear | cosine | blog
   std::string pred = "eps";         // eps | x0 | v
   int64_t width = 256;          // mlp hidden width

@@ -41,6 +41,7 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   c.batch = o.batch;
   c.lr = o.lr;
   c.ema = o.ema;
+  c.ema_warmup = o.ema_warmup;
   c.seed = o.seed;
   if (o.model == "mlp") {
     APPS_CHECK(data.dim() == 2, "--model mlp is for 2-D points, but --data {} holds images {}; use --model unet",
@@ -107,7 +108,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
-  nn::EMA ema(*net, config.ema);
+  nn::EMA ema(*net, config.ema, config.ema_warmup);
   Batcher batcher(data, config.batch, seed);
   tensor::Generator noise_gen = diffusion::generator_for(seed, RandomUse::TrainingNoise);  // t and eps for the loss
   std::vector<double> losses;
@@ -191,8 +192,10 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   else write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples));
   out << fmt::format("final loss {:.4f} (mean of the last 100 steps); wrote {}, loss.csv, loss.svg, samples.png\n",
                      mean_of_last(losses, 100), ckpt_path);
-  // The EMA starts at the initial weights, which keep weight decay^steps.
-  const double initial_share = std::pow(config.ema, static_cast<double>(ema.num_updates()));
+  // The EMA starts at the initial weights, which keep the product of the decays
+  // (decay^steps without warm-up).
+  double initial_share = 1;
+  for (int64_t n = 0; n < ema.num_updates() && initial_share > 1e-6; ++n) initial_share *= ema.decay_at(n);
   if (initial_share > 0.1)
     out << fmt::format("note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
                        "sample with --no-ema\n",
