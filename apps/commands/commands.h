@@ -27,7 +27,10 @@ struct TrainOptions {
   std::string pred = "eps";         // eps | x0 | v
   int64_t width = 256;          // mlp hidden width
   int64_t ch = 32;              // unet base channels
-  int64_t n_samples = 0;        // samples drawn at the end (0: 2000 points or 64 images)
+  int64_t samples = 0;          // samples drawn at the end (0: 2000 points or 64 images)
+  int64_t sample_every = 0;     // also DIR/samples-STEP.png every N steps (0: never)
+  int64_t keep = 0;             // numbered checkpoints DIR/model-STEP.safetensors kept besides the latest
+  std::string config;           // --config FILE: the cli reads it (train_config.h); run_train ignores it
   int64_t log_every = 0;        // a plain progress line on `out` every N steps (0: none; the CLI's default
                                 // is 100 when stdout is not a terminal)
 };
