@@ -12,6 +12,7 @@
 #include "apps/cli_sample_quality.h"
 #include "apps/cli_validators.h"
 #include "apps/commands/commands.h"
+#include "apps/commands/train_config.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
 #include "tensor/ops.h"
@@ -41,6 +42,8 @@ CLI::Validator number(double lo, double hi, bool open_lo = false) {
 CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   CLI::App* cmd = app.add_subcommand(
       "train", "train a denoiser; writes DIR/model.safetensors, loss.csv, loss.svg and a picture of samples");
+  // A flag given twice takes the last value: --config's settings come first, typed flags after them.
+  cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cmd->add_option("--data", o.data, kDataHelp)->required();
   cmd->add_option("--model", o.model, "network")->check(CLI::IsMember({"mlp", "unet"}))->capture_default_str();
   cmd->add_option("--steps", o.steps, "total optimizer steps")->check(whole_number(1))->capture_default_str();
@@ -55,6 +58,8 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")
       ->check(number(0, 0.999999))
       ->capture_default_str();
+  cmd->add_flag("--ema-warmup,!--no-ema-warmup", o.ema_warmup,
+                "EMA decay min(--ema, (1+n)/(10+n)) at update n (default on; --no-ema-warmup: --ema from the start)");
   cmd->add_option("--schedule", o.schedule, "noise schedule (MATH.md 1.3-1.5)")
       ->check(CLI::IsMember({"linear", "cosine", "blog"}))
       ->capture_default_str();
@@ -65,8 +70,15 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
       ->check(whole_number(1))
       ->capture_default_str();
-  cmd->add_option("--samples", o.n_samples, "samples drawn at the end (0: 2000 points or 64 images)")
+  cmd->add_option("--samples", o.samples, "samples drawn at the end (0: 2000 points or 64 images)")
       ->check(whole_number(0));
+  cmd->add_option("--sample-every", o.sample_every, "also write DIR/samples-STEP.png every N steps (0: never)")
+      ->check(whole_number(0))
+      ->capture_default_str();
+  cmd->add_option("--keep", o.keep, "keep N numbered checkpoints DIR/model-STEP.safetensors besides the latest")
+      ->check(whole_number(0))
+      ->capture_default_str();
+  cmd->add_option("--config", o.config, "start from the settings of a run's config.json (flags given here win)");
   o.log_every = -1;  // unless given: decided by isatty(stdout) after parsing
   cmd->add_option("--log-every", o.log_every,
                   "print a progress line every N steps (0: never; default: 100 when stdout is not a terminal, "
@@ -139,6 +151,26 @@ CLI::App* add_nll(CLI::App& app, NllOptions& o) {
   return cmd;
 }
 
+// `diffuse train ... --config FILE ...`: FILE's settings go in as flags right
+// after `train`, so CLI11 checks them like typed ones and the typed flags,
+// coming later, win (train_config.h).
+void with_train_config(std::vector<std::string>& args) {
+  const auto train = std::find(args.begin(), args.end(), "train");
+  if (train == args.end()) return;
+  for (auto it = train + 1; it != args.end(); ++it) {
+    std::string path;
+    if (*it == "--config" && it + 1 != args.end())
+      path = *(it + 1);
+    else if (it->rfind("--config=", 0) == 0)
+      path = it->substr(9);
+    else
+      continue;
+    const std::vector<std::string> settings = train_config_flags(path);
+    args.insert(train + 1, settings.begin(), settings.end());
+    return;
+  }
+}
+
 void check_model_source(const ModelSourceOptions& source, const std::string& command) {
   APPS_CHECK(!source.ckpt.empty() || !source.oracle.empty(), "{}: give --ckpt DIR or --oracle gmm:FILE.json",
              command);
@@ -181,8 +213,17 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
            "--help)\n";
     return kExitError;
   }
+  std::vector<std::string> args(argv, argv + argc);
   try {
-    app.parse(argc, argv);
+    with_train_config(args);
+  } catch (const Error& e) {  // an unreadable --config file
+    err << "error: " << e.what() << "\n";
+    return kExitError;
+  }
+  std::vector<char*> arg_pointers;
+  for (std::string& a : args) arg_pointers.push_back(a.data());
+  try {
+    app.parse(static_cast<int>(arg_pointers.size()), arg_pointers.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e, out, err);  // --help
     // The subcommand's name, if one was recognised, points to its --help.

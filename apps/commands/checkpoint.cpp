@@ -71,6 +71,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
       {"batch", std::to_string(c.batch)},
       {"lr", exact(c.lr)},
       {"ema", exact(c.ema)},
+      {"ema_warmup", c.ema_warmup ? "1" : "0"},
       {"seed", std::to_string(c.seed)},
       {"step", std::to_string(p.step)},
       {"data_epoch", std::to_string(p.data_epoch)},
@@ -105,6 +106,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   c.batch = integer("batch", 1);
   c.lr = nn::parse_finite_double(get("lr"), what("lr"));
   c.ema = nn::parse_finite_double(get("ema"), what("ema"));
+  c.ema_warmup = m.count("ema_warmup") != 0 && get("ema_warmup") == "1";
   c.seed = nn::parse_uint64(get("seed"), what("seed"));
   RunPosition& p = ckpt.position;
   p.step = integer("step", 0);

@@ -30,6 +30,7 @@ struct RunConfig {
   int64_t batch = 0;
   double lr = 0;
   double ema = 0;
+  bool ema_warmup = false;  // absent from checkpoints made before the warm-up: off
   uint64_t seed = 0;
 };
 

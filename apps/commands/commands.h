@@ -22,11 +22,15 @@ struct TrainOptions {
   uint64_t seed = 0;
   int64_t ckpt_every = 1000;    // 0: only at the end
   double ema = 0.999;
+  bool ema_warmup = true;           // EMA decay min(ema, (1 + n) / (10 + n)) at update n (nn/optim/ema.h)
   std::string schedule = "linear";  // linear | cosine | blog
   std::string pred = "eps";         // eps | x0 | v
   int64_t width = 256;          // mlp hidden width
   int64_t ch = 32;              // unet base channels
-  int64_t n_samples = 0;        // samples drawn at the end (0: 2000 points or 64 images)
+  int64_t samples = 0;          // samples drawn at the end (0: 2000 points or 64 images)
+  int64_t sample_every = 0;     // also DIR/samples-STEP.png every N steps (0: never)
+  int64_t keep = 0;             // numbered checkpoints DIR/model-STEP.safetensors kept besides the latest
+  std::string config;           // --config FILE: the cli reads it (train_config.h); run_train ignores it
   int64_t log_every = 0;        // a plain progress line on `out` every N steps (0: none; the CLI's default
                                 // is 100 when stdout is not a terminal)
 };

@@ -2,12 +2,15 @@
 // 2.2), backward, AdamW, EMA; every --ckpt-every steps the whole state goes
 // to DIR/model.safetensors, so --resume continues exactly (checkpoint.h).
 // (diffusion::Trainer runs the same step but draws its own batches.)
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/loss_log.h"
+#include "apps/commands/train_config.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
 #include "apps/io/figures.h"
@@ -42,6 +45,7 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   c.batch = o.batch;
   c.lr = o.lr;
   c.ema = o.ema;
+  c.ema_warmup = o.ema_warmup;
   c.seed = o.seed;
   if (o.model == "mlp") {
     APPS_CHECK(data.dim() == 2, "--model mlp is for 2-D points, but --data {} holds images {}; use --model unet",
@@ -65,6 +69,32 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   return c;
 }
 
+void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << text;
+  APPS_CHECK(file.good(), "{}: write failed", path);
+}
+
+// DIR/model-STEP.safetensors, a copy of the checkpoint just saved; of these
+// copies only the `keep` latest stay.
+void keep_numbered_copy(const std::string& ckpt_path, int64_t step, int64_t keep) {
+  const fs::path dir = fs::path(ckpt_path).parent_path();
+  fs::copy_file(ckpt_path, dir / fmt::format("model-{}.safetensors", step), fs::copy_options::overwrite_existing);
+  std::vector<std::pair<int64_t, fs::path>> copies;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    const std::string prefix = "model-", suffix = ".safetensors";
+    if (name.size() <= prefix.size() + suffix.size() || name.rfind(prefix, 0) != 0 ||
+        name.substr(name.size() - suffix.size()) != suffix)
+      continue;
+    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    copies.emplace_back(std::stoll(digits), entry.path());
+  }
+  std::sort(copies.begin(), copies.end());
+  for (size_t i = 0; i + keep < copies.size(); ++i) fs::remove(copies[i].second);
+}
+
 double mean_of_last(const std::vector<double>& values, size_t k) {
   k = std::min(k, values.size());
   double sum = 0;
@@ -84,7 +114,8 @@ void run_train(const TrainOptions& o, std::ostream& out) {
              o.out);
 
   // On --resume the checkpoint's config wins over the flags (only --steps,
-  // --ckpt-every and --samples apply), so the run continues as it began.
+  // --ckpt-every, --samples, --sample-every, --keep and --log-every apply), so
+  // the run continues as it began.
   Checkpoint ckpt;
   if (o.resume) ckpt = load_checkpoint(ckpt_path);
   const std::string data_spec = o.resume ? ckpt.config.data : o.data;
@@ -101,6 +132,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   }
   fs::create_directories(o.out);
   nn::remove_stale_temporaries(o.out);  // a run killed mid-save left them (Note [Atomic writes])
+  if (!o.resume) write_text_file((fs::path(o.out) / "config.json").string(), train_config_json(o));
 
   // Every consumer of the seed draws from its own streams: Note [Random streams].
   using diffusion::RandomUse;
@@ -109,7 +141,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
-  nn::EMA ema(*net, config.ema);
+  nn::EMA ema(*net, config.ema, config.ema_warmup);
   Batcher batcher(data, config.batch, seed);
   tensor::Generator noise_gen = diffusion::generator_for(seed, RandomUse::TrainingNoise);  // t and eps for the loss
   std::vector<double> losses;
@@ -143,8 +175,36 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     c.ema = ema.state_dict();
     c.optim = optimizer.state_dict();
     save_checkpoint(ckpt_path, c);
+    if (o.keep > 0) keep_numbered_copy(ckpt_path, step, o.keep);
     write_loss_curve((fs::path(o.out) / "loss.svg").string(), losses);
     last_saved = step;
+  };
+
+  // A picture of what the EMA weights generate: 100 DDIM steps (eta 0), from
+  // the same x_T every time (the Sampling streams), so a run's pictures compare.
+  const bool images = data.dim() == 4;
+  const int64_t n = o.samples > 0 ? o.samples : (images ? 64 : 2000);
+  const diffusion::DdimSampler sampler{schedule, diffusion::even_timesteps(config.T, std::min<int64_t>(100, config.T)),
+                                       0.0, images};
+  auto draw_samples = [&](const std::string& file_name, int64_t at_step) {
+    autograd::NoGradGuard no_grad;
+    ema.swap(*net);  // the averages in, the live weights aside (swapped back below, untouched)
+    net->eval();
+    const diffusion::EpsModel eps = diffusion::eps_model_from(
+        [&](const Variable& x, const Tensor& label) { return net->forward(x, label); }, pred, kernel);
+    tensor::Shape shape = {n};
+    shape.insert(shape.end(), example.begin(), example.end());
+    tensor::Generator sample_gen = diffusion::generator_for(seed, RandomUse::Sampling);
+    const Tensor x_T = tensor::randn(shape, sample_gen);
+    const Tensor samples = sampler.run(eps, x_T, sample_gen);
+    const std::string picture = (fs::path(o.out) / file_name).string();
+    if (images)
+      write_png(picture, image_grid(samples, 0, default_grid_scale(samples.size(2))));
+    else
+      write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples,
+                                      fmt::format("{}, step {}: DDIM, 100 steps", data_spec, at_step)));
+    ema.swap(*net);
+    net->train();
   };
 
   out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model, net->parameter_count(),
@@ -170,33 +230,16 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     loss_log.append(step, value);
     progress.update(step, value);
     if ((o.ckpt_every > 0 && step % o.ckpt_every == 0) || step == o.steps) save(step);
+    if (o.sample_every > 0 && step % o.sample_every == 0) draw_samples(fmt::format("samples-{}.png", step), step);
   }
   progress.finish();
-
-  // A picture of what the EMA weights generate: 100 DDIM steps (eta 0).
-  autograd::NoGradGuard no_grad;
-  ema.copy_to(*net);
-  net->eval();
-  const bool images = data.dim() == 4;
-  const int64_t n = o.n_samples > 0 ? o.n_samples : (images ? 64 : 2000);
-  const diffusion::DdimSampler sampler{schedule, diffusion::even_timesteps(config.T, std::min<int64_t>(100, config.T)),
-                                       0.0, images};
-  const diffusion::EpsModel eps = diffusion::eps_model_from(
-      [&](const Variable& x, const Tensor& label) { return net->forward(x, label); }, pred, kernel);
-  tensor::Shape shape = {n};
-  shape.insert(shape.end(), example.begin(), example.end());
-  tensor::Generator sample_gen = diffusion::generator_for(seed, RandomUse::Sampling);
-  const Tensor x_T = tensor::randn(shape, sample_gen);
-  const Tensor samples = sampler.run(eps, x_T, sample_gen);
-  const std::string picture = (fs::path(o.out) / "samples.png").string();
-  if (images) write_png(picture, image_grid(samples, 0, default_grid_scale(samples.size(2))));
-  else
-    write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples,
-                                    fmt::format("{}, step {}: DDIM, 100 steps", data_spec, o.steps)));
+  draw_samples("samples.png", o.steps);
   out << fmt::format("final loss {:.4f} (mean of the last 100 steps); wrote {}, loss.csv, loss.svg, samples.png\n",
                      mean_of_last(losses, 100), ckpt_path);
-  // The EMA starts at the initial weights, which keep weight decay^steps.
-  const double initial_share = std::pow(config.ema, static_cast<double>(ema.num_updates()));
+  // The EMA starts at the initial weights, which keep the product of the decays
+  // (decay^steps without warm-up).
+  double initial_share = 1;
+  for (int64_t n = 0; n < ema.num_updates() && initial_share > 1e-6; ++n) initial_share *= ema.decay_at(n);
   if (initial_share > 0.1)
     out << fmt::format("note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
                        "sample with --no-ema\n",

@@ -2,6 +2,8 @@
 // checked against any module with the same architecture.
 #include "nn/optim/ema.h"
 
+#include <algorithm>
+
 #include "tensor/ops.h"
 
 namespace nn {
@@ -21,18 +23,21 @@ void check_same_names(const std::vector<NamedParameter>& params, const StateDict
 }
 }  // namespace
 
-EMA::EMA(const Module& module, double decay) : decay_(decay) {
+EMA::EMA(const Module& module, double decay, bool warmup) : decay_(decay), warmup_(warmup) {
   TENSOR_CHECK(decay >= 0 && decay <= 1, "[EMA] decay must be in [0, 1], got {}", decay);
   for (const auto& [name, p] : module.named_parameters()) shadow_[name] = p.data().clone();
 }
 
+double EMA::decay_at(int64_t n) const { return warmup_ ? std::min(decay_, (1.0 + n) / (10.0 + n)) : decay_; }
+
 void EMA::update(const Module& module) {
   const auto params = module.named_parameters();
   check_same_names(params, shadow_, "update");
+  const double decay = decay_at(num_updates_);
   for (const auto& [name, p] : params) {
     Tensor& s = shadow_.at(name);
-    tensor::mul_(s, decay_);
-    tensor::add_scaled_(s, p.data(), 1.0 - decay_);
+    tensor::mul_(s, decay);
+    tensor::add_scaled_(s, p.data(), 1.0 - decay);
   }
   ++num_updates_;
 }

@@ -169,3 +169,39 @@ TEST(Optim, EMAUpdateCopySwap) {
   Linear wrong(3, 1, gen);
   EXPECT_THROW(ema.copy_to(wrong), t::Error);
 }
+
+TEST(Optim, EMAWarmupDecaySequence) {
+  t::Generator gen(0);
+  Linear lin(2, 1, gen);
+  const auto w0 = lin.weight.data().to_vector<float>();
+  EMA plain(lin, 0.999), warm(lin, 0.999, /*warmup=*/true);
+  // min(0.999, (1 + n) / (10 + n)): 1/10, 2/11, 1/2 at n = 8, 0.99 at 890; the cap from
+  // n = 8991 on ((1 + 8990) / (10 + 8990) is exactly 0.999).
+  EXPECT_DOUBLE_EQ(warm.decay_at(0), 0.1);
+  EXPECT_DOUBLE_EQ(warm.decay_at(1), 2.0 / 11.0);
+  EXPECT_DOUBLE_EQ(warm.decay_at(8), 0.5);
+  EXPECT_DOUBLE_EQ(warm.decay_at(890), 0.99);
+  EXPECT_DOUBLE_EQ(warm.decay_at(8990), 0.999);
+  EXPECT_DOUBLE_EQ(warm.decay_at(100000), 0.999);
+  for (int64_t n = 0; n < 20000; n += 7) {
+    EXPECT_LE(warm.decay_at(n), warm.decay_at(n + 7));  // rises to the cap, never past it
+    EXPECT_LE(warm.decay_at(n), 0.999);
+    EXPECT_EQ(plain.decay_at(n), 0.999);  // without warm-up: the old constant decay
+  }
+  // With the live weights held at 1, after k updates the initial weights keep
+  // the product of the decays, prod_{n<k} (1 + n) / (10 + n) = 1 / C(k + 9, 9):
+  // 1/2002 for k = 5 (against 0.999^5 without warm-up).
+  lin.weight.mutable_data().fill_(1.0);
+  for (int k = 0; k < 5; ++k) {
+    warm.update(lin);
+    plain.update(lin);
+  }
+  EXPECT_EQ(warm.num_updates(), 5);
+  const auto warm_shadow = warm.state_dict().at("weight").to_vector<float>();
+  const auto plain_shadow = plain.state_dict().at("weight").to_vector<float>();
+  const double kept = 1.0 / 2002.0, kept_plain = std::pow(0.999, 5);
+  for (size_t i = 0; i < w0.size(); ++i) {
+    EXPECT_NEAR(warm_shadow[i], kept * w0[i] + (1 - kept), 1e-6);
+    EXPECT_NEAR(plain_shadow[i], kept_plain * w0[i] + (1 - kept_plain), 1e-6);
+  }
+}

@@ -1,0 +1,67 @@
+// config.json written and read back as flags (see train_config.h).
+#include "apps/commands/train_config.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "apps/error.h"
+
+namespace apps {
+namespace {
+
+// Each key is a flag's name: the one table of which settings a config holds.
+nlohmann::json settings(const TrainOptions& o) {
+  return {{"data", o.data},
+          {"model", o.model},
+          {"steps", o.steps},
+          {"batch", o.batch},
+          {"lr", o.lr},
+          {"seed", o.seed},
+          {"ckpt-every", o.ckpt_every},
+          {"ema", o.ema},
+          {"ema-warmup", o.ema_warmup},
+          {"schedule", o.schedule},
+          {"pred", o.pred},
+          {"width", o.width},
+          {"ch", o.ch},
+          {"samples", o.samples},
+          {"sample-every", o.sample_every},
+          {"keep", o.keep}};
+}
+
+}  // namespace
+
+std::string train_config_json(const TrainOptions& o) { return settings(o).dump(2) + "\n"; }
+
+std::vector<std::string> train_config_flags(const std::string& path) {
+  std::ifstream in(path);
+  APPS_CHECK(in.good(), "--config {}: cannot read it", path);
+  nlohmann::json file;
+  try {
+    file = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(fmt::format("--config {}: not JSON ({})", path, e.what()));
+  }
+  APPS_CHECK(file.is_object(), "--config {}: expected one JSON object of settings", path);
+  const nlohmann::json known = settings(TrainOptions{});
+  std::vector<std::string> flags;
+  for (const auto& [key, value] : file.items()) {
+    APPS_CHECK(known.contains(key), "--config {}: unknown setting '{}'", path, key);
+    const nlohmann::json& like = known[key];
+    if (like.is_boolean()) {
+      APPS_CHECK(value.is_boolean(), "--config {}: '{}' must be true or false, got {}", path, key, value.dump());
+      flags.push_back(value.get<bool>() ? "--" + key : "--no-" + key);
+      continue;
+    }
+    const bool same_type = like.is_string() ? value.is_string() : value.is_number();
+    APPS_CHECK(same_type, "--config {}: '{}' must be a {}, got {}", path, key, like.is_string() ? "string" : "number",
+               value.dump());
+    flags.push_back("--" + key);
+    flags.push_back(value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return flags;
+}
+
+}  // namespace apps
