@@ -50,9 +50,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--ckpt-every", o.ckpt_every, "save a checkpoint every N steps (0: at the end only)")
       ->check(whole_number(0))
       ->capture_default_str();
-  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")
-      ->check(number(0, 0.999999))
-      ->capture_default_str();
+  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")->check(number(0, 0.999999))->capture_default_str();
   cmd->add_option("--schedule", o.schedule, "noise schedule (MATH.md 1.3-1.5)")
       ->check(CLI::IsMember({"linear", "cosine", "blog"}))
       ->capture_default_str();
@@ -60,11 +58,10 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
       ->check(CLI::IsMember({"eps", "x0", "v"}))
       ->capture_default_str();
   cmd->add_option("--width", o.width, "mlp: hidden width")->check(whole_number(1))->capture_default_str();
-  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
-      ->check(whole_number(1))
-      ->capture_default_str();
+  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--samples", o.n_samples, "samples drawn at the end (0: 2000 points or 64 images)")
       ->check(whole_number(0));
+  add_device_flag(cmd, o.device);
   return cmd;
 }
 
@@ -74,12 +71,14 @@ void add_model_source(CLI::App* cmd, ModelSourceOptions& source) {
                                  "gmm:FILE.json: the exact Gaussian-mixture model instead of a checkpoint");
   ckpt->excludes(oracle);
   cmd->add_flag("--no-ema", source.no_ema, "use the live weights instead of the EMA weights");
+  add_device_flag(cmd, source.device);
 }
 
 CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   CLI::App* cmd = app.add_subcommand("sample", "draw samples: .png (grid or scatter) or .npy (raw float32)");
   add_model_source(cmd, o.source);
-  cmd->add_option("--sampler", o.sampler, "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45 | "
+  cmd->add_option("--sampler", o.sampler,
+                  "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45 | "
                   "analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | sn-ddpm | sn-ddim")
       ->capture_default_str();
   cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored)")
@@ -109,8 +108,7 @@ CLI::App* add_invert(CLI::App& app, InvertOptions& o) {
 }
 
 CLI::App* add_nll(CLI::App& app, NllOptions& o) {
-  CLI::App* cmd =
-      app.add_subcommand("nll", "negative log-likelihood of data: nats/point (2-D) or bits/dim (images)");
+  CLI::App* cmd = app.add_subcommand("nll", "negative log-likelihood of data: nats/point (2-D) or bits/dim (images)");
   add_model_source(cmd, o.source);
   cmd->add_option("--data", o.data, kDataHelp)->required();
   cmd->add_option("--method", o.method, "elbo: the DDPM bound (2.7); ode: exact, by the PF-ODE (5.5)")
@@ -129,8 +127,7 @@ CLI::App* add_nll(CLI::App& app, NllOptions& o) {
 }
 
 void check_model_source(const ModelSourceOptions& source, const std::string& command) {
-  APPS_CHECK(!source.ckpt.empty() || !source.oracle.empty(), "{}: give --ckpt DIR or --oracle gmm:FILE.json",
-             command);
+  APPS_CHECK(!source.ckpt.empty() || !source.oracle.empty(), "{}: give --ckpt DIR or --oracle gmm:FILE.json", command);
 }
 
 }  // namespace

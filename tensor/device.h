@@ -12,5 +12,8 @@ constexpr std::string_view device_name(Device d) { return d == Device::CPU ? "cp
 
 // True when this build contains the CUDA backend.
 bool cuda_built();
+// True when this build contains the CUDA backend and a CUDA device is present
+// (false, not a crash, without a driver or GPU).
+bool cuda_available();
 
 }  // namespace tensor

@@ -11,6 +11,7 @@ namespace tensor {
 
 #ifndef DIFFUSE_WITH_CUDA
 bool cuda_built() { return false; }
+bool cuda_available() { return false; }
 #endif
 
 namespace {
@@ -35,8 +36,8 @@ void keep_freed_memory_for_reuse() {
 }  // namespace
 
 Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
-  TENSOR_CHECK(device == Device::CPU || cuda_built(),
-               "[storage] cannot allocate on {}: this build has no CUDA backend", device_name(device));
+  TENSOR_CHECK(device == Device::CPU || cuda_built(), "[storage] cannot allocate on {}: this build has no CUDA backend",
+               device_name(device));
   TENSOR_CHECK(device == Device::CPU, "[storage] CUDA storage is not implemented yet");
   keep_freed_memory_for_reuse();
   const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;

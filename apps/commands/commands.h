@@ -27,6 +27,7 @@ struct TrainOptions {
   int64_t width = 256;          // mlp hidden width
   int64_t ch = 32;              // unet base channels
   int64_t n_samples = 0;        // samples drawn at the end (0: 2000 points or 64 images)
+  std::string device = "cpu";   // cpu | cuda (apps/device.h)
 };
 
 // The model a sampling command runs: a checkpoint's network or the exact oracle.
@@ -34,6 +35,7 @@ struct ModelSourceOptions {
   std::string ckpt;    // run directory (or a .safetensors file)
   std::string oracle;  // gmm:FILE.json
   bool no_ema = false;
+  std::string device = "cpu";  // where the network runs: cpu | cuda (apps/device.h)
 };
 
 struct SampleOptions {

@@ -22,10 +22,10 @@
 namespace apps {
 namespace {
 
-const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",      "sde-em",
-                                            "pc",     "ode-euler",  "ode-heun",  "ode-rk45",
-                                            // the optimal variance (MATH.md 7-8): analytic_sample_nll.cpp
-                                            "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
+const std::vector<std::string> kSamplers = {
+    "ddpm", "ddpm-tilde", "ddim", "sde-em", "pc", "ode-euler", "ode-heun", "ode-rk45",
+    // the optimal variance (MATH.md 7-8): analytic_sample_nll.cpp
+    "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
 
 std::string join(const std::vector<std::string>& names) {
   std::string s;
@@ -64,15 +64,18 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
   if (o.sampler == "ddpm" || o.sampler == "ddpm-tilde") {
     diffusion::AncestralSampler sampler{model.schedule, sample_timesteps(model, o),
                                         diffusion::parse_ancestral_variance(o.sampler), images};
-    x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
-                      : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+    x = x_T.defined()
+            ? sampler.sample(model.discrete_eps(), x_T.to(model.device), o.seed, on_step)
+            : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step, model.device);
   } else if (o.sampler == "ddim") {
     diffusion::DdimSampler sampler{model.schedule, sample_timesteps(model, o), o.eta, images};
-    x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
-                      : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+    x = x_T.defined()
+            ? sampler.sample(model.discrete_eps(), x_T.to(model.device), o.seed, on_step)
+            : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step, model.device);
   } else if (is_optimal_variance_sampler(o.sampler)) {
     x = sample_optimal_variance(model, o, shape, x_T, on_step);
   } else {
+    APPS_CHECK(model.device == tensor::Device::CPU, "--sampler {} runs on the cpu only; use --device cpu", o.sampler);
     APPS_CHECK(model.config.schedule == "linear",
                "sampler {} treats the model as the VP SDE, which matches the linear schedule only; this model "
                "was trained with the {} schedule (use ddpm, ddpm-tilde or ddim)",
@@ -86,8 +89,9 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
       const diffusion::ReverseDiffusionPredictor reverse(sde, eps);
       const diffusion::LangevinCorrector corrector(sde, eps, static_cast<int>(o.steps));
       const bool pc = o.sampler == "pc";
-      const auto result = diffusion::sample_sde(sde, eps, pc ? static_cast<const diffusion::Predictor&>(reverse) : euler,
-                                                pc ? &corrector : nullptr, static_cast<int>(o.steps), shape, gen);
+      const auto result =
+          diffusion::sample_sde(sde, eps, pc ? static_cast<const diffusion::Predictor&>(reverse) : euler,
+                                pc ? &corrector : nullptr, static_cast<int>(o.steps), shape, gen);
       x = result.x;
       nfe = result.nfe;
     } else {
@@ -157,7 +161,7 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   }
   const tensor::Tensor x = chunks == 1 ? parts[0] : tensor::cat(parts, 0);
   progress.finish();
-  write_samples(o.out, x);
+  write_samples(o.out, x.to(tensor::Device::CPU));
   out << fmt::format("wrote {} samples to {} ({}, {} model evaluations", n, o.out, o.sampler, nfe);
   if (chunks > 1) out << fmt::format(" in {} chunks of {}", chunks, chunk);
   out << ")\n";
@@ -166,7 +170,7 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
 void run_invert(const InvertOptions& o, std::ostream& out) {
   APPS_CHECK(has_extension(o.out, {".npy"}), "--out {}: inversion writes x_T as .npy", o.out);
   const LoadedModel model = load_model(o.source);
-  const tensor::Tensor x0 = read_npy(o.in);
+  const tensor::Tensor x0 = read_npy(o.in).to(model.device);
   check_fits(x0, model, o.in);
   const diffusion::DdimSampler sampler{model.schedule, sub_sequence(model, o.steps), 0.0, false};
   Progress progress(o.steps, 0, "inversion step");
@@ -174,7 +178,7 @@ void run_invert(const InvertOptions& o, std::ostream& out) {
   const tensor::Tensor x_T =
       sampler.invert(model.discrete_eps(), x0, [&](int64_t, const tensor::Tensor&) { progress.update(++done); });
   progress.finish();
-  write_npy(o.out, x_T);
+  write_npy(o.out, x_T.to(tensor::Device::CPU));
   out << fmt::format("wrote x_T of {} examples to {} (DDIM inversion, {} steps)\n", x0.size(0), o.out, o.steps);
 }
 

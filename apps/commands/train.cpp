@@ -9,6 +9,7 @@
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
 #include "apps/data/dataset.h"
+#include "apps/device.h"
 #include "apps/error.h"
 #include "apps/io/figures.h"
 #include "apps/progress.h"
@@ -98,6 +99,7 @@ void write_losses(const std::string& dir, const std::vector<double>& losses) {
 }  // namespace
 
 void run_train(const TrainOptions& o, std::ostream& out) {
+  const tensor::Device device = parse_device(o.device);
   APPS_CHECK(fs::path(o.out).extension() != ".safetensors" && !fs::is_regular_file(o.out),
              "--out {}: give a directory (the run writes several files into it)", o.out);
   const std::string ckpt_path = checkpoint_path(o.out);
@@ -126,6 +128,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
 
   tensor::Generator init_gen(seed);  // the initial weights; the noise has its own generator
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
+  net->to(device);  // before the optimizer and EMA are built (Note [Moving a model] in nn/module.h)
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
@@ -170,7 +173,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   Progress progress(o.steps, start);
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
-    const Tensor x0 = batcher.next();
+    const Tensor x0 = batcher.next().to(device);
     const Variable loss = diffusion::diffusion_loss(*net, schedule, x0, noise_gen, loss_options);
     const double value = loss.item();
     if (!std::isfinite(value)) {
@@ -200,7 +203,8 @@ void run_train(const TrainOptions& o, std::ostream& out) {
       [&](const Variable& x, const Tensor& label) { return net->forward(x, label); }, pred, kernel);
   tensor::Shape shape = {n};
   shape.insert(shape.end(), example.begin(), example.end());
-  const Tensor samples = sampler.sample(eps, shape, seed);
+  const Tensor samples =
+      sampler.sample(eps, shape, seed, tensor::DType::Float32, {}, device).to(tensor::Device::CPU);
   const std::string picture = (fs::path(o.out) / "samples.png").string();
   if (images) write_png(picture, image_grid(samples));
   else write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples));
