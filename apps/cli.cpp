@@ -84,6 +84,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
                   "print a progress line every N steps (0: never; default: 100 when stdout is not a terminal, "
                   "e.g. under nohup or > log, else 0)")
       ->check(whole_number(0));
+  add_device_flag(cmd, o.device);
   return cmd;
 }
 
@@ -93,6 +94,7 @@ void add_model_source(CLI::App* cmd, ModelSourceOptions& source) {
                                  "gmm:FILE.json: the exact Gaussian-mixture model instead of a checkpoint");
   ckpt->excludes(oracle);
   cmd->add_flag("--no-ema", source.no_ema, "use the live weights instead of the EMA weights");
+  add_device_flag(cmd, source.device);
 }
 
 CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
@@ -132,8 +134,7 @@ CLI::App* add_invert(CLI::App& app, InvertOptions& o) {
 }
 
 CLI::App* add_nll(CLI::App& app, NllOptions& o) {
-  CLI::App* cmd =
-      app.add_subcommand("nll", "negative log-likelihood of data: nats/point (2-D) or bits/dim (images)");
+  CLI::App* cmd = app.add_subcommand("nll", "negative log-likelihood of data: nats/point (2-D) or bits/dim (images)");
   add_model_source(cmd, o.source);
   cmd->add_option("--data", o.data, kDataHelp)->required();
   cmd->add_option("--method", o.method, "elbo: the DDPM bound (2.7); ode: exact, by the PF-ODE (5.5)")
@@ -172,8 +173,7 @@ void with_train_config(std::vector<std::string>& args) {
 }
 
 void check_model_source(const ModelSourceOptions& source, const std::string& command) {
-  APPS_CHECK(!source.ckpt.empty() || !source.oracle.empty(), "{}: give --ckpt DIR or --oracle gmm:FILE.json",
-             command);
+  APPS_CHECK(!source.ckpt.empty() || !source.oracle.empty(), "{}: give --ckpt DIR or --oracle gmm:FILE.json", command);
 }
 
 }  // namespace

@@ -14,8 +14,7 @@ CLI::App* add_train_classifier(CLI::App& app, TrainClassifierOptions& o) {
       "train-classifier",
       "train the image classifier whose features `diffuse score` compares (MATH.md 11.3); prints its test accuracy "
       "and writes FILE.safetensors");
-  cmd->add_option("--data", o.data, std::string("labeled training images: ") + kLabeledDataHelp)
-      ->capture_default_str();
+  cmd->add_option("--data", o.data, std::string("labeled training images: ") + kLabeledDataHelp)->capture_default_str();
   cmd->add_option("--test-data", o.test_data,
                   "labeled test images for the accuracy (default: fashion-mnist-test for fashion-mnist)");
   cmd->add_option("--steps", o.steps, "AdamW steps")->check(whole_number(1))->capture_default_str();
@@ -29,6 +28,7 @@ CLI::App* add_train_classifier(CLI::App& app, TrainClassifierOptions& o) {
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.safetensors")->required();
+  add_device_flag(cmd, o.device);
   return cmd;
 }
 
@@ -42,6 +42,7 @@ CLI::App* add_score(CLI::App& app, ScoreOptions& o) {
   cmd->add_option("--n", o.n, "images taken from each set")->check(whole_number(2))->capture_default_str();
   cmd->add_option("--seed", o.seed, "which n images, when a set holds more")->capture_default_str();
   cmd->add_flag("--json", o.json, "print the result as one JSON object on the last line");
+  add_device_flag(cmd, o.device);
   return cmd;
 }
 

@@ -26,4 +26,11 @@ inline CLI::Validator whole_number(int64_t min, int64_t max = (int64_t{1} << 31)
       fmt::format("INT in [{}, {}]", min, max));
 }
 
+// --device cpu|cuda (default cpu), for every command that runs a model.
+inline void add_device_flag(CLI::App* cmd, std::string& device) {
+  cmd->add_option("--device", device, "where the model runs: cpu | cuda")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
+}
+
 }  // namespace apps

@@ -40,20 +40,15 @@ Tensor DdimSampler::step(const Tensor& x_t, const Tensor& eps_in, int64_t t, int
   return x_s;
 }
 
-Tensor DdimSampler::run(const EpsModel& model, const Tensor& x_T, tensor::Generator& gen, const StepCallback& on_step) const {
+Tensor DdimSampler::run(const EpsModel& model, const Tensor& x_T, tensor::Generator& gen,
+                        const StepCallback& on_step) const {
   check_timesteps(timesteps, schedule.T, "DdimSampler");
   TENSOR_CHECK(eta >= 0.0 && eta <= 1.0, "[DdimSampler] eta must be in [0, 1], got {}", eta);
-  autograd::NoGradGuard no_grad;
-  Tensor x = x_T;
-  for (auto k = static_cast<int64_t>(timesteps.size()) - 1; k >= 0; --k) {
-    const int64_t t = timesteps[k];
-    const int64_t s = k > 0 ? timesteps[k - 1] : 0;  // the last jump goes to s = 0, alpha_bar_0 = 1
-    const Tensor eps = predict_eps(model, x, t);
-    const Tensor z = sigma2(t, s) > 0.0 ? tensor::randn(x.shape(), gen, x.dtype()) : Tensor();
-    x = step(x, eps, t, s, z);
-    if (on_step) on_step(s, x);
-  }
-  return x;
+  const JumpRule jump = [this](const Tensor& x, const Tensor& eps, int64_t t, int64_t s, tensor::Generator& g) {
+    const Tensor z = sigma2(t, s) > 0.0 ? tensor::randn_like(x, g) : Tensor();
+    return step(x, eps, t, s, z);
+  };
+  return run_chain(model, timesteps, x_T, gen, jump, on_step);  // Note [One sampler loop]
 }
 
 Tensor DdimSampler::sample(const EpsModel& model, const Tensor& x_T, uint64_t seed, const StepCallback& on_step) const {
@@ -62,9 +57,9 @@ Tensor DdimSampler::sample(const EpsModel& model, const Tensor& x_T, uint64_t se
 }
 
 Tensor DdimSampler::sample(const EpsModel& model, const tensor::Shape& shape, uint64_t seed, tensor::DType dtype,
-                           const StepCallback& on_step) const {
+                           const StepCallback& on_step, tensor::Device device) const {
   tensor::Generator gen(seed);
-  const Tensor x_T = tensor::randn(shape, gen, dtype);
+  const Tensor x_T = draw_x_T(shape, gen, dtype, device);
   return run(model, x_T, gen, on_step);
 }
 

@@ -1,6 +1,7 @@
 // DDIM sampling (MATH.md (3.1)-(3.2)) with eta in [0, 1] on a sub-sequence,
 // and DDIM inversion (3.4), which runs the eta = 0 update upwards to encode
-// x_0 as x_T. One `step` (the formula), one loop each way.
+// x_0 as x_T. One `step` (the formula); sampling
+// runs sampling.h's shared loop, inversion its own upward loop.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -33,7 +34,8 @@ struct DdimSampler {
   Tensor sample(const EpsModel& model, const Tensor& x_T, uint64_t seed, const StepCallback& on_step = {}) const;
   // The same, drawing x_T ~ N(0, I) of `shape` first from Generator(seed).
   Tensor sample(const EpsModel& model, const tensor::Shape& shape, uint64_t seed,
-                tensor::DType dtype = tensor::DType::Float32, const StepCallback& on_step = {}) const;
+                tensor::DType dtype = tensor::DType::Float32, const StepCallback& on_step = {},
+                tensor::Device device = tensor::Device::CPU) const;
 
   // One inversion jump s -> t (s < t), MATH.md (3.4): x_t = a_t x0_hat(x_s) + b_t eps,
   // eps = eps_theta(x_s, s). Ignores eta and clip_x0.

@@ -14,7 +14,8 @@ namespace diffusion {
 AncestralVariance parse_ancestral_variance(const std::string& name) {
   if (name == "ddpm") return AncestralVariance::Beta;
   if (name == "ddpm-tilde") return AncestralVariance::BetaTilde;
-  throw tensor::Error(fmt::format("[parse_ancestral_variance] unknown variance '{}' (expected ddpm or ddpm-tilde)", name));
+  throw tensor::Error(
+      fmt::format("[parse_ancestral_variance] unknown variance '{}' (expected ddpm or ddpm-tilde)", name));
 }
 
 Tensor AncestralSampler::step(const Tensor& x_t, const Tensor& eps, int64_t t, int64_t s, const Tensor& z) const {
@@ -22,7 +23,7 @@ Tensor AncestralSampler::step(const Tensor& x_t, const Tensor& eps, int64_t t, i
   const Schedule& sch = schedule;
   const double alpha_bar_t = sch.alpha_bar.at(t);
   const double alpha_bar_s = sch.alpha_bar.at(s);
-  const double beta_ts = sch.beta_jump(t, s);    // MATH.md (1.9)
+  const double beta_ts = sch.beta_jump(t, s);  // MATH.md (1.9)
   const double alpha_ts = sch.alpha_jump(t, s);
 
   // MATH.md section 0: x0_hat = (x_t - b_t eps) / a_t
@@ -44,17 +45,11 @@ Tensor AncestralSampler::step(const Tensor& x_t, const Tensor& eps, int64_t t, i
 Tensor AncestralSampler::run(const EpsModel& model, const Tensor& x_T, tensor::Generator& gen,
                              const StepCallback& on_step) const {
   check_timesteps(timesteps, schedule.T, "AncestralSampler");
-  autograd::NoGradGuard no_grad;
-  Tensor x = x_T;
-  for (auto k = static_cast<int64_t>(timesteps.size()) - 1; k >= 0; --k) {
-    const int64_t t = timesteps[k];
-    const int64_t s = k > 0 ? timesteps[k - 1] : 0;
-    const Tensor eps = predict_eps(model, x, t);
-    const Tensor z = s > 0 ? tensor::randn(x.shape(), gen, x.dtype()) : Tensor();
-    x = step(x, eps, t, s, z);
-    if (on_step) on_step(s, x);
-  }
-  return x;
+  const JumpRule jump = [this](const Tensor& x, const Tensor& eps, int64_t t, int64_t s, tensor::Generator& g) {
+    const Tensor z = s > 0 ? tensor::randn_like(x, g) : Tensor();
+    return step(x, eps, t, s, z);
+  };
+  return run_chain(model, timesteps, x_T, gen, jump, on_step);  // Note [One sampler loop]
 }
 
 Tensor AncestralSampler::sample(const EpsModel& model, const Tensor& x_T, uint64_t seed,
@@ -64,9 +59,9 @@ Tensor AncestralSampler::sample(const EpsModel& model, const Tensor& x_T, uint64
 }
 
 Tensor AncestralSampler::sample(const EpsModel& model, const tensor::Shape& shape, uint64_t seed, tensor::DType dtype,
-                                const StepCallback& on_step) const {
+                                const StepCallback& on_step, tensor::Device device) const {
   tensor::Generator gen(seed);
-  const Tensor x_T = tensor::randn(shape, gen, dtype);
+  const Tensor x_T = draw_x_T(shape, gen, dtype, device);
   return run(model, x_T, gen, on_step);
 }
 

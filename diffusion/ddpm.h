@@ -1,7 +1,7 @@
 // Ancestral (DDPM) sampling, MATH.md (2.5)-(2.6), on the full chain or a
 // K-step sub-sequence with the jump quantities (1.9). One `step` (the
-// formula) and one `sample` (the loop). DDIM is ddim.h; the optimal
-// (analytic) variance of section 7 lives elsewhere.
+// formula); the loop is sampling.h's run_chain (Note [One sampler loop]).
+// DDIM is ddim.h; the optimal (analytic) variance of section 7 lives elsewhere.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -26,7 +26,7 @@ struct AncestralSampler {
   Schedule schedule;
   std::vector<int64_t> timesteps;  // tau_1 < ... < tau_K in 1..T; all_timesteps(T) is the full chain
   AncestralVariance variance = AncestralVariance::Beta;
-  bool clip_x0 = false;            // clip x0_hat to [-1, 1] (for images)
+  bool clip_x0 = false;  // clip x0_hat to [-1, 1] (for images)
 
   // One jump t -> s (0 <= s < t) from x_t, given eps = eps_theta(x_t, t) and
   // noise z ~ N(0, I) of x_t's shape (unused, may be undefined, when s = 0).
@@ -39,7 +39,8 @@ struct AncestralSampler {
   Tensor sample(const EpsModel& model, const Tensor& x_T, uint64_t seed, const StepCallback& on_step = {}) const;
   // The same, drawing x_T ~ N(0, I) of `shape` first from Generator(seed), then the steps' noise.
   Tensor sample(const EpsModel& model, const tensor::Shape& shape, uint64_t seed,
-                tensor::DType dtype = tensor::DType::Float32, const StepCallback& on_step = {}) const;
+                tensor::DType dtype = tensor::DType::Float32, const StepCallback& on_step = {},
+                tensor::Device device = tensor::Device::CPU) const;
 };
 
 }  // namespace diffusion

@@ -50,10 +50,4 @@ struct Conv2dParams {
   int64_t pad_h = 0, pad_w = 0;
 };
 
-struct AdamStepParams {
-  double lr, beta1, beta2, eps, weight_decay;
-  int64_t step;
-  bool decoupled;
-};
-
 }  // namespace tensor

@@ -28,7 +28,7 @@ tensor::Tensor reference_data(const LoadedModel& model, const ModelSourceOptions
   APPS_CHECK(example == model.config.data_shape, "--data {} has examples {}, the model {} takes {}", spec,
              tensor::shape_str(example), source.oracle.empty() ? source.ckpt : source.oracle,
              tensor::shape_str(model.config.data_shape));
-  return x;
+  return x.to(model.device);
 }
 
 std::string output_path(const ModelSourceOptions& source, const std::string& out, const std::string& default_path,
@@ -76,8 +76,10 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
   const LoadedModel model = load_model(o.source);
   const bool images = model.config.data_shape.size() == 3;
   const auto trunk = std::dynamic_pointer_cast<nn::UNet>(model.network);
-  APPS_CHECK(!images || trunk != nullptr, "train-cov: {} takes images {} but is not a U-Net (the image head reads "
-             "the U-Net's last feature map)", o.source.ckpt, tensor::shape_str(model.config.data_shape));
+  APPS_CHECK(!images || trunk != nullptr,
+             "train-cov: {} takes images {} but is not a U-Net (the image head reads "
+             "the U-Net's last feature map)",
+             o.source.ckpt, tensor::shape_str(model.config.data_shape));
   const analytic::CovKind kind = analytic::parse_cov_kind(o.kind);
   const std::string path = output_path(
       o.source, o.out, o.source.oracle.empty() ? cov_head_path(run_dir_of(o.source.ckpt), kind) : "", "train-cov");
@@ -100,6 +102,7 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
     head.network = network;
     description = fmt::format("MLP2D, width {}", o.width);
   }
+  head.network->to(model.device);  // beside the eps network, before train_cov_head builds its optimizer
   head.bounds.data_var = average_dim_variance(data);
   head.steps = o.steps;
 

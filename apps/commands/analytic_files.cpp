@@ -114,6 +114,7 @@ CovHead require_cov_head(const ModelSourceOptions& source, const std::string& he
   } catch (const std::exception& e) {
     throw Error(fmt::format("{}: the weights do not fit the head's config: {}", path, e.what()));
   }
+  head.network->to(model.device);  // beside the eps network it corrects
   head.network->eval();
   return head;
 }

@@ -93,8 +93,8 @@ tensor::Tensor sample_optimal_variance(const LoadedModel& model, const SampleOpt
   }
   const analytic::OptimalVarianceSampler sampler = analytic::make_sampler(o.sampler, setup);
   const diffusion::EpsModel eps = model.discrete_eps();
-  return x_T.defined() ? sampler.sample(eps, x_T, o.seed, on_step)
-                       : sampler.sample(eps, shape, o.seed, tensor::DType::Float32, on_step);
+  return x_T.defined() ? sampler.sample(eps, x_T.to(model.device), o.seed, on_step)
+                       : sampler.sample(eps, shape, o.seed, tensor::DType::Float32, on_step, model.device);
 }
 
 ElboSetup elbo_setup(const LoadedModel& model, const NllOptions& o, bool images) {

@@ -33,6 +33,7 @@ struct TrainOptions {
   std::string config;           // --config FILE: the cli reads it (train_config.h); run_train ignores it
   int64_t log_every = 0;        // a plain progress line on `out` every N steps (0: none; the CLI's default
                                 // is 100 when stdout is not a terminal)
+  std::string device = "cpu";   // cpu | cuda (apps/device.h)
 };
 
 // The model a sampling command runs: a checkpoint's network or the exact oracle.
@@ -40,6 +41,7 @@ struct ModelSourceOptions {
   std::string ckpt;    // run directory (or a .safetensors file)
   std::string oracle;  // gmm:FILE.json
   bool no_ema = false;
+  std::string device = "cpu";  // where the network runs: cpu | cuda (apps/device.h)
 };
 
 struct SampleOptions {

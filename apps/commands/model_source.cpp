@@ -1,6 +1,7 @@
 // Building the eps-models of model_source.h from a checkpoint or a mixture.
 #include "apps/commands/model_source.h"
 
+#include "apps/device.h"
 #include "apps/error.h"
 #include "diffusion/edm.h"
 #include "diffusion/prediction.h"
@@ -42,7 +43,9 @@ tensor::Shape LoadedModel::batch_shape(int64_t n) const {
 
 LoadedModel load_model(const ModelSourceOptions& source) {
   LoadedModel loaded;
+  loaded.device = parse_device(source.device);
   if (!source.oracle.empty()) {
+    APPS_CHECK(loaded.device == tensor::Device::CPU, "--oracle runs on the cpu; drop --device {}", source.device);
     APPS_CHECK(source.oracle.rfind("gmm:", 0) == 0, "--oracle {}: expected gmm:FILE.json", source.oracle);
     const std::string path = source.oracle.substr(4);
     try {
@@ -70,6 +73,7 @@ LoadedModel load_model(const ModelSourceOptions& source) {
   } catch (const std::exception& e) {
     throw Error(fmt::format("{}: weights do not fit a {} model: {}", path, ckpt.config.model, e.what()));
   }
+  loaded.network->to(loaded.device);  // the host weights, moved once
   loaded.network->eval();
   return loaded;
 }

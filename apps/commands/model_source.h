@@ -15,10 +15,11 @@
 namespace apps {
 
 struct LoadedModel {
-  RunConfig config;  // the oracle's: linear schedule, eps, T = 1000, shape (d)
-  std::shared_ptr<nn::TimestepModel> network;      // null for the oracle
-  std::optional<diffusion::GaussianMixture> gmm;   // set for the oracle
+  RunConfig config;                               // the oracle's: linear schedule, eps, T = 1000, shape (d)
+  std::shared_ptr<nn::TimestepModel> network;     // null for the oracle
+  std::optional<diffusion::GaussianMixture> gmm;  // set for the oracle
   diffusion::Schedule schedule;
+  tensor::Device device = tensor::Device::CPU;  // where the network's weights live (--device)
 
   // eps_theta for the discrete samplers (ddpm, ddim, inversion, ELBO).
   diffusion::EpsModel discrete_eps() const;
@@ -32,7 +33,7 @@ struct LoadedModel {
 };
 
 // Loads the checkpoint (EMA weights unless no_ema) or the oracle; the
-// network is put in evaluation mode.
+// network is put in evaluation mode on source.device (the oracle runs on the cpu).
 LoadedModel load_model(const ModelSourceOptions& source);
 
 }  // namespace apps

@@ -52,7 +52,7 @@ void run_nll(const NllOptions& o, std::ostream& out) {
   APPS_CHECK(example == model.config.data_shape, "--data {} has examples {}, the model takes {}", o.data,
              tensor::shape_str(example), tensor::shape_str(model.config.data_shape));
   const int64_t n = std::min<int64_t>(o.n, all.size(0));
-  const tensor::Tensor x = all.narrow(0, 0, n).contiguous();
+  const tensor::Tensor x = all.narrow(0, 0, n).contiguous().to(model.device);
   const bool images = x.dim() == 4;
 
   // The oracle knows the true density: its exact NLL is the reference.

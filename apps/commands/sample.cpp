@@ -78,12 +78,14 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
   if (o.sampler == "ddpm" || o.sampler == "ddpm-tilde") {
     diffusion::AncestralSampler sampler{model.schedule, sample_timesteps(model, o),
                                         diffusion::parse_ancestral_variance(o.sampler), images};
-    x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
-                      : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+    x = x_T.defined()
+            ? sampler.sample(model.discrete_eps(), x_T.to(model.device), o.seed, on_step)
+            : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step, model.device);
   } else if (o.sampler == "ddim") {
     diffusion::DdimSampler sampler{model.schedule, sample_timesteps(model, o), o.eta, images};
-    x = x_T.defined() ? sampler.sample(model.discrete_eps(), x_T, o.seed, on_step)
-                      : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step);
+    x = x_T.defined()
+            ? sampler.sample(model.discrete_eps(), x_T.to(model.device), o.seed, on_step)
+            : sampler.sample(model.discrete_eps(), shape, o.seed, tensor::DType::Float32, on_step, model.device);
   } else if (o.sampler == "dpm-solver++2m" || o.sampler == "dpm-solver++3m") {
     APPS_CHECK(o.steps <= model.schedule.T, "--steps {} is more than the schedule's T = {}", o.steps, model.schedule.T);
     // log-SNR spacing, one evaluation per time point: NFE = --steps exactly.
@@ -102,6 +104,7 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
   } else if (is_optimal_variance_sampler(o.sampler)) {
     x = sample_optimal_variance(model, o, shape, x_T, on_step);
   } else {
+    APPS_CHECK(model.device == tensor::Device::CPU, "--sampler {} runs on the cpu only; use --device cpu", o.sampler);
     APPS_CHECK(model.config.schedule == "linear",
                "sampler {} treats the model as the VP SDE, which matches the linear schedule only; this model "
                "was trained with the {} schedule (use ddpm, ddpm-tilde or ddim)",
@@ -115,8 +118,9 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
       const diffusion::ReverseDiffusionPredictor reverse(sde, eps);
       const diffusion::LangevinCorrector corrector(sde, eps, static_cast<int>(o.steps));
       const bool pc = o.sampler == "pc";
-      const auto result = diffusion::sample_sde(sde, eps, pc ? static_cast<const diffusion::Predictor&>(reverse) : euler,
-                                                pc ? &corrector : nullptr, static_cast<int>(o.steps), shape, gen);
+      const auto result =
+          diffusion::sample_sde(sde, eps, pc ? static_cast<const diffusion::Predictor&>(reverse) : euler,
+                                pc ? &corrector : nullptr, static_cast<int>(o.steps), shape, gen);
       x = result.x;
       nfe = result.nfe;
     } else {
@@ -191,7 +195,7 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   const std::string title = o.sampler == "ode-rk45"
                                 ? fmt::format("{}: ode-rk45, {} evaluations", model.config.data, nfe)
                                 : fmt::format("{}: {}, {} steps", model.config.data, o.sampler, o.steps);
-  write_samples(o.out, x, title, o.scale);
+  write_samples(o.out, x.to(tensor::Device::CPU), title, o.scale);
   out << fmt::format("wrote {} samples to {} ({}, {} model evaluations", n, o.out, o.sampler, nfe);
   if (chunks > 1) out << fmt::format(" in {} chunks of {}", chunks, chunk);
   out << ")\n";
@@ -200,7 +204,7 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
 void run_invert(const InvertOptions& o, std::ostream& out) {
   APPS_CHECK(has_extension(o.out, {".npy"}), "--out {}: inversion writes x_T as .npy", o.out);
   const LoadedModel model = load_model(o.source);
-  const tensor::Tensor x0 = read_npy(o.in);
+  const tensor::Tensor x0 = read_npy(o.in).to(model.device);
   check_fits(x0, model, o.in);
   const diffusion::DdimSampler sampler{model.schedule, sub_sequence(model, o.steps), 0.0, false};
   Progress progress(o.steps, 0, "inversion step");
@@ -209,7 +213,7 @@ void run_invert(const InvertOptions& o, std::ostream& out) {
       sampler.invert(model.discrete_eps(), x0, [&](int64_t, const tensor::Tensor&) { progress.update(++done); });
   progress.finish();
   require_finite(x_T, "invert");
-  write_npy(o.out, x_T);
+  write_npy(o.out, x_T.to(tensor::Device::CPU));
   out << fmt::format("wrote x_T of {} examples to {} (DDIM inversion, {} steps)\n", x0.size(0), o.out, o.steps);
 }
 

@@ -7,6 +7,7 @@
 
 #include "apps/commands/image_classifier.h"
 #include "apps/data/dataset.h"
+#include "apps/device.h"
 #include "apps/error.h"
 #include "apps/io/npy.h"
 #include "diffusion/metrics.h"
@@ -30,7 +31,8 @@ Tensor take(const Tensor& images, int64_t n, uint64_t seed, uint64_t stream, con
             const std::string& spec) {
   APPS_CHECK(images.dim() >= 1 && images.size(0) >= n,
              "{} {}: holds {} images, fewer than --n {} (the distance is biased by n, so both sets use the same n; "
-             "lower --n or give more images)", flag, spec, images.dim() >= 1 ? images.size(0) : 0, n);
+             "lower --n or give more images)",
+             flag, spec, images.dim() >= 1 ? images.size(0) : 0, n);
   if (images.size(0) == n) return images;
   tensor::Generator gen(seed);
   gen.set_stream(stream);
@@ -40,21 +42,28 @@ Tensor take(const Tensor& images, int64_t n, uint64_t seed, uint64_t stream, con
 }  // namespace
 
 void run_score(const ScoreOptions& o, std::ostream& out) {
+  const tensor::Device device = parse_device(o.device);
   LoadedClassifier classifier = load_classifier(o.classifier);
-  const Tensor samples = take(load_images(o.samples, o.seed), o.n, o.seed, 0, "--samples", o.samples);
-  const Tensor ref = take(load_images(o.ref, o.seed), o.n, o.seed, 1, "--ref", o.ref);
+  classifier.network->to(device);
+  const Tensor samples = take(load_images(o.samples, o.seed), o.n, o.seed, 0, "--samples", o.samples).to(device);
+  const Tensor ref = take(load_images(o.ref, o.seed), o.n, o.seed, 1, "--ref", o.ref).to(device);
   // Features (n, F) of both sets, through the same scaling (to_pixel_levels).
   const Tensor sample_features = image_features(*classifier.network, samples, "--samples " + o.samples);
   const Tensor ref_features = image_features(*classifier.network, ref, "--ref " + o.ref);
-  const double fd =
-      diffusion::frechet_distance(diffusion::feature_statistics(sample_features), diffusion::feature_statistics(ref_features));
+  const double fd = diffusion::frechet_distance(diffusion::feature_statistics(sample_features),
+                                                diffusion::feature_statistics(ref_features));
 
-  out << fmt::format("FD {:.4f} (MATH.md 11.3) between {} images of {} and {} images of {}, in the {} features of "
-                     "the classifier {}\n",
-                     fd, samples.size(0), o.samples, ref.size(0), o.ref, sample_features.size(1), o.classifier);
+  out << fmt::format(
+      "FD {:.4f} (MATH.md 11.3) between {} images of {} and {} images of {}, in the {} features of "
+      "the classifier {}\n",
+      fd, samples.size(0), o.samples, ref.size(0), o.ref, sample_features.size(1), o.classifier);
   if (o.json) {
-    const nlohmann::json j = {{"fd", fd},           {"n_samples", samples.size(0)}, {"n_ref", ref.size(0)},
-                              {"classifier", o.classifier}, {"samples", o.samples}, {"ref", o.ref},
+    const nlohmann::json j = {{"fd", fd},
+                              {"n_samples", samples.size(0)},
+                              {"n_ref", ref.size(0)},
+                              {"classifier", o.classifier},
+                              {"samples", o.samples},
+                              {"ref", o.ref},
                               {"features", sample_features.size(1)}};
     out << j.dump() << "\n";  // the last line, for scripts
   }

@@ -9,12 +9,13 @@
 namespace apps {
 
 struct ScoreOptions {
-  std::string samples;                   // FILE.npy or a data spec (png:DIR, npy:FILE, ...)
+  std::string samples;                     // FILE.npy or a data spec (png:DIR, npy:FILE, ...)
   std::string ref = "fashion-mnist-test";  // a data spec
-  std::string classifier;                // FILE.safetensors from train-classifier
-  int64_t n = 1000;                      // images taken from each set
-  uint64_t seed = 0;                     // which n, when a set holds more
-  bool json = false;                     // the last line is the result as one JSON object
+  std::string classifier;                  // FILE.safetensors from train-classifier
+  int64_t n = 1000;                        // images taken from each set
+  uint64_t seed = 0;                       // which n, when a set holds more
+  bool json = false;                       // the last line is the result as one JSON object
+  std::string device = "cpu";              // where the classifier runs: cpu | cuda (apps/device.h)
 };
 
 void run_score(const ScoreOptions& options, std::ostream& out);

@@ -12,6 +12,7 @@
 #include "apps/commands/loss_log.h"
 #include "apps/commands/train_config.h"
 #include "apps/data/dataset.h"
+#include "apps/device.h"
 #include "apps/error.h"
 #include "apps/io/figures.h"
 #include "apps/progress.h"
@@ -105,6 +106,7 @@ double mean_of_last(const std::vector<double>& values, size_t k) {
 }  // namespace
 
 void run_train(const TrainOptions& o, std::ostream& out) {
+  const tensor::Device device = parse_device(o.device);
   APPS_CHECK(fs::path(o.out).extension() != ".safetensors" && !fs::is_regular_file(o.out),
              "--out {}: give a directory (the run writes several files into it)", o.out);
   const std::string ckpt_path = checkpoint_path(o.out);
@@ -138,6 +140,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   using diffusion::RandomUse;
   tensor::Generator init_gen = diffusion::generator_for(seed, RandomUse::InitialWeights);
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
+  net->to(device);  // before the optimizer and EMA are built (Note [Moving a model] in nn/module.h)
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
@@ -195,8 +198,8 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     tensor::Shape shape = {n};
     shape.insert(shape.end(), example.begin(), example.end());
     tensor::Generator sample_gen = diffusion::generator_for(seed, RandomUse::Sampling);
-    const Tensor x_T = tensor::randn(shape, sample_gen);
-    const Tensor samples = sampler.run(eps, x_T, sample_gen);
+    const Tensor x_T = tensor::randn(shape, sample_gen, tensor::DType::Float32, device);
+    const Tensor samples = sampler.run(eps, x_T, sample_gen).to(tensor::Device::CPU);
     const std::string picture = (fs::path(o.out) / file_name).string();
     if (images)
       write_png(picture, image_grid(samples, 0, default_grid_scale(samples.size(2))));
@@ -214,7 +217,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   progress.print_lines(out, o.log_every);
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
-    const Tensor x0 = batcher.next();
+    const Tensor x0 = batcher.next().to(device);
     const Variable loss = diffusion::diffusion_loss(*net, schedule, x0, noise_gen, loss_options);
     const double value = loss.item();
     if (!std::isfinite(value)) {

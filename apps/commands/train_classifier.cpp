@@ -10,6 +10,7 @@
 #include "apps/commands/image_classifier.h"
 #include "apps/data/dataset.h"
 #include "apps/data/labeled_images.h"
+#include "apps/device.h"
 #include "apps/error.h"
 #include "apps/progress.h"
 #include "autograd/ops.h"
@@ -52,7 +53,8 @@ double accuracy(nn::Classifier& classifier, const LabeledImages& set) {
   int64_t correct = 0;
   for (int64_t start = 0; start < n; start += batch) {
     const int64_t rows = std::min(batch, n - start);
-    const Tensor logits = classifier.forward(autograd::Variable(set.images.narrow(0, start, rows))).data();
+    const Tensor images = set.images.narrow(0, start, rows).to(classifier.parameters().front().device());
+    const Tensor logits = classifier.forward(autograd::Variable(images)).data().to(tensor::Device::CPU);
     correct += count_correct(logits, set.labels.narrow(0, start, rows));
   }
   classifier.train();
@@ -67,6 +69,7 @@ int64_t largest_label(const Tensor& labels) {
 }  // namespace
 
 void run_train_classifier(const TrainClassifierOptions& o, std::ostream& out) {
+  const tensor::Device device = parse_device(o.device);
   APPS_CHECK(o.out.size() > 12 && o.out.substr(o.out.size() - 12) == ".safetensors",
              "--out {}: the classifier is written as one FILE.safetensors", o.out);
   const std::string test_spec = test_data_spec(o);
@@ -89,6 +92,7 @@ void run_train_classifier(const TrainClassifierOptions& o, std::ostream& out) {
   config.classes = classes;
   tensor::Generator init_gen(o.seed);
   nn::Classifier classifier(config, init_gen);
+  classifier.to(device);  // before the optimizer is built (Note [Moving a model] in nn/module.h)
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = o.lr;
   nn::AdamW optimizer(classifier.named_parameters(), adam);
@@ -105,8 +109,8 @@ void run_train_classifier(const TrainClassifierOptions& o, std::ostream& out) {
   int64_t tail_count = 0;
   for (int64_t step = 1; step <= o.steps; ++step) {
     const Tensor rows = batcher.next();
-    const Tensor x = tensor::index_select(train.images, 0, rows);
-    const Tensor y = tensor::index_select(train.labels, 0, rows);
+    const Tensor x = tensor::index_select(train.images, 0, rows).to(device);
+    const Tensor y = tensor::index_select(train.labels, 0, rows).to(device);
     const autograd::Variable loss = nn::cross_entropy(classifier.forward(autograd::Variable(x)), y);
     const double value = loss.item();
     if (!std::isfinite(value)) {
@@ -134,10 +138,11 @@ void run_train_classifier(const TrainClassifierOptions& o, std::ostream& out) {
                    {"lr", fmt::format("{}", o.lr)},
                    {"seed", std::to_string(o.seed)},
                    {"test_accuracy", fmt::format("{:.4f}", test_accuracy)}});
-  out << fmt::format("test accuracy {:.2f}% on {} ({} images); final loss {:.4f} (mean of the last {} steps); "
-                     "trained in {}; wrote {}\n",
-                     100 * test_accuracy, test_spec, test.images.size(0), tail_loss / tail_count, tail_count,
-                     format_duration(seconds), o.out);
+  out << fmt::format(
+      "test accuracy {:.2f}% on {} ({} images); final loss {:.4f} (mean of the last {} steps); "
+      "trained in {}; wrote {}\n",
+      100 * test_accuracy, test_spec, test.images.size(0), tail_loss / tail_count, tail_count, format_duration(seconds),
+      o.out);
 }
 
 }  // namespace apps

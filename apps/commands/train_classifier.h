@@ -18,9 +18,10 @@ struct TrainClassifierOptions {
   int64_t batch = 128;
   double lr = 3e-3;  // AdamW
   uint64_t seed = 0;
-  int64_t channels = 32;   // conv1's output channels
-  int64_t features = 128;  // the feature width
-  std::string out;         // FILE.safetensors
+  int64_t channels = 32;       // conv1's output channels
+  int64_t features = 128;      // the feature width
+  std::string out;             // FILE.safetensors
+  std::string device = "cpu";  // cpu | cuda (apps/device.h)
 };
 
 void run_train_classifier(const TrainClassifierOptions& options, std::ostream& out);

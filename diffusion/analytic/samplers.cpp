@@ -32,19 +32,13 @@ Tensor OptimalVarianceSampler::run(const EpsModel& model, const Tensor& x_T, t::
                                    const StepCallback& on_step) const {
   check_timesteps(timesteps, schedule.T, name.c_str());
   TENSOR_CHECK(covariance != nullptr, "[{}] no covariance source (build samplers with make_sampler)", name);
-  autograd::NoGradGuard no_grad;
-  Tensor x = x_T;
-  for (auto k = static_cast<int64_t>(timesteps.size()) - 1; k >= 0; --k) {
-    const int64_t t_step = timesteps[k];
-    const int64_t s = k > 0 ? timesteps[k - 1] : 0;
-    const Tensor eps = predict_eps(model, x, t_step);
+  const JumpRule jump = [this](const Tensor& x, const Tensor& eps, int64_t t_step, int64_t s, t::Generator& g) {
     // The last jump uses no variance: skip the head there.
-    const Tensor C = s > 0 ? covariance(x, eps, t_step) : t::scalar(0.0, x.dtype());
-    const Tensor z = s > 0 ? t::randn(x.shape(), gen, x.dtype()) : Tensor();
-    x = step(x, eps, C, t_step, s, z);
-    if (on_step) on_step(s, x);
-  }
-  return x;
+    const Tensor C = s > 0 ? covariance(x, eps, t_step) : t::scalar(0.0, x.dtype(), x.device());
+    const Tensor z = s > 0 ? t::randn_like(x, g) : Tensor();
+    return step(x, eps, C, t_step, s, z);
+  };
+  return run_chain(model, timesteps, x_T, gen, jump, on_step);  // Note [One sampler loop]
 }
 
 Tensor OptimalVarianceSampler::sample(const EpsModel& model, const Tensor& x_T, uint64_t seed,
@@ -54,9 +48,9 @@ Tensor OptimalVarianceSampler::sample(const EpsModel& model, const Tensor& x_T, 
 }
 
 Tensor OptimalVarianceSampler::sample(const EpsModel& model, const t::Shape& shape, uint64_t seed, t::DType dtype,
-                                      const StepCallback& on_step) const {
+                                      const StepCallback& on_step, t::Device device) const {
   t::Generator gen(seed);
-  const Tensor x_T = t::randn(shape, gen, dtype);
+  const Tensor x_T = draw_x_T(shape, gen, dtype, device);
   return run(model, x_T, gen, on_step);
 }
 
@@ -90,7 +84,7 @@ OptimalVarianceSampler make_sampler(const std::string& name, const SamplerSetup&
     for (int64_t t_step : setup.timesteps)
       C[t_step] = setup.table->c(setup.schedule, t_step, setup.c_estimate, setup.c_clip);
     sampler.covariance = [C](const Tensor& x_t, const Tensor&, int64_t t_step) {
-      return t::scalar(C[t_step], x_t.dtype());
+      return t::scalar(C[t_step], x_t.dtype(), x_t.device());
     };
   } else {
     TENSOR_CHECK(setup.head != nullptr, "[make_sampler] {} needs a trained {} head (train_cov_head)", name, source);

@@ -1,7 +1,8 @@
 // The optimal-variance samplers: analytic-ddpm / analytic-ddim (isotropic
 // C_t from a Gamma table, MATH.md section 7) and npr-ddpm / npr-ddim /
 // sn-ddpm / sn-ddim (diagonal C(x_t) from a covariance head, section 8).
-// One object, one `step` (the formula (3.3) with sigma^2 from (7.1)), one loop.
+// One object and one `step` (the formula (3.3) with sigma^2 from (7.1)); the loop is
+// sampling.h's run_chain (Note [One sampler loop]).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -46,7 +47,8 @@ struct OptimalVarianceSampler {
   Tensor sample(const EpsModel& model, const Tensor& x_T, uint64_t seed, const StepCallback& on_step = {}) const;
   // Draws x_T ~ N(0, I) of `shape` from Generator(seed) first.
   Tensor sample(const EpsModel& model, const tensor::Shape& shape, uint64_t seed,
-                tensor::DType dtype = tensor::DType::Float32, const StepCallback& on_step = {}) const;
+                tensor::DType dtype = tensor::DType::Float32, const StepCallback& on_step = {},
+                tensor::Device device = tensor::Device::CPU) const;
 };
 
 // What make_sampler needs; fields a sampler does not use may stay empty.

@@ -340,3 +340,33 @@ TEST(Cli, ErrorsAreOneLineAndExitTwo) {
 }
 
 }  // namespace
+
+TEST(Cli, DeviceFlagOnEveryCommandThatRunsAModel) {
+  TempDir dir;
+  const std::string run = dir / "run";
+  // --device cpu is the default and runs as before.
+  ASSERT_EQ(diffuse({"train", "--data", "moons", "--steps", "2", "--batch", "16", "--width", "16", "--out", run,
+                     "--samples", "4", "--device", "cpu"})
+                .status,
+            0);
+  ASSERT_EQ(
+      diffuse({"sample", "--ckpt", run, "--steps", "3", "--n", "4", "--out", dir / "x.npy", "--device", "cpu"}).status,
+      0);
+  expect_fails_with({"sample", "--ckpt", run, "--out", dir / "x.npy", "--device", "tpu"}, "--device");
+  if (tensor::cuda_available()) GTEST_SKIP() << "a CUDA device is present: --device cuda runs";
+  const std::string why = tensor::cuda_built() ? "no CUDA device found" : "this build has no CUDA backend";
+  const std::vector<std::vector<std::string>> commands = {
+      {"train", "--data", "moons", "--steps", "2", "--out", dir / "r2"},
+      {"sample", "--ckpt", run, "--out", dir / "x.npy"},
+      {"invert", "--ckpt", run, "--in", dir / "x.npy", "--out", dir / "xT.npy"},
+      {"nll", "--ckpt", run, "--data", "moons", "--n", "4"},
+      {"estimate-gamma", "--ckpt", run, "--n", "4"},
+      {"train-cov", "--ckpt", run, "--kind", "npr", "--steps", "1"},
+      {"train-classifier", "--out", dir / "c.safetensors"},
+      {"score", "--samples", dir / "x.npy", "--classifier", dir / "c.safetensors"},
+  };
+  for (std::vector<std::string> args : commands) {
+    args.insert(args.end(), {"--device", "cuda"});
+    expect_fails_with(args, "--device cuda: " + why);
+  }
+}

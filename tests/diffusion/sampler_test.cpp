@@ -223,3 +223,27 @@ TEST(SamplerTable, SwdAtTenFiftyThousandSteps) {
   EXPECT_GT(table[0][0], table[1][0]);
   EXPECT_GT(table[0][0], table[2][0]);
 }
+
+TEST(SamplerChain, WalksTheTrajectoryDownToZeroWithTheRuleOfEachJump) {
+  // Note [One sampler loop]: eps is evaluated at (x, tau_k) with label tau_k - 1,
+  // the rule takes x to tau_{k-1} (0 after tau_1), and each step is reported.
+  std::vector<float> labels_seen;
+  const EpsModel model = [&](const Variable& x, const Tensor& label) {
+    labels_seen.push_back(label.to_vector<float>()[0]);
+    EXPECT_EQ(label.device(), x.device());
+    return Variable(t::zeros_like(x.data()));
+  };
+  std::vector<std::pair<int64_t, int64_t>> jumps;
+  const JumpRule rule = [&](const Tensor& x, const Tensor&, int64_t t_step, int64_t s, t::Generator&) {
+    jumps.emplace_back(t_step, s);
+    return x + 1.0;
+  };
+  std::vector<int64_t> reported;
+  t::Generator gen(0);
+  const Tensor x = run_chain(model, {1, 4, 9}, t::zeros({2, 3}), gen, rule,
+                             [&](int64_t s, const Tensor&) { reported.push_back(s); });
+  EXPECT_EQ(labels_seen, (std::vector<float>{8, 3, 0}));
+  EXPECT_EQ(jumps, (std::vector<std::pair<int64_t, int64_t>>{{9, 4}, {4, 1}, {1, 0}}));
+  EXPECT_EQ(reported, (std::vector<int64_t>{4, 1, 0}));
+  EXPECT_EQ(x.to_vector<float>(), std::vector<float>(6, 3.0f));
+}
