@@ -37,15 +37,17 @@ enum class ReduceOp { Sum, Max, Min };
 
 enum class RandomKind { Normal, Uniform };
 
-struct Conv2dParams {
-  int64_t stride_h = 1, stride_w = 1;
-  int64_t pad_h = 0, pad_w = 0;
-};
-
+// One Adam/AdamW step (tensor/optim.cpp): the hyperparameters, the step count
+// k >= 1 for the bias corrections, and which weight decay (decoupled: AdamW's).
 struct AdamStepParams {
   double lr, beta1, beta2, eps, weight_decay;
   int64_t step;
   bool decoupled;
+};
+
+struct Conv2dParams {
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_h = 0, pad_w = 0;
 };
 
 }  // namespace tensor
