@@ -10,7 +10,9 @@
 // (at most a quarter more), keeps freed blocks in one free list per class,
 // and serves the next request of that class from the list. After the first
 // step every request finds a block: no device malloc in the steady state,
-// which is what lets a step be captured and replayed. A block serves only
+// the precondition for capturing a step into a CUDA graph. (Replaying one
+// also needs the blocks it uses kept for it, PyTorch's private graph pool;
+// not written yet.) A block serves only
 // its own class (no splitting), so memory in other classes stays cached
 // until empty_cache() or an out-of-memory: then every cached block is freed
 // and the malloc retried once before the error. Reuse is safe without

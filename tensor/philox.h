@@ -12,6 +12,9 @@
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
+
+#include "tensor/kernel_ops.h"
 
 #ifdef __CUDACC__
 #define PHILOX_HOST_DEVICE __host__ __device__
@@ -74,6 +77,17 @@ PHILOX_HOST_DEVICE inline double normal(uint64_t seed, uint64_t stream, uint64_t
   const double u1 = 1.0 - to_unit_double(b.w[0], b.w[1]);  // (0, 1]: log(u1) is finite
   const double u2 = to_unit_double(b.w[2], b.w[3]);
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586476925 * u2);
+}
+
+// Element i of a random tensor of type T (float or double): the one function
+// the CPU and CUDA fills both call, so the backends give the same values.
+template <typename T>
+PHILOX_HOST_DEVICE inline T random_value(RandomKind kind, uint64_t seed, uint64_t stream, uint64_t i) {
+  if (kind == RandomKind::Normal) return static_cast<T>(normal(seed, stream, i));
+  if constexpr (std::is_same_v<T, float>)
+    return uniform_float(seed, stream, i);
+  else
+    return uniform_double(seed, stream, i);
 }
 
 }  // namespace tensor::philox

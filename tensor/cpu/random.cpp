@@ -11,14 +11,7 @@ void random_fill(const Tensor& out, RandomKind kind, uint64_t seed, uint64_t str
     using T = typename decltype(tag)::type;
     T* o = out.data<T>();
     parallel_for(0, out.numel(), 4096, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) {
-        if (kind == RandomKind::Normal)
-          o[i] = static_cast<T>(philox::normal(seed, stream, i));
-        else if constexpr (std::is_same_v<T, float>)
-          o[i] = philox::uniform_float(seed, stream, i);
-        else
-          o[i] = philox::uniform_double(seed, stream, i);
-      }
+      for (int64_t i = lo; i < hi; ++i) o[i] = philox::random_value<T>(kind, seed, stream, i);
     });
   });
 }

@@ -11,6 +11,7 @@ void copy(const Tensor& out, const Tensor& src) {
   const int64_t n = out.numel();
   if (n == 0) return;
   if (out.dtype() == src.dtype() && out.is_contiguous() && src.is_contiguous()) {
+    if (out.raw_data() == src.raw_data()) return;  // x.copy_(x): cudaMemcpy may not overlap itself
     DIFFUSE_CUDA_CHECK(cudaMemcpyAsync(out.raw_data(), src.raw_data(), n * dtype_size(out.dtype()),
                                        cudaMemcpyDeviceToDevice, stream()),
                        "copy");

@@ -22,6 +22,27 @@ struct StridedView {
   int64_t strides[kMaxDims];
 };
 
+#ifdef __CUDACC__
+#define DIFFUSE_HOST_DEVICE __host__ __device__
+#else
+#define DIFFUSE_HOST_DEVICE
+#endif
+
+// Element offset of the row-major linear index i over v's (merged) dims.
+// The outermost dim needs no modulo (i is in range); a contiguous operand
+// has one dim, so this is one multiply. Host and device code, so a CPU test
+// checks it against the tensor's own strides (tests/tensor/cuda_view_test.cpp).
+DIFFUSE_HOST_DEVICE inline int64_t offset_of(const StridedView& v, int64_t i) {
+  int64_t offset = 0;
+  for (int d = kMaxDims - 1; d > 0; --d) {  // constant bounds: the compiler unrolls it
+    if (d < v.ndim) {
+      offset += (i % v.sizes[d]) * v.strides[d];
+      i /= v.sizes[d];
+    }
+  }
+  return v.ndim > 0 ? offset + i * v.strides[0] : 0;
+}
+
 enum class ScalarType : int { Float32, Float64, Int64 };
 
 // Throws tensor::Error "[op] CUDA error: what" (defined in runtime.cpp).

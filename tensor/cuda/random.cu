@@ -1,8 +1,6 @@
 // CUDA random fills: one thread per element, element i = the same function
 // of (seed, stream, i) as on the CPU (tensor/cpu/random.cpp), from the same
 // __host__ __device__ code (Note [Philox streams] in tensor/philox.h).
-#include <type_traits>
-
 #include "tensor/cuda/random.h"
 #include "tensor/cuda/scalar_type.cuh"
 #include "tensor/cuda/strided.cuh"
@@ -13,14 +11,7 @@ namespace {
 
 template <typename T>
 __global__ void random_kernel(T* out, RandomKind kind, uint64_t seed, uint64_t stream, int64_t n) {
-  GRID_STRIDE_LOOP(i, n) {
-    if (kind == RandomKind::Normal)
-      out[i] = static_cast<T>(philox::normal(seed, stream, i));
-    else if constexpr (std::is_same_v<T, float>)
-      out[i] = philox::uniform_float(seed, stream, i);
-    else
-      out[i] = philox::uniform_double(seed, stream, i);
-  }
+  GRID_STRIDE_LOOP(i, n) { out[i] = philox::random_value<T>(kind, seed, stream, i); }
 }
 
 }  // namespace

@@ -12,7 +12,7 @@ namespace tensor {
 namespace cuda {
 
 void throw_cuda_error(const char* op, int code, const char* what) {
-  throw Error(fmt::format("[{}] CUDA error {}: {}", op, code, what));
+  throw Error(fmt::format("[{}] CUDA error: {} (code {})", op, what, code));
 }
 
 cudaStream_t stream() {

@@ -1,26 +1,11 @@
-// Device-side helpers shared by the CUDA kernels: where element i of a
-// StridedView lives, and the grid-stride loop. Included by .cu files only.
+// Device-side helpers shared by the CUDA kernels: element i of a StridedView
+// (by offset_of in launch.h), and the grid-stride loop. For .cu files only.
 #pragma once
 #include <cstdint>
 
 #include "tensor/cuda/launch.h"
 
 namespace tensor::cuda {
-
-// Element offset of the row-major linear index i over v's (merged) dims.
-// The outermost dim needs no modulo (i is in range); a contiguous operand
-// has one dim, so this is one multiply.
-__device__ __forceinline__ int64_t offset_of(const StridedView& v, int64_t i) {
-  int64_t offset = 0;
-#pragma unroll
-  for (int d = kMaxDims - 1; d > 0; --d) {
-    if (d < v.ndim) {
-      offset += (i % v.sizes[d]) * v.strides[d];
-      i /= v.sizes[d];
-    }
-  }
-  return v.ndim > 0 ? offset + i * v.strides[0] : 0;
-}
 
 template <typename T>
 __device__ __forceinline__ T& element(const StridedView& v, int64_t i) {
