@@ -49,10 +49,17 @@ PY
   echo "${dirs[*]}"
 }
 cuda_dirs=$(find_cuda_libs)
-our_path="$here/lib${cuda_dirs:+:$cuda_dirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+# The libraries gpu-bundle.sh gzipped, unpacked into a temporary folder.
+unpacked=$(mktemp -d)
+trap 'rm -rf "$unpacked"' EXIT
+for gz in "$here"/lib/*.gz; do
+  [[ -e $gz ]] && gzip -dc "$gz" >"$unpacked/$(basename "$gz" .gz)"
+done
+our_path="$here/lib:$unpacked${cuda_dirs:+:$cuda_dirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
 # Our binaries get the bundle's libraries; python3 (PyTorch) keeps its own.
-ours() { env LD_LIBRARY_PATH="$our_path" "$@"; }
+ours=(env "LD_LIBRARY_PATH=$our_path")
 
 # step NAME SECONDS COMMAND...: runs COMMAND with output in OUTDIR/NAME.log.
 step() {
@@ -78,13 +85,13 @@ echo "cuda libraries from: ${cuda_dirs:-the loader cache}" | tee -a "$out/manife
 timeout 20 nvidia-smi 2>&1 | tee "$out/nvidia-smi.txt"
 
 for t in tensor_tests autograd_tests nn_tests; do
-  step "$t" 90 ours "$here/bin/$t" --gtest_filter='*Cuda*' --gtest_output="xml:$out/$t.xml"
+  step "$t" 90 "${ours[@]}" "$here/bin/$t" --gtest_filter='*Cuda*' --gtest_output="xml:$out/$t.xml"
 done
-step cuda_bench 120 ours "$here/bin/cuda_bench" --benchmark_out="$out/cuda_bench.json" --benchmark_out_format=json
+step cuda_bench 120 "${ours[@]}" "$here/bin/cuda_bench" --benchmark_out="$out/cuda_bench.json" --benchmark_out_format=json
 step torch_reference 150 python3 "$here/torch/torch_gpu_bench.py" "$out"
-step train 60 ours "$here/bin/diffuse" train --device cuda --data "idx:$here/data/t10k-images-idx3-ubyte.gz" \
+step train 60 "${ours[@]}" "$here/bin/diffuse" train --device cuda --data "idx:$here/data/t10k-images-idx3-ubyte.gz" \
   --model unet --batch 64 --steps "$train_steps" --ckpt-every 0 --out "$out/unet_run"
-step sample 45 ours "$here/bin/diffuse" sample --device cuda --ckpt "$out/unet_run" --sampler ddim --steps 50 \
+step sample 45 "${ours[@]}" "$here/bin/diffuse" sample --device cuda --ckpt "$out/unet_run" --sampler ddim --steps 50 \
   --n 1000 --out "$out/ddim50.png"
 
 echo "=== summary (total $(($(date +%s) - started)) s)"

@@ -1,7 +1,6 @@
-// CUDA adam_step: the per-step scalars, worked out on the host exactly as
-// nn/optim/adam.cpp's adam_kernel does (bias corrections in double, each
-// scalar then rounded to the parameter's dtype by the launcher), then one
-// kernel pass.
+// CUDA adam_step: the per-step scalars, worked out on the host exactly as the
+// CPU Adam loop does (bias corrections in double, each scalar then rounded to
+// the parameter's dtype by the launcher), then one kernel pass.
 #include "tensor/cuda/adam.h"
 
 #include <cmath>
@@ -13,8 +12,6 @@ namespace tensor::cuda {
 
 void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
                const AdamStepParams& p) {
-  TENSOR_CHECK(param.is_contiguous() && grad.is_contiguous() && exp_avg.is_contiguous() && exp_avg_sq.is_contiguous(),
-               "[adam_step] the CUDA kernel expects contiguous tensors");
   const double bias_correction1 = 1.0 - std::pow(p.beta1, static_cast<double>(p.step));
   const double bias_correction2 = 1.0 - std::pow(p.beta2, static_cast<double>(p.step));
   const AdamScalars s{1.0 - p.lr * p.weight_decay,

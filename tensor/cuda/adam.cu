@@ -1,8 +1,9 @@
-// The AdamW update on CUDA, one thread per element: the loop body of
-// nn/optim/adam.cpp's adam_kernel, the same operations in the same order on
-// the same dtype-rounded scalars, so float32 runs track the CPU. (nvcc, like
-// GCC on an FMA machine, may fuse a multiply and an add; that, and nothing
-// else, can make the two differ in the last bit.)
+// The AdamW update on CUDA, one thread per element: the body of the CPU
+// Adam loop (nn/optim/adam.cpp; tensor/cpu/adam.cpp once Adam is a tensor
+// op), the same operations in the same order on the same dtype-rounded
+// scalars, so float32 runs track the CPU. (nvcc, like GCC on an FMA machine,
+// may fuse a multiply and an add; that, and nothing else, can make the two
+// differ in the last bit.)
 #include <cmath>
 
 #include "tensor/cuda/adam.h"

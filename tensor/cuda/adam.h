@@ -1,6 +1,6 @@
 // The launcher of adam.cu, called by adam.cpp (plain C++): the AdamW update
 // with its per-step scalars already worked out on the host, in the
-// parameter's dtype, as nn/optim/adam.cpp does before its loop.
+// parameter's dtype, as the CPU Adam kernel does before its loop.
 #pragma once
 #include <cstdint>
 

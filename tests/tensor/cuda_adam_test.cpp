@@ -1,9 +1,9 @@
 // The CUDA adam_step kernel against the AdamW / Adam update written out as a
-// plain loop below (the arithmetic of nn/optim/adam.cpp's adam_kernel, step
-// for step), over 10 steps, float32 and float64, with decoupled decay, with
-// the L2 term and with no decay. Tolerance: the two may differ only where a
-// compiler fuses a multiply-add, a rounding or two per step: float32
-// 4e-6 relative (+1e-8), float64 1e-14.
+// plain loop below (the CPU Adam loop's arithmetic, step for step), over 10
+// steps, float32 and float64, with decoupled decay, with the L2 term and with
+// no decay. Tolerance: the two may differ only where a compiler fuses a
+// multiply-add, a rounding or two per step: float32 4e-6 relative (+1e-8),
+// float64 1e-14.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -21,7 +21,7 @@ using tensor_test::expect_close;
 namespace {
 Tensor on_cuda(const Tensor& t) { return t.to(Device::CUDA); }
 
-// One step on host vectors, in T, in adam_kernel's order.
+// One step on host vectors, in T, in the CPU loop's order.
 template <typename T>
 void reference_step(std::vector<T>& p, const std::vector<T>& g, std::vector<T>& m, std::vector<T>& v,
                     const AdamStepParams& o) {
