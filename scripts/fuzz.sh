@@ -40,14 +40,15 @@ cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 export OMP_NUM_THREADS=1
 status=0
 for target in "${targets[@]}"; do
-  corpus=build-fuzz/corpus/$target
-  crashes=build-fuzz/crashes/$target
+  # Absolute paths: the data_spec target changes its working folder.
+  corpus=$PWD/build-fuzz/corpus/$target
+  crashes=$PWD/build-fuzz/crashes/$target
   mkdir -p "$corpus" "$crashes"
   limits=(-runs="$runs")
   [[ "$seconds" != 0 ]] && limits+=(-max_total_time="$seconds")
   echo "== $target"
   if ! build-fuzz/bin/fuzz_"$target" "${limits[@]}" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-      -artifact_prefix="$crashes/" "$corpus" "tests/fuzz/corpus/$target" 2>&1 | tail -n 25; then
+      -artifact_prefix="$crashes/" "$corpus" "$PWD/tests/fuzz/corpus/$target" 2>&1 | tail -n 25; then
     status=1
   fi
 done
