@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "tensor/allocation_budget.h"
 #include "tensor/dispatch.h"
 
 namespace tensor {
@@ -21,6 +22,7 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   int64_t nbytes = 0;
   TENSOR_CHECK(!__builtin_mul_overflow(numel_of(shape), static_cast<int64_t>(dtype_size(dtype)), &nbytes),
                "[empty] shape {} of {} needs more than 2^63 - 1 bytes", shape_str(shape), dtype_name(dtype));
+  ScopedAllocationBudget::charge(nbytes);  // Note [Allocation budget]
   auto storage = std::make_shared<Storage>(static_cast<size_t>(nbytes), device);
   return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
 }

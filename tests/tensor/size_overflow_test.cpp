@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "error_util.h"
+#include "tensor/allocation_budget.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -34,4 +35,19 @@ TEST(SizeOverflow, AnAllocationTooLargeForMemoryIsANamedError) {
   // 2^60 bytes: no machine has that; the error says how many bytes were asked for.
   const std::string e = error_of([] { Tensor::empty({int64_t{1} << 58}, DType::Float32); });
   EXPECT_TRUE(contains(e, "[storage] cannot allocate 1152921504606846976 bytes")) << e;
+}
+
+TEST(AllocationBudget, RefusesWhatWouldPassItAndEndsWithItsScope) {
+  {
+    const ScopedAllocationBudget budget(1000, "building the test model");
+    Tensor::empty({100}, DType::Float32);  // 400 bytes
+    Tensor::empty({100}, DType::Float32);  // 800: freed memory still counts
+    const std::string e = error_of([] { Tensor::empty({100}, DType::Float32); });
+    EXPECT_TRUE(contains(e, "[allocation budget] building the test model needs more than 1000 bytes")) << e;
+    {
+      const ScopedAllocationBudget inner(10, "inner");
+      EXPECT_TRUE(contains(error_of([] { Tensor::empty({3}, DType::Float32); }), "inner"));
+    }
+  }
+  EXPECT_EQ(Tensor::empty({1000}, DType::Float32).numel(), 1000);  // no budget here
 }
