@@ -24,6 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   (void)ready;
   const std::string spec(reinterpret_cast<const char*>(data), size);
+  // Without a folder these load the real Fashion-MNIST where it is installed:
+  // 60,000 images take longer than -timeout under the sanitizers, and are no parser test.
+  const size_t colon = spec.find(':');
+  if (spec.rfind("fashion-mnist", 0) == 0 && (colon == std::string::npos || colon + 1 == spec.size())) return 0;
   fuzz::expect_no_crash([&] { apps::load_data(spec, 0, 64); });
   return 0;
 }

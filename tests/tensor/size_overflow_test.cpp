@@ -16,6 +16,9 @@ TEST(SizeOverflow, NumelOfRefusesAProductPast2To63) {
   const Shape wraps = {int64_t{1} << 62, 4};  // 2^64: wraps to 0 in int64 arithmetic
   const std::string e = error_of([&] { numel_of(wraps); });
   EXPECT_TRUE(contains(e, "[numel]") && contains(e, "(4611686018427387904, 4)")) << e;
+  // A zero makes the count 0, but the strides multiply the other sizes (found by fuzz_npy).
+  const Shape zero_and_huge = {758, 0, 888888880, 8888888888888};
+  EXPECT_TRUE(contains(error_of([&] { Tensor::empty(zero_and_huge); }), "[numel]"));
   EXPECT_EQ(numel_of({int64_t{1} << 31, int64_t{1} << 31}), int64_t{1} << 62);  // large but fine
   EXPECT_EQ(numel_of({int64_t{1} << 62, 0}), 0);
 }
