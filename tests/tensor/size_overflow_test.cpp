@@ -19,6 +19,9 @@ TEST(SizeOverflow, NumelOfRefusesAProductPast2To63) {
   // A zero makes the count 0, but the strides multiply the other sizes (found by fuzz_npy).
   const Shape zero_and_huge = {758, 0, 888888880, 8888888888888};
   EXPECT_TRUE(contains(error_of([&] { Tensor::empty(zero_and_huge); }), "[numel]"));
+  // Elements fit, bytes do not: a float32 stride of 2^62 elements is 2^64 bytes.
+  const Shape zero_and_wide = {0, int64_t{1} << 62};
+  EXPECT_TRUE(contains(error_of([&] { Tensor::empty(zero_and_wide); }), "[empty]"));
   EXPECT_EQ(numel_of({int64_t{1} << 31, int64_t{1} << 31}), int64_t{1} << 62);  // large but fine
   EXPECT_EQ(numel_of({int64_t{1} << 62, 0}), 0);
 }
