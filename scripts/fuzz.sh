@@ -24,7 +24,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt-get install clang)" >&2; exit 2; }
+command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/install-deps.sh --with-fuzz)" >&2; exit 2; }
 # -O1 with line tables: fast enough to fuzz, quick to build, readable stack traces.
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" -DDIFFUSE_FUZZ=ON \
   -DDIFFUSE_BUILD_TESTS=OFF -DDIFFUSE_BUILD_BENCH=OFF -DDIFFUSE_NATIVE=OFF >/dev/null
