@@ -38,6 +38,10 @@ cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 # One OpenMP thread: the parsers are serial, and libFuzzer runs one input at a time.
 export OMP_NUM_THREADS=1
+# The targets write each input to a file under $TMPDIR; in memory when possible.
+scratch=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+export TMPDIR=$scratch
 status=0
 for target in "${targets[@]}"; do
   # Absolute paths: the data_spec target changes its working folder.
