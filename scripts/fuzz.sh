@@ -24,7 +24,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt-get install clang)" >&2; exit 2; }
+command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (scripts/install-deps.sh --with-fuzz)" >&2; exit 2; }
 # -O1 with line tables: fast enough to fuzz, quick to build, readable stack traces.
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Fuzz -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" -DDIFFUSE_FUZZ=ON \
   -DDIFFUSE_BUILD_TESTS=OFF -DDIFFUSE_BUILD_BENCH=OFF -DDIFFUSE_NATIVE=OFF >/dev/null
@@ -38,16 +38,21 @@ cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 # One OpenMP thread: the parsers are serial, and libFuzzer runs one input at a time.
 export OMP_NUM_THREADS=1
+# The targets write each input to a file under $TMPDIR; in memory when possible.
+scratch=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+export TMPDIR=$scratch
 status=0
 for target in "${targets[@]}"; do
-  corpus=build-fuzz/corpus/$target
-  crashes=build-fuzz/crashes/$target
+  # Absolute paths: the data_spec target changes its working folder.
+  corpus=$PWD/build-fuzz/corpus/$target
+  crashes=$PWD/build-fuzz/crashes/$target
   mkdir -p "$corpus" "$crashes"
   limits=(-runs="$runs")
   [[ "$seconds" != 0 ]] && limits+=(-max_total_time="$seconds")
   echo "== $target"
   if ! build-fuzz/bin/fuzz_"$target" "${limits[@]}" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-      -artifact_prefix="$crashes/" "$corpus" "tests/fuzz/corpus/$target" 2>&1 | tail -n 25; then
+      -artifact_prefix="$crashes/" "$corpus" "$PWD/tests/fuzz/corpus/$target" 2>&1 | tail -n 25; then
     status=1
   fi
 done

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project builds and tests with.
-# Usage: scripts/install-deps.sh [--with-torch]
+# Usage: scripts/install-deps.sh [--with-torch] [--with-fuzz]
 #   --with-torch also installs python3-torch and python3-numpy, needed only to
 #   regenerate test fixtures and to run the PyTorch side of the benchmarks.
+#   --with-fuzz also installs clang with libFuzzer and libomp, for scripts/fuzz.sh.
 set -euo pipefail
 
 packages=(
@@ -16,9 +17,13 @@ packages=(
   libpng-dev zlib1g-dev    # images and .gz data files
   dataset-fashion-mnist    # IDX files in /usr/share/datasets/fashion-mnist
 )
-if [[ "${1:-}" == "--with-torch" ]]; then
-  packages+=(python3-torch python3-numpy)
-fi
+for option in "$@"; do
+  case "$option" in
+    --with-torch) packages+=(python3-torch python3-numpy) ;;
+    --with-fuzz) packages+=(clang libclang-rt-dev libomp-dev) ;;
+    *) echo "install-deps: unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -7,11 +7,17 @@ namespace tensor {
 int64_t numel_of(const Shape& shape) {
   // Shapes come from files and flags too: a product past 2^63 would wrap
   // into a small or negative count and a later loop would run off its buffer.
-  int64_t n = 1;
-  for (int64_t s : shape)
-    TENSOR_CHECK(s >= 0 && !__builtin_mul_overflow(n, s, &n), "[numel] shape {} has {}", shape_str(shape),
-                 s < 0 ? "a negative size" : "more than 2^63 - 1 elements");
-  return n;
+  // The product of the nonzero sizes must fit as well, though a zero makes
+  // the count 0: contiguous_strides multiplies those sizes ((0, 2^40, 2^40)).
+  int64_t nonzero = 1;
+  bool has_zero = false;
+  for (int64_t s : shape) {
+    TENSOR_CHECK(s >= 0, "[numel] shape {} has a negative size", shape_str(shape));
+    has_zero |= s == 0;
+    TENSOR_CHECK(s == 0 || !__builtin_mul_overflow(nonzero, s, &nonzero),
+                 "[numel] shape {} has sizes whose product passes 2^63 - 1", shape_str(shape));
+  }
+  return has_zero ? 0 : nonzero;
 }
 
 Shape contiguous_strides(const Shape& shape) {

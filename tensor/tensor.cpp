@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "tensor/allocation_budget.h"
 #include "tensor/dispatch.h"
 
 namespace tensor {
@@ -18,9 +19,15 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, Shape shape, Shape strides, int
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   for (int64_t s : shape) TENSOR_CHECK(s >= 0, "[empty] negative size in shape {}", shape_str(shape));
-  int64_t nbytes = 0;
-  TENSOR_CHECK(!__builtin_mul_overflow(numel_of(shape), static_cast<int64_t>(dtype_size(dtype)), &nbytes),
+  // Kernels compute byte strides (stride x dtype size), so the sizes' product
+  // in bytes must fit even where a zero size makes the tensor empty.
+  Shape span = shape;
+  for (int64_t& s : span) s = std::max<int64_t>(s, 1);
+  int64_t span_bytes = 0;
+  TENSOR_CHECK(!__builtin_mul_overflow(numel_of(span), static_cast<int64_t>(dtype_size(dtype)), &span_bytes),
                "[empty] shape {} of {} needs more than 2^63 - 1 bytes", shape_str(shape), dtype_name(dtype));
+  const int64_t nbytes = numel_of(shape) * static_cast<int64_t>(dtype_size(dtype));
+  ScopedAllocationBudget::charge(nbytes);  // Note [Allocation budget]
   auto storage = std::make_shared<Storage>(static_cast<size_t>(nbytes), device);
   return Tensor(std::move(storage), shape, contiguous_strides(shape), 0, dtype);
 }

@@ -1,10 +1,13 @@
 // Building the eps-models of model_source.h from a checkpoint or a mixture.
 #include "apps/commands/model_source.h"
 
+#include <filesystem>
+
 #include "apps/device.h"
 #include "apps/error.h"
 #include "diffusion/edm.h"
 #include "diffusion/prediction.h"
+#include "tensor/allocation_budget.h"
 
 namespace apps {
 
@@ -65,7 +68,13 @@ LoadedModel load_model(const ModelSourceOptions& source) {
   loaded.config = ckpt.config;
   loaded.schedule = diffusion::make_schedule(ckpt.config.schedule, ckpt.config.T);
   tensor::Generator unused(0);  // the weights are overwritten below
-  loaded.network = make_network(ckpt.config, unused);
+  {
+    // Note [Allocation budget]: the network its config describes must fit the weights the file holds.
+    const tensor::ScopedAllocationBudget budget(
+        8 * static_cast<int64_t>(std::filesystem::file_size(path)) + (int64_t{64} << 20),
+        fmt::format("{}: building the {} its config describes", path, ckpt.config.model));
+    loaded.network = make_network(ckpt.config, unused);
+  }
   const nn::StateDict& weights = source.no_ema ? ckpt.live : ckpt.ema;
   APPS_CHECK(!weights.empty(), "{}: the checkpoint holds no {} weights", path, source.no_ema ? "live" : "EMA");
   try {

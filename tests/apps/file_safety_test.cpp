@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 
+#include "apps/commands/model_source.h"
 #include "apps/data/idx.h"
 #include "apps/data/image_sets.h"
 #include "apps/data/toy2d.h"
@@ -107,7 +108,7 @@ TEST(NpySizes, AShapePast2To63IsAnErrorNotAWrappedCount) {
   TempDir dir;
   write_npy_bytes(dir / "wrap.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4), }",
                   64);
-  expect_error([&] { apps::read_npy(dir / "wrap.npy"); }, {dir / "wrap.npy", "more than 2^63 - 1 elements"});
+  expect_error([&] { apps::read_npy(dir / "wrap.npy"); }, {dir / "wrap.npy", "passes 2^63 - 1"});
 }
 
 TEST(NpySizes, AHeaderLongerThanTheFileIsRefusedBeforeAllocating) {
@@ -274,6 +275,26 @@ TEST(BadCheckpoints, MetadataNumbersAreParsedStrictly) {
       ckpt, [](const std::string&, const tensor::Tensor& t) { return t; }, [](nn::Metadata& m) { m["step"] = "5x"; });
   expect_fails_with({"sample", "--ckpt", dir / "run", "--n", "8", "--out", dir / "x.npy"},
                     "metadata 'step': '5x' is not an integer");
+}
+
+TEST(BadCheckpoints, AConfigLargerThanTheWeightsIsRefusedBeforeBuildingIt) {
+  if (kAddressSanitizer) GTEST_SKIP() << "needs RLIMIT_AS";
+  TempDir dir;
+  const std::string ckpt = tiny_run(dir);
+  // Width 500016: a terabyte of weights for a network whose file holds a few KB.
+  rewrite(
+      ckpt, [](const std::string&, const tensor::Tensor& t) { return t; },
+      [](nn::Metadata& m) {
+        const size_t at = m["model_config"].find("\"width\":");
+        ASSERT_NE(at, std::string::npos) << m["model_config"];
+        m["model_config"].insert(at + 8, "5000");  // "width":16 -> "width":500016
+      });
+  const std::string e = error_within_memory([&] {
+    apps::ModelSourceOptions source;
+    source.ckpt = dir / "run";
+    apps::load_model(source);
+  });
+  EXPECT_TRUE(contains(e, "building the mlp its config describes needs more than")) << e;
 }
 
 TEST(BadCheckpoints, ResumeRemovesTheTemporariesOfAKilledSave) {

@@ -9,23 +9,29 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <string>
 
 namespace fuzz {
 
-// A path private to this process under /dev/shm (memory) or the temp folder.
-inline std::string scratch_path(const std::string& name) {
+// This process's scratch folder: under $TMPDIR when set (scripts/fuzz.sh
+// sets it to a folder it removes afterwards; libFuzzer ends with _Exit, so
+// the process cannot clean up itself), else under /dev/shm (memory).
+inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
-    const std::filesystem::path base =
-        std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : std::filesystem::temp_directory_path();
+    const bool use_tmpdir = std::getenv("TMPDIR") != nullptr || !std::filesystem::is_directory("/dev/shm");
+    const std::filesystem::path base = use_tmpdir ? std::filesystem::temp_directory_path() : "/dev/shm";
     const std::filesystem::path d = base / ("diffuse_fuzz_" + std::to_string(getpid()));
     std::filesystem::create_directories(d);
     return d;
   }();
-  return (dir / name).string();
+  return dir;
 }
+
+// A path in this process's scratch folder.
+inline std::string scratch_path(const std::string& name) { return (scratch_dir() / name).string(); }
 
 // Writes the bytes to scratch_path(name) and returns the path.
 inline std::string write_input(const uint8_t* data, size_t size, const std::string& name) {

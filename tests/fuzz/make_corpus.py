@@ -92,7 +92,7 @@ def main():
     put("mixture_json", "far.json", '{"means": [[1e8, 0], [-1e8, 3e7]], "stds": [1, 1], "weights": [0.5, 0.5]}')
 
     for i, spec in enumerate(["moons", "swissroll", "8gaussians", "checkerboard", "gmm:gmm.json", "npy:x.npy",
-                              "idx:x.idx", "png:.", "fashion-mnist:.", "fashion-mnist-test"]):
+                              "idx:x.idx", "png:png", "fashion-mnist:.", "fashion-mnist-test"]):
         put("data_spec", "spec%d" % i, spec)
 
     f32 = lambda values: struct.pack("<%df" % len(values), *values)
