@@ -60,9 +60,9 @@ def workloads(sample_images):
     rows = [
         ('mlp2d_train', 'MLP2D train step, batch 1024', 'nn_bench', '^BM_MLP2DTrainStep$', 0.5,
          3 * mlp2d_forward_flops(1024)),
-        ('unet_train', 'U-Net train step, batch 64', 'nn_bench', '^BM_UNetTrainStep$', 2.0,
+        ('unet_train', 'U-Net train step, batch 64', 'nn_bench', '^BM_UNetTrainStep/', 2.0,
          3 * unet_forward_flops(64)),
-        ('unet_forward', 'U-Net forward (no grad), batch 64', 'nn_bench', '^BM_UNetForwardNoGrad$', 1.0,
+        ('unet_forward', 'U-Net forward (no grad), batch 64', 'nn_bench', '^BM_UNetForwardNoGrad/', 1.0,
          unet_forward_flops(64)),
         ('ddim50', f'DDIM-50 sampling, {sample_images} U-Net images', 'diffusion_bench',
          f'^BM_DdimSample50_UNet/{sample_images}/', 0.0, 50 * unet_forward_flops(sample_images)),
