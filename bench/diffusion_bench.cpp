@@ -88,4 +88,19 @@ void BM_DdimStep_Oracle(benchmark::State& state) {
 }
 BENCHMARK(BM_DdimStep_Oracle)->Unit(benchmark::kMillisecond);
 
+// A whole DDIM-50 sampling run (eta = 0) of range(0) U-Net images, from noise
+// to x_0: 50 forwards at that batch. bench/compare_torch runs /64 by default
+// and /256 with --full-sampling (about 4x longer).
+void BM_DdimSample50_UNet(benchmark::State& state) {
+  if (std::getenv("OMP_NUM_THREADS") == nullptr) t::set_num_threads(2);
+  t::Generator init(0);
+  nn::UNet model(nn::UNetConfig{}, init);
+  model.eval();
+  const DdimSampler sampler = ddim();
+  const EpsModel eps_model = as_eps_model(model);
+  for (auto _ : state) benchmark::DoNotOptimize(sampler.sample(eps_model, {state.range(0), 1, 28, 28}, 0).raw_data());
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_DdimSample50_UNet)->Arg(64)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
 }  // namespace

@@ -5,32 +5,20 @@ one thread, a comparison that other load on a shared machine barely moves
     /usr/bin/python3 bench/nn_torch_cpu_time.py
     DIFFUSE_BENCH_THREADS=1 OMP_NUM_THREADS=1 build-nn/bin/nn_bench     # the "CPU" column
 
-The workloads are the reference's (torch_models.py train_steps: linear
-alpha_bar, eps loss, a fresh AdamW(lr 2e-4) per call, as there); the models
-come from tests/fixtures/nn_torch_models.py, the same architectures.
+The workloads are the reference's (linear alpha_bar, eps loss, AdamW(lr 2e-4),
+the optimizer kept across steps as nn_bench does; train_step_fn of
+bench/torch_workloads.py); the models come from tests/fixtures/nn_torch_models.py.
 """
 import os
 import sys
 import time
 
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nn_torch_models import MLP2D, UNet  # noqa: E402
-
-
-def train_step(model, make_x, batch, T=1000):
-    ab = torch.cumprod(1 - torch.linspace(1e-4, 0.02, T), 0)
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-4)
-    x0 = make_x(batch)
-    t = torch.randint(0, T, (batch,))
-    eps = torch.randn_like(x0)
-    a = ab[t].view(-1, *([1] * (x0.dim() - 1)))
-    loss = F.mse_loss(model(a.sqrt() * x0 + (1 - a).sqrt() * eps, t), eps)
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    opt.step()
+from torch_workloads import train_step_fn  # noqa: E402
 
 
 def cpu_ms(fn, warmup, reps):
@@ -46,8 +34,8 @@ def main():
     torch.set_num_threads(1)
     torch.manual_seed(0)
     mlp, unet = MLP2D(), UNet()
-    print(f'mlp2d train_step batch=1024 cpu_ms={cpu_ms(lambda: train_step(mlp, lambda b: torch.randn(b, 2), 1024), 5, 50):.2f}')
-    print(f'unet train_step batch=64 cpu_ms={cpu_ms(lambda: train_step(unet, lambda b: torch.randn(b, 1, 28, 28), 64), 2, 10):.1f}')
+    print(f'mlp2d train_step batch=1024 cpu_ms={cpu_ms(train_step_fn(mlp, (1024, 2)), 5, 50):.2f}')
+    print(f'unet train_step batch=64 cpu_ms={cpu_ms(train_step_fn(unet, (64, 1, 28, 28)), 2, 10):.1f}')
     unet.eval()
     x, t = torch.randn(64, 1, 28, 28), torch.full((64,), 500)
     with torch.no_grad():

@@ -2,18 +2,25 @@
 // tensor::matmul next to a raw cblas_sgemm call (the overhead of our front-end
 // and dispatch), conv2d forward and backward at the reference U-Net's shapes
 // (batch 64; /work/shared/reference/torch_models.py), and memory-bound ops on
-// 4M float32 elements. Timings only; correctness lives in tests/.
+// 4M float32 elements; conv2d forward+backward at all 16 U-Net shapes and the
+// fused GroupNorm+SiLU forward+backward (the cases bench/compare_torch runs
+// against PyTorch). Timings only; correctness lives in tests/.
 // Run: ./build-a/bin/tensor_bench --benchmark_min_time=0.2
 // Results: docs/benchmarks.md. Shapes: N batch, C in, O out channels, H W size.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
+#include "tensor/build_info.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
 namespace t = tensor;
 
 namespace {
+
+// The build line (tensor::build_info()) in the run's context: the console
+// header and the "context" of --benchmark_format=json.
+const bool kBuildContext = (benchmark::AddCustomContext("diffuse", t::build_info()), true);
 
 // Reports FLOP/s (shown as G/s): `flops` per iteration, divided by the time.
 // Every case uses real (wall-clock) time: the kernels run on several
@@ -44,8 +51,8 @@ void BM_CblasSgemm(benchmark::State& state) {
   const t::Tensor a = random_tensor({n, n}, 1), b = random_tensor({n, n}, 2);
   t::Tensor c = t::zeros({n, n});
   for (auto _ : state) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n, b.data<float>(), n,
-                0.0f, c.data<float>(), n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n, b.data<float>(), n, 0.0f,
+                c.data<float>(), n);
     benchmark::ClobberMemory();
   }
   set_flops(state, 2.0 * n * n * n);
@@ -65,6 +72,17 @@ const ConvShape kConvShapes[] = {
     {64, 64, 14, 3, 1, 1},  // 3: ResBlock conv at 14x14
     {64, 64, 7, 3, 1, 1},   // 4: ResBlock conv at 7x7
     {64, 192, 7, 1, 1, 0},  // 5: attention qkv, 1x1 at 7x7
+    // The other shapes of the U-Net (BM_Conv2dForwardBackward runs all 16).
+    {32, 64, 14, 3, 1, 1},   // 6: d2.c1
+    {32, 64, 14, 1, 1, 0},   // 7: d2.skip
+    {64, 64, 14, 3, 2, 1},   // 8: down2, stride 2, 14 -> 7
+    {64, 64, 7, 1, 1, 0},    // 9: attention out
+    {128, 64, 14, 3, 1, 1},  // 10: u2.c1
+    {128, 64, 14, 1, 1, 0},  // 11: u2.skip
+    {64, 64, 28, 3, 1, 1},   // 12: up1
+    {96, 32, 28, 3, 1, 1},   // 13: u1.c1
+    {96, 32, 28, 1, 1, 0},   // 14: u1.skip
+    {32, 1, 28, 3, 1, 1},    // 15: conv_out
 };
 constexpr int64_t kBatch = 64;
 
@@ -102,6 +120,38 @@ void BM_Conv2dBackward(benchmark::State& state) {
   conv_label(state, s);
 }
 BENCHMARK(BM_Conv2dBackward)->DenseRange(0, 5)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Forward, then both backward kernels: what one training step spends on a conv.
+void BM_Conv2dForwardBackward(benchmark::State& state) {
+  const ConvShape& s = kConvShapes[state.range(0)];
+  const t::Tensor x = random_tensor({kBatch, s.C, s.H, s.H}, 1), w = random_tensor({s.O, s.C, s.K, s.K}, 2);
+  const t::Tensor bias = random_tensor({s.O}, 3);
+  for (auto _ : state) {
+    const t::Tensor y = t::conv2d(x, w, bias, s.stride, s.padding);
+    benchmark::DoNotOptimize(t::conv2d_backward_input(y, w, x.shape(), s.stride, s.padding));
+    benchmark::DoNotOptimize(t::conv2d_backward_weight(y, x, w.shape(), s.stride, s.padding));
+  }
+  set_flops(state, 3 * conv_flops(s));
+  conv_label(state, s);
+}
+BENCHMARK(BM_Conv2dForwardBackward)->DenseRange(0, 15)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---------------------------------------------------------------- GroupNorm
+
+// silu(group_norm(x)) forward and backward at the U-Net's largest activation
+// (64, 32, 28, 28), 8 groups: the fused kernel pair a ResBlock runs.
+void BM_GroupNormSiluForwardBackward(benchmark::State& state) {
+  const t::Tensor x = random_tensor({kBatch, 32, 28, 28}, 1), g = random_tensor({kBatch, 32, 28, 28}, 2);
+  const t::Tensor weight = random_tensor({32}, 3), bias = random_tensor({32}, 4);
+  for (auto _ : state) {
+    const t::GroupNormOutput y = t::group_norm(x, 8, weight, bias, 1e-5, /*silu=*/true);
+    const t::GroupNormGrads grads = t::group_norm_backward(g, x, y.mean, y.rstd, weight, bias, 8, /*silu=*/true);
+    benchmark::DoNotOptimize(grads.x.raw_data());
+  }
+  state.SetBytesProcessed(state.iterations() * x.numel() * 4 *
+                          5);  // forward: read x, write y; backward: read x, g, write dx
+}
+BENCHMARK(BM_GroupNormSiluForwardBackward)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ---------------------------------------------------------------- memory-bound
 

@@ -2,6 +2,7 @@
 // Tensor and its views, the op front-ends, random numbers, printing.
 // Include the single headers instead where compile time matters.
 #pragma once
+#include "tensor/build_info.h"
 #include "tensor/device.h"
 #include "tensor/dtype.h"
 #include "tensor/error.h"
