@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "apps/cli_analytic.h"
+#include "apps/cli_manners.h"
 #include "apps/cli_sample_quality.h"
 #include "apps/cli_validators.h"
 #include "apps/commands/commands.h"
@@ -202,15 +203,18 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   ScoreOptions score;
   const CLI::App* train_classifier_cmd = add_train_classifier(app, train_classifier);
   const CLI::App* score_cmd = add_score(app, score);
+  add_manners(app);  // --threads anywhere, --seed's check
+  app.set_version_flag("--version", version_text,
+                       "print the version and what this build runs on (BLAS, vector width, threads, CUDA), then exit");
 
   // CLI11 would report a mistyped command as a missing one; name it instead.
+  const std::vector<std::string> commands = {"train",          "sample",    "invert",           "nll",
+                                             "estimate-gamma", "train-cov", "train-classifier", "score"};
   const std::string first = argc > 1 ? argv[1] : "";
-  if (!first.empty() && first[0] != '-' && first != "train" && first != "sample" && first != "invert" &&
-      first != "nll" && first != "estimate-gamma" && first != "train-cov" && first != "train-classifier" &&
-      first != "score") {
-    err << "error: unknown command '" << first
-        << "' (valid: train, sample, invert, nll, estimate-gamma, train-cov, train-classifier, score; see diffuse "
-           "--help)\n";
+  if (!first.empty() && first[0] != '-' && std::find(commands.begin(), commands.end(), first) == commands.end()) {
+    const std::string close = closest_name(first, commands);
+    err << "error: unknown command '" << first << "' (" << (close.empty() ? "" : "did you mean " + close + "? ")
+        << "valid: " << fmt::format("{}", fmt::join(commands, ", ")) << "; see diffuse --help)\n";
     return kExitError;
   }
   std::vector<std::string> args(argv, argv + argc);
@@ -229,13 +233,18 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     // The subcommand's name, if one was recognised, points to its --help.
     std::string where = "diffuse";
     for (const CLI::App* cmd : app.get_subcommands()) where += " " + cmd->get_name();
-    err << "error: " << e.what() << " (see " << where << " --help)\n";
+    const std::string hint = dynamic_cast<const CLI::ExtrasError*>(&e) ? suggest_flag(app, argc, argv) : "";
+    err << "error: " << e.what() << hint << " (see " << where << " --help)\n";
     return kExitError;
   }
 
+  WarningsTo warnings(err);
   try {
+    check_flags(app, threads);
     if (threads > 0) tensor::set_num_threads(threads);
     if (*train_cmd) {
+      train.lr_given = train_cmd->count("--lr") > 0;
+      train.batch_given = train_cmd->count("--batch") > 0;
       if (train.log_every < 0) train.log_every = isatty(STDOUT_FILENO) ? 0 : 100;
       run_train(train, out);
     } else if (*sample_cmd) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <iostream>
 
 namespace apps {
 
@@ -22,6 +23,16 @@ void Progress::print_lines(std::ostream& lines, int64_t every) {
   lines_every_ = every;
 }
 
+void Progress::print_tenths(std::ostream& lines, double after_seconds) {
+  tenths_ = &lines;
+  tenths_after_ = after_seconds;
+  last_tenth_ = total_ > 0 ? first_ * 10 / total_ : 0;
+}
+
+void Progress::print_tenths_unless_drawn() {
+  if (!enabled_) print_tenths(std::cerr, 2.0);
+}
+
 void Progress::update(int64_t step, double loss) {
   if (std::isfinite(loss)) {
     // A moving average over roughly the last 100 steps (a plain mean until then).
@@ -30,6 +41,11 @@ void Progress::update(int64_t step, double loss) {
     avg_loss_ += weight * (loss - avg_loss_);
   }
   if (lines_ != nullptr && (step % lines_every_ == 0 || step == total_)) *lines_ << report(step) << std::endl;
+  if (tenths_ != nullptr && total_ > 0 && step * 10 / total_ > last_tenth_) {
+    last_tenth_ = step * 10 / total_;
+    if (tenths_after_ <= 0 || std::chrono::steady_clock::now() - start_ >= std::chrono::duration<double>(tenths_after_))
+      *tenths_ << report(step) << std::endl;
+  }
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
   if (step < total_ && now - last_draw_ < std::chrono::milliseconds(100)) return;

@@ -2,7 +2,9 @@
 //   step 1200/4000  41.3 it/s  ETA 1:08  loss 0.4127
 // Shown only when stderr is a terminal (isatty). For logs (nohup, > file)
 // the same text can also go to a stream as a plain line every N steps,
-// flushed (print_lines). The numbers are never used for anything else.
+// flushed (print_lines), or at each tenth of the run (print_tenths: for
+// commands whose stdout holds their result). The numbers are never used for
+// anything else.
 #pragma once
 #include <chrono>
 #include <cmath>
@@ -24,6 +26,14 @@ class Progress {
   // steps and at the last step (every <= 0: never). The stream must outlive
   // this object.
   void print_lines(std::ostream& lines, int64_t every);
+  // Also write the report as a plain line to `lines` when the run passes a
+  // tenth of `total` (ten lines in all), from `after_seconds` into the run
+  // on (earlier tenths are skipped). The stream must outlive this object.
+  void print_tenths(std::ostream& lines, double after_seconds = 0);
+  // print_tenths(std::cerr, 2) when the redrawn line is off (stderr is not
+  // a terminal: nohup, 2> log), so a log shows a long sample, nll or
+  // estimate-gamma as it goes, and a short one adds nothing.
+  void print_tenths_unless_drawn();
 
   // Reports that `step` is done; the loss shown is a running average of
   // the finite losses given (none: no loss column). Redraws at most about
@@ -42,6 +52,9 @@ class Progress {
   bool shown_ = false;
   std::ostream* lines_ = nullptr;
   int64_t lines_every_ = 0;
+  std::ostream* tenths_ = nullptr;
+  int64_t last_tenth_ = 0;
+  double tenths_after_ = 0;
   double avg_loss_ = 0;
   int64_t loss_count_ = 0;
   std::chrono::steady_clock::time_point start_, last_draw_;

@@ -54,6 +54,7 @@ void run_estimate_gamma(const EstimateGammaOptions& o, std::ostream& out) {
   options.seed = o.seed;
   if (images) options.range = std::make_pair(-1.0, 1.0);  // pixels in [-1, 1]: the third bound of (7.6)
   Progress progress(options.samples * model.schedule.T, 0, "gamma (t, point) pair");
+  progress.print_tenths_unless_drawn();
   options.progress = [&](int64_t done, int64_t) { progress.update(done); };
   const analytic::GammaTable table = analytic::estimate_gamma(model.discrete_eps(), data, model.schedule, {}, options);
   progress.finish();
@@ -112,6 +113,7 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
   options.lr = o.lr;
   options.seed = o.seed;
   Progress progress(o.steps, 0, "head step");
+  progress.print_tenths_unless_drawn();
   options.progress = [&](int64_t step, int64_t) { progress.update(step); };
   // The eps network is frozen: train_cov_head calls it without a graph.
   const double loss =

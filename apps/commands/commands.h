@@ -34,6 +34,8 @@ struct TrainOptions {
   int64_t log_every = 0;        // a plain progress line on `out` every N steps (0: none; the CLI's default
                                 // is 100 when stdout is not a terminal)
   std::string device = "cpu";   // cpu | cuda (apps/device.h)
+  bool lr_given = false;        // --lr / --batch were on the command line: --resume refuses a value that
+  bool batch_given = false;     // differs from the run's (it keeps its own)
 };
 
 // The model a sampling command runs: a checkpoint's network or the exact oracle.

@@ -3,11 +3,13 @@
 // 9.1) or the probability-flow ODE's exact likelihood (5.5, 5.8).
 #include <cmath>
 
+#include "apps/cli_manners.h"
 #include "apps/commands/analytic.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/model_source.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
+#include "apps/progress.h"
 #include "diffusion/analytic/kstep_elbo.h"
 #include "diffusion/likelihood.h"
 #include "diffusion/timesteps.h"
@@ -52,6 +54,8 @@ void run_nll(const NllOptions& o, std::ostream& out) {
   APPS_CHECK(example == model.config.data_shape, "--data {} has examples {}, the model takes {}", o.data,
              tensor::shape_str(example), tensor::shape_str(model.config.data_shape));
   const int64_t n = std::min<int64_t>(o.n, all.size(0));
+  if (o.n > n)
+    warn(fmt::format("--n {} is more than the {} examples of --data {}; evaluating all {}", o.n, n, o.data, n));
   const tensor::Tensor x = all.narrow(0, 0, n).contiguous().to(model.device);
   const bool images = x.dim() == 4;
 
@@ -70,9 +74,13 @@ void run_nll(const NllOptions& o, std::ostream& out) {
     APPS_CHECK(o.steps >= 2 && o.steps <= model.schedule.T, "--steps {}: the ELBO needs 2 <= K <= T = {}", o.steps,
                model.schedule.T);
     // The variance with its Gamma table or head, and the trajectory: analytic_sample_nll.cpp.
-    const ElboSetup setup = elbo_setup(model, o, images);
+    ElboSetup setup = elbo_setup(model, o, images);
+    Progress progress(n, 0, images ? "nll image" : "nll point");
+    progress.print_tenths_unless_drawn();
+    setup.options.progress = [&](int64_t done, int64_t) { progress.update(done); };
     const auto elbo =
         diffusion::analytic::kstep_elbo(model.discrete_eps(), x, model.schedule, setup.trajectory, setup.options);
+    progress.finish();
     require_finite_nll(elbo.nll, "elbo");
     out << fmt::format("nll <= {:.4f} +- {:.4f} {} over {} {} (elbo, {} steps, variance {})\n", elbo.nll,
                        elbo.std_error, elbo.unit, n, images ? "images" : "points", o.steps, o.variance);
@@ -92,6 +100,8 @@ void run_nll(const NllOptions& o, std::ostream& out) {
   int64_t nfe = 0;
   // Images go in chunks (one ODE per chunk shares its steps); points in one batch.
   const int64_t chunk = images ? 16 : n;
+  Progress progress(n, 0, images ? "nll image" : "nll point");
+  progress.print_tenths_unless_drawn();
   for (int64_t i = 0; i < n; i += chunk) {
     const tensor::Tensor part = x.narrow(0, i, std::min(chunk, n - i));
     if (images) {
@@ -104,7 +114,9 @@ void run_nll(const NllOptions& o, std::ostream& out) {
       for (double v : r.log_p.to_vector<double>()) values.push_back(-v);
       nfe += r.nfe;
     }
+    progress.update(std::min(i + chunk, n));
   }
+  progress.finish();
   const MeanSe m = mean_and_se(values);
   require_finite_nll(m.mean, "ode");
   out << fmt::format("nll {:.4f} +- {:.4f} {} over {} {} (ode, {} divergence, {} drift evaluations)\n", m.mean, m.se,

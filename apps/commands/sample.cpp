@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "apps/cli_manners.h"
 #include "apps/commands/analytic.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/model_source.h"
@@ -154,6 +155,7 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
              "unknown sampler '{}' (valid: {})", o.sampler, join(kSamplers));
   APPS_CHECK(has_extension(o.out, {".png", ".npy"}), "--out {}: write samples as .png or .npy", o.out);
   check_sample_flags(o);
+  check_writable(o.out, "--out");  // before the sampling, not after it
   const LoadedModel model = load_model(o.source);
   const bool images = model.config.data_shape.size() == 3;
 
@@ -173,6 +175,8 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   const int64_t chunks = (n + chunk - 1) / chunk;
 
   Progress progress(o.steps * chunks, 0, "sampling step");
+
+  progress.print_tenths_unless_drawn();
   int64_t done = 0;
   auto on_step = [&](int64_t, const tensor::Tensor&) { progress.update(++done); };
   int64_t nfe = 0;
@@ -203,11 +207,13 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
 
 void run_invert(const InvertOptions& o, std::ostream& out) {
   APPS_CHECK(has_extension(o.out, {".npy"}), "--out {}: inversion writes x_T as .npy", o.out);
+  check_writable(o.out, "--out");
   const LoadedModel model = load_model(o.source);
   const tensor::Tensor x0 = read_npy(o.in).to(model.device);
   check_fits(x0, model, o.in);
   const diffusion::DdimSampler sampler{model.schedule, sub_sequence(model, o.steps), 0.0, false};
   Progress progress(o.steps, 0, "inversion step");
+  progress.print_tenths_unless_drawn();
   int64_t done = 0;
   const tensor::Tensor x_T =
       sampler.invert(model.discrete_eps(), x0, [&](int64_t, const tensor::Tensor&) { progress.update(++done); });

@@ -119,7 +119,16 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   // --ckpt-every, --samples, --sample-every, --keep and --log-every apply), so
   // the run continues as it began.
   Checkpoint ckpt;
-  if (o.resume) ckpt = load_checkpoint(ckpt_path);
+  if (o.resume) {
+    ckpt = load_checkpoint(ckpt_path);
+    // The run keeps the lr and batch it began with; a different one on the line would be ignored silently.
+    APPS_CHECK(!o.lr_given || o.lr == ckpt.config.lr,
+               "--resume with --lr {}: the run in {} trains with --lr {} (drop --lr, or start a new run)", o.lr, o.out,
+               ckpt.config.lr);
+    APPS_CHECK(!o.batch_given || o.batch == ckpt.config.batch,
+               "--resume with --batch {}: the run in {} trains with --batch {} (drop --batch, or start a new run)",
+               o.batch, o.out, ckpt.config.batch);
+  }
   const std::string data_spec = o.resume ? ckpt.config.data : o.data;
   const uint64_t seed = o.resume ? ckpt.config.seed : o.seed;
   const Tensor data = load_data(data_spec, seed);
