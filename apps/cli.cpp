@@ -61,10 +61,10 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
       ->capture_default_str();
   cmd->add_flag("--ema-warmup,!--no-ema-warmup", o.ema_warmup,
                 "EMA decay min(--ema, (1+n)/(10+n)) at update n (default on; --no-ema-warmup: --ema from the start)");
-  cmd->add_option("--schedule", o.schedule, "noise schedule (MATH.md 1.3-1.5)")
+  cmd->add_option("--schedule", o.schedule, "noise schedule (docs/math.md 1.3-1.5)")
       ->check(CLI::IsMember({"linear", "cosine", "blog"}))
       ->capture_default_str();
-  cmd->add_option("--pred", o.pred, "what the network predicts (MATH.md 2.2-2.4)")
+  cmd->add_option("--pred", o.pred, "what the network predicts (docs/math.md 2.2-2.4)")
       ->check(CLI::IsMember({"eps", "x0", "v"}))
       ->capture_default_str();
   cmd->add_option("--width", o.width, "mlp: hidden width")->check(whole_number(1))->capture_default_str();
@@ -107,7 +107,7 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
       ->check(whole_number(1))
       ->capture_default_str();
-  cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (MATH.md 3.1)")
+  cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (docs/math.md 3.1)")
       ->check(number(0, 1))
       ->capture_default_str();
   cmd->add_option("--n", o.n, "number of samples")->check(whole_number(1))->capture_default_str();
@@ -141,10 +141,10 @@ CLI::App* add_nll(CLI::App& app, NllOptions& o) {
   cmd->add_option("--method", o.method, "elbo: the DDPM bound (2.7); ode: exact, by the PF-ODE (5.5)")
       ->check(CLI::IsMember({"elbo", "ode"}))
       ->capture_default_str();
-  cmd->add_option("--variance", o.variance, "elbo: reverse variance (MATH.md 2.6; analytic 7.4; npr, sn 8.3-8.4)")
+  cmd->add_option("--variance", o.variance, "elbo: reverse variance (docs/math.md 2.6; analytic 7.4; npr, sn 8.3-8.4)")
       ->check(CLI::IsMember({"beta", "beta-tilde", "analytic", "npr", "sn"}))
       ->capture_default_str();
-  cmd->add_option("--steps", o.steps, "elbo: timesteps in the bound (an even sub-sequence, MATH.md 1.6)")
+  cmd->add_option("--steps", o.steps, "elbo: timesteps in the bound (an even sub-sequence, docs/math.md 1.6)")
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--n", o.n, "examples evaluated")->check(whole_number(1))->capture_default_str();

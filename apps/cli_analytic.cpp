@@ -13,7 +13,7 @@ namespace {
 
 void add_file_flags(CLI::App* cmd, AnalyticFlags& flags) {
   cmd->add_option("--c-estimate", flags.c_estimate,
-                  "analytic variance: C_t from the residual (MATH.md 7.3r) or from Gamma_t (7.2)")
+                  "analytic variance: C_t from the residual (docs/math.md 7.3r) or from Gamma_t (7.2)")
       ->check(CLI::IsMember({"residual", "gamma"}))
       ->capture_default_str();
   // Why non-negative is the default: Note [Clipping the residual estimate]
@@ -21,7 +21,7 @@ void add_file_flags(CLI::App* cmd, AnalyticFlags& flags) {
   // trained model the bounds cut C_t where its x0_hat is worse than the
   // posterior, and the trajectory search then picks jumps whose bound explodes.
   cmd->add_option("--c-clip", flags.c_clip,
-                  "non-negative: C_t as measured, only clipped at 0; bounds: into the bounds of MATH.md 7.6 (the "
+                  "non-negative: C_t as measured, only clipped at 0; bounds: into the bounds of docs/math.md 7.6 (the "
                   "paper's)")
       ->check(CLI::IsMember({"non-negative", "bounds"}))
       ->capture_default_str();
@@ -34,7 +34,7 @@ void add_file_flags(CLI::App* cmd, AnalyticFlags& flags) {
 CLI::App* add_estimate_gamma(CLI::App& app, EstimateGammaOptions& o) {
   CLI::App* cmd = app.add_subcommand(
       "estimate-gamma",
-      "Monte Carlo estimate of Gamma_t and the residual for every t (Analytic-DPM, MATH.md 7.3); writes "
+      "Monte Carlo estimate of Gamma_t and the residual for every t (Analytic-DPM, docs/math.md 7.3); writes "
       "DIR/gamma_table.safetensors");
   cmd->add_option("--data", o.data, std::string("default: the run's training data; ") + kDataHelp);
   cmd->add_option("--n", o.n, "M, data points per t")->check(whole_number(2))->capture_default_str();
@@ -60,7 +60,9 @@ CLI::App* add_train_cov(CLI::App& app, TrainCovOptions& o) {
       ->check(whole_number(0))
       ->capture_default_str();
   cmd->add_option("--lr", o.lr, "Adam learning rate")->check(CLI::Range(1e-8, 1.0))->capture_default_str();
-  cmd->add_option("--width", o.width, "points: hidden width of the head's MLP")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--width", o.width, "points: hidden width of the head's MLP")
+      ->check(whole_number(1))
+      ->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the head's weights, the batches and the noise")->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.safetensors (required with --oracle)");
   return cmd;
@@ -69,14 +71,15 @@ CLI::App* add_train_cov(CLI::App& app, TrainCovOptions& o) {
 void add_analytic_sample_flags(CLI::App* sample, AnalyticFlags& flags) {
   sample
       ->add_option("--trajectory", flags.trajectory,
-                   "K-step samplers: even (MATH.md 1.6), quadratic (1.8) or optimal (9.3, needs the Gamma table)")
+                   "K-step samplers: even (docs/math.md 1.6), quadratic (1.8) or optimal (9.3, needs the Gamma table)")
       ->check(CLI::IsMember({"even", "quadratic", "optimal"}))
       ->capture_default_str();
   add_file_flags(sample, flags);
 }
 
 void add_analytic_nll_flags(CLI::App* nll, AnalyticFlags& flags) {
-  nll->add_option("--trajectory", flags.trajectory, "elbo: even (MATH.md 1.6) or optimal (9.3, needs the Gamma table)")
+  nll->add_option("--trajectory", flags.trajectory,
+                  "elbo: even (docs/math.md 1.6) or optimal (9.3, needs the Gamma table)")
       ->check(CLI::IsMember({"even", "optimal"}))
       ->capture_default_str();
   add_file_flags(nll, flags);

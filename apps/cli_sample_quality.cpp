@@ -10,10 +10,10 @@
 namespace apps {
 
 CLI::App* add_train_classifier(CLI::App& app, TrainClassifierOptions& o) {
-  CLI::App* cmd = app.add_subcommand(
-      "train-classifier",
-      "train the image classifier whose features `diffuse score` compares (MATH.md 11.3); prints its test accuracy "
-      "and writes FILE.safetensors");
+  CLI::App* cmd = app.add_subcommand("train-classifier",
+                                     "train the image classifier whose features `diffuse score` compares (docs/math.md "
+                                     "11.3); prints its test accuracy "
+                                     "and writes FILE.safetensors");
   cmd->add_option("--data", o.data, std::string("labeled training images: ") + kLabeledDataHelp)->capture_default_str();
   cmd->add_option("--test-data", o.test_data,
                   "labeled test images for the accuracy (default: fashion-mnist-test for fashion-mnist)");
@@ -34,7 +34,7 @@ CLI::App* add_train_classifier(CLI::App& app, TrainClassifierOptions& o) {
 
 CLI::App* add_score(CLI::App& app, ScoreOptions& o) {
   CLI::App* cmd = app.add_subcommand(
-      "score", "Frechet distance between classifier features of samples and of reference images (MATH.md 11.3)");
+      "score", "Frechet distance between classifier features of samples and of reference images (docs/math.md 11.3)");
   cmd->add_option("--samples", o.samples, std::string("FILE.npy (from diffuse sample) or data: ") + kDataHelp)
       ->required();
   cmd->add_option("--ref", o.ref, std::string("reference images: ") + kDataHelp)->capture_default_str();

@@ -1,5 +1,5 @@
 // The flags of the image sample-quality commands for cli.cpp: `diffuse
-// train-classifier` and `diffuse score` (MATH.md (11.3)). Declared with CLI11
+// train-classifier` and `diffuse score` (docs/math.md (11.3)). Declared with CLI11
 // like the rest of cli.cpp; the work is in commands/train_classifier.cpp and
 // commands/score.cpp.
 #pragma once

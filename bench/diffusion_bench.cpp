@@ -1,5 +1,5 @@
 // Sampler step benchmarks: the time of one reverse step (model forward under
-// no_grad, then the step formula) for DDIM (MATH.md (3.2)) and ancestral DDPM
+// no_grad, then the step formula) for DDIM (docs/math.md (3.2)) and ancestral DDPM
 // (2.5), with MLP2D at batch 1024 (2-D points) and the reference UNet at
 // batch 64 (1x28x28), and with the Gaussian-mixture oracle at batch 4096.
 // bench/torch_sampler_step.py times the same steps in PyTorch; results and

@@ -1,6 +1,6 @@
 """One reverse sampler step in PyTorch, the same workloads as
 bench/diffusion_bench.cpp: model forward under no_grad, then the DDIM
-(MATH.md (3.2), eta = 0) or ancestral DDPM (2.5) update for the jump
+(docs/math.md (3.2), eta = 0) or ancestral DDPM (2.5) update for the jump
 510 -> 490 of the linear schedule. MLP2D at batch 1024, UNet at batch 64.
 The models are the PyTorch references in tests/fixtures/nn_torch_models.py.
 
@@ -21,7 +21,7 @@ T, STEP, PREV = 1000, 510, 490  # MATH timesteps; the network label is t - 1
 
 
 def alpha_bar():
-    """alpha_bar[t] for t = 0..T, alpha_bar[0] = 1 (MATH.md (1.3)), float64."""
+    """alpha_bar[t] for t = 0..T, alpha_bar[0] = 1 (docs/math.md (1.3)), float64."""
     betas = torch.linspace(1e-4, 0.02, T, dtype=torch.float64)
     return torch.cat([torch.ones(1, dtype=torch.float64), torch.cumprod(1 - betas, 0)])
 

@@ -1,4 +1,4 @@
-// DDIM (MATH.md section 3): estimate x_0, then move to the marginal of step
+// DDIM (docs/math.md section 3): estimate x_0, then move to the marginal of step
 // s keeping the predicted noise direction, with a free amount sigma of fresh
 // noise (3.1)-(3.2). Inversion (3.4) runs the deterministic update upwards.
 #include "diffusion/ddim.h"
@@ -15,7 +15,7 @@ namespace diffusion {
 double DdimSampler::sigma2(int64_t t, int64_t s) const {
   const double alpha_bar_t = schedule.alpha_bar.at(t);
   const double alpha_bar_s = schedule.alpha_bar.at(s);
-  // MATH.md (3.1): eta^2 (1 - alpha_bar_s)/(1 - alpha_bar_t) (1 - alpha_bar_t/alpha_bar_s)
+  // docs/math.md (3.1): eta^2 (1 - alpha_bar_s)/(1 - alpha_bar_t) (1 - alpha_bar_t/alpha_bar_s)
   return eta * eta * (1.0 - alpha_bar_s) / (1.0 - alpha_bar_t) * (1.0 - alpha_bar_t / alpha_bar_s);
 }
 
@@ -26,13 +26,13 @@ Tensor DdimSampler::step(const Tensor& x_t, const Tensor& eps_in, int64_t t, int
   const double alpha_bar_s = schedule.alpha_bar.at(s);
 
   Tensor eps = eps_in;
-  Tensor x0_hat = (x_t - b_t * eps) / a_t;  // MATH.md section 0
+  Tensor x0_hat = (x_t - b_t * eps) / a_t;  // docs/math.md section 0
   if (clip_x0) {
     x0_hat = tensor::clamp(x0_hat, -1.0, 1.0);
-    eps = (x_t - a_t * x0_hat) / b_t;  // MATH.md section 3: recompute eps after clipping, (2.3)
+    eps = (x_t - a_t * x0_hat) / b_t;  // docs/math.md section 3: recompute eps after clipping, (2.3)
   }
   const double sigma_sq = sigma2(t, s);
-  // MATH.md (3.2): x_s = sqrt(alpha_bar_s) x0_hat + sqrt(1 - alpha_bar_s - sigma^2) eps + sigma z.
+  // docs/math.md (3.2): x_s = sqrt(alpha_bar_s) x0_hat + sqrt(1 - alpha_bar_s - sigma^2) eps + sigma z.
   // max(0, .) guards the root against rounding when s = 0 (1 - alpha_bar_0 - 0 = 0).
   const double direction = std::sqrt(std::max(0.0, 1.0 - alpha_bar_s - sigma_sq));
   Tensor x_s = std::sqrt(alpha_bar_s) * x0_hat + direction * eps;
@@ -65,7 +65,7 @@ Tensor DdimSampler::sample(const EpsModel& model, const tensor::Shape& shape, ui
 
 Tensor DdimSampler::invert_step(const Tensor& x_s, const Tensor& eps, int64_t s, int64_t t) const {
   check_jump(schedule, t, s, x_s, eps, "DdimSampler::invert_step");
-  // MATH.md (3.4): x_t = a_t x0_hat(x_s) + b_t eps_theta(x_s, s), x0_hat(x_s) = (x_s - b_s eps) / a_s
+  // docs/math.md (3.4): x_t = a_t x0_hat(x_s) + b_t eps_theta(x_s, s), x0_hat(x_s) = (x_s - b_s eps) / a_s
   const Tensor x0_hat = (x_s - schedule.b(s) * eps) / schedule.a(s);
   return schedule.a(t) * x0_hat + schedule.b(t) * eps;
 }

@@ -1,4 +1,4 @@
-// DDIM sampling (MATH.md (3.1)-(3.2)) with eta in [0, 1] on a sub-sequence,
+// DDIM sampling (docs/math.md (3.1)-(3.2)) with eta in [0, 1] on a sub-sequence,
 // and DDIM inversion (3.4), which runs the eta = 0 update upwards to encode
 // x_0 as x_T. One `step` (the formula); sampling
 // runs sampling.h's shared loop, inversion its own upward loop.
@@ -19,9 +19,9 @@ struct DdimSampler {
   Schedule schedule;
   std::vector<int64_t> timesteps;  // tau_1 < ... < tau_K in 1..T; the last jump is tau_1 -> 0
   double eta = 0.0;                // 0: deterministic; 1: the DDPM step with beta_tilde (jump form)
-  bool clip_x0 = false;            // clip x0_hat to [-1, 1] and recompute eps from it (MATH.md section 3)
+  bool clip_x0 = false;            // clip x0_hat to [-1, 1] and recompute eps from it (docs/math.md section 3)
 
-  // sigma^2 of the jump t -> s, MATH.md (3.1).
+  // sigma^2 of the jump t -> s, docs/math.md (3.1).
   double sigma2(int64_t t, int64_t s) const;
 
   // One jump t -> s (0 <= s < t) from x_t, given eps = eps_theta(x_t, t) and
@@ -37,7 +37,7 @@ struct DdimSampler {
                 tensor::DType dtype = tensor::DType::Float32, const StepCallback& on_step = {},
                 tensor::Device device = tensor::Device::CPU) const;
 
-  // One inversion jump s -> t (s < t), MATH.md (3.4): x_t = a_t x0_hat(x_s) + b_t eps,
+  // One inversion jump s -> t (s < t), docs/math.md (3.4): x_t = a_t x0_hat(x_s) + b_t eps,
   // eps = eps_theta(x_s, s). Ignores eta and clip_x0.
   Tensor invert_step(const Tensor& x_s, const Tensor& eps, int64_t s, int64_t t) const;
   // Encodes x_0 as x_{tau_K} by running the eta = 0 update upwards through

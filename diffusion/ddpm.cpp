@@ -1,4 +1,4 @@
-// Ancestral sampling (MATH.md (2.5)-(2.6) with (1.9)): estimate x_0, then
+// Ancestral sampling (docs/math.md (2.5)-(2.6) with (1.9)): estimate x_0, then
 // take the posterior mean (2.1) with x_0 replaced by the estimate, and add
 // noise. The posterior form is used because it also covers clipping.
 #include "diffusion/ddpm.h"
@@ -23,21 +23,21 @@ Tensor AncestralSampler::step(const Tensor& x_t, const Tensor& eps, int64_t t, i
   const Schedule& sch = schedule;
   const double alpha_bar_t = sch.alpha_bar.at(t);
   const double alpha_bar_s = sch.alpha_bar.at(s);
-  const double beta_ts = sch.beta_jump(t, s);  // MATH.md (1.9)
+  const double beta_ts = sch.beta_jump(t, s);  // docs/math.md (1.9)
   const double alpha_ts = sch.alpha_jump(t, s);
 
-  // MATH.md section 0: x0_hat = (x_t - b_t eps) / a_t
+  // docs/math.md section 0: x0_hat = (x_t - b_t eps) / a_t
   Tensor x0_hat = (x_t - sch.b(t) * eps) / sch.a(t);
   if (clip_x0) x0_hat = tensor::clamp(x0_hat, -1.0, 1.0);
 
-  // MATH.md (2.1) in jump form: mu = (sqrt(alpha_bar_s) beta_{t|s} / (1 - alpha_bar_t)) x0_hat
+  // docs/math.md (2.1) in jump form: mu = (sqrt(alpha_bar_s) beta_{t|s} / (1 - alpha_bar_t)) x0_hat
   //                                 + (sqrt(alpha_{t|s}) (1 - alpha_bar_s) / (1 - alpha_bar_t)) x_t
   const double coef_x0 = std::sqrt(alpha_bar_s) * beta_ts / (1.0 - alpha_bar_t);
   const double coef_xt = std::sqrt(alpha_ts) * (1.0 - alpha_bar_s) / (1.0 - alpha_bar_t);
   const Tensor mu = coef_x0 * x0_hat + coef_xt * x_t;
   if (s == 0) return mu;  // z = 0 on the last step (2.5)
 
-  // MATH.md (2.6): sigma^2 = beta_{t|s} or beta_tilde_{s|t}
+  // docs/math.md (2.6): sigma^2 = beta_{t|s} or beta_tilde_{s|t}
   const double sigma2 = variance == AncestralVariance::Beta ? beta_ts : sch.beta_tilde_jump(s, t);
   return mu + std::sqrt(sigma2) * z;
 }

@@ -1,4 +1,4 @@
-// Ancestral (DDPM) sampling, MATH.md (2.5)-(2.6), on the full chain or a
+// Ancestral (DDPM) sampling, docs/math.md (2.5)-(2.6), on the full chain or a
 // K-step sub-sequence with the jump quantities (1.9). One `step` (the
 // formula); the loop is sampling.h's run_chain (Note [One sampler loop]).
 // DDIM is ddim.h; the optimal (analytic) variance of section 7 lives elsewhere.
@@ -16,7 +16,7 @@ namespace diffusion {
 
 // Shapes: N batch, then the data's dims (d for points, C, H, W for images);
 // x_t, eps, z and x0_hat all have x_t's shape.
-// sigma^2 of a reverse step, MATH.md (2.6): beta ("ddpm", the upper choice,
+// sigma^2 of a reverse step, docs/math.md (2.6): beta ("ddpm", the upper choice,
 // optimal for N(0, I) data) or beta_tilde ("ddpm-tilde", the lower, optimal
 // for a single point). On a jump t -> s: beta_{t|s} or beta_tilde_{s|t} (1.9).
 enum class AncestralVariance { Beta, BetaTilde };

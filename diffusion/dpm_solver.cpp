@@ -1,4 +1,4 @@
-// DPM-Solver++ multistep (MATH.md (12.4)-(12.6)): the exact linear part of
+// DPM-Solver++ multistep (docs/math.md (12.4)-(12.6)): the exact linear part of
 // the data-prediction ODE in lambda_hat, and a polynomial (order 0, 1 or 2)
 // through the last x0_hat's for the rest. docs/fast-solvers.md derives it.
 #include "diffusion/dpm_solver.h"
@@ -15,7 +15,7 @@ namespace diffusion {
 
 namespace {
 
-// lambda_hat_t = log(a_t / b_t), half the schedule's log-SNR (MATH.md section 12).
+// lambda_hat_t = log(a_t / b_t), half the schedule's log-SNR (docs/math.md section 12).
 double lambda_hat(const Schedule& schedule, int64_t t) { return 0.5 * schedule.log_snr.at(t); }
 
 // One evaluated time point: its step, lambda_hat and the model's x0_hat there.
@@ -25,7 +25,7 @@ struct Evaluated {
   Tensor x0_hat;
 };
 
-// x0_hat(x_t) = (x_t - b_t eps_theta(x_t, t)) / a_t (MATH.md section 0), clipped when asked.
+// x0_hat(x_t) = (x_t - b_t eps_theta(x_t, t)) / a_t (docs/math.md section 0), clipped when asked.
 Tensor data_prediction(const Schedule& schedule, const EpsModel& model, const Tensor& x_t, int64_t t, bool clip) {
   const Tensor eps = predict_eps(model, x_t, t);
   const Tensor x0_hat = (x_t - schedule.b(t) * eps) / schedule.a(t);
@@ -41,19 +41,19 @@ Tensor multistep_update(const Schedule& schedule, const Tensor& x, const std::de
   const double h = lambda_hat(schedule, s) - prev0.lambda;  // h_i > 0: lambda_hat grows towards the data
   const double a_s = schedule.a(s);
   const double phi_1 = std::expm1(-h);
-  // The first-order part, MATH.md (12.4): the DDIM step with eta = 0.
+  // The first-order part, docs/math.md (12.4): the DDIM step with eta = 0.
   Tensor x_s = (schedule.b(s) / schedule.b(prev0.t)) * x - (a_s * phi_1) * prev0.x0_hat;
   if (order == 1) return x_s;
 
   const Evaluated& prev1 = history[n - 2];
   const double r0 = (prev0.lambda - prev1.lambda) / h;
   const Tensor d1_0 = (prev0.x0_hat - prev1.x0_hat) / r0;
-  if (order == 2) return x_s - (0.5 * a_s * phi_1) * d1_0;  // MATH.md (12.5)
+  if (order == 2) return x_s - (0.5 * a_s * phi_1) * d1_0;  // docs/math.md (12.5)
 
   const Evaluated& prev2 = history[n - 3];
   const double r1 = (prev1.lambda - prev2.lambda) / h;
   const Tensor d1_1 = (prev1.x0_hat - prev2.x0_hat) / r1;
-  // MATH.md (12.6): D1 estimates h x0_hat' at this point and D2 estimates h^2 x0_hat'' / 2, both to the
+  // docs/math.md (12.6): D1 estimates h x0_hat' at this point and D2 estimates h^2 x0_hat'' / 2, both to the
   // order needed. The Taylor term of x0_hat'' is -a phi_3 h^2 x0_hat'' = -2 a phi_3 D2; the published
   // code weighs D2 by 1, which leaves half that term out (Note [The weight of D2] in docs/fast-solvers.md).
   const Tensor d2 = (d1_0 - d1_1) / (r0 + r1);
@@ -85,7 +85,7 @@ SolverSpacing parse_solver_spacing(const std::string& name) {
 std::vector<int64_t> solver_timesteps(const Schedule& schedule, int64_t K, SolverSpacing spacing) {
   const int64_t T = schedule.T;
   TENSOR_CHECK(K >= 1 && K <= T, "[solver_timesteps] need 1 <= K <= T = {}, got K = {}", T, K);
-  if (spacing == SolverSpacing::Time || K == 1) return even_timesteps(T, K);  // MATH.md (1.6)
+  if (spacing == SolverSpacing::Time || K == 1) return even_timesteps(T, K);  // docs/math.md (1.6)
   // lambda_hat falls strictly with t (every beta_t > 0), so each target has a
   // nearest step, found by bisection on the grid 1..T.
   const double lambda_lo = lambda_hat(schedule, T);

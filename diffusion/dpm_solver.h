@@ -1,4 +1,4 @@
-// DPM-Solver++ (MATH.md (12.4)-(12.6)): the multistep solver of the
+// DPM-Solver++ (docs/math.md (12.4)-(12.6)): the multistep solver of the
 // probability-flow ODE in data-prediction form, first (= DDIM, eta = 0),
 // second (2M) or third (3M) order, on time points of the discrete schedule's
 // integer grid. The step-by-step derivation is docs/fast-solvers.md.
@@ -19,7 +19,7 @@ namespace diffusion {
 // How the time points are spread between t = T and t = 1:
 //   LogSnr: uniform in lambda_hat = log(a_t / b_t), the default (the paper's code
 //           recommends it for low-resolution images, which is what we sample);
-//   Time:   uniform in t, the even sub-sequence of MATH.md (1.6).
+//   Time:   uniform in t, the even sub-sequence of docs/math.md (1.6).
 enum class SolverSpacing { LogSnr, Time };
 SolverSpacing parse_solver_spacing(const std::string& name);  // "logsnr" or "time"
 
@@ -34,15 +34,15 @@ struct DpmSolverPlusPlus {
   Schedule schedule;
   std::vector<int64_t> timesteps;  // tau_1 < ... < tau_K in 1..T: the time points, walked downwards
   int order = 2;                   // 1 (DDIM), 2 (2M) or 3 (3M)
-  bool clip_x0 = false;            // clip each x0_hat to [-1, 1] (off by default, MATH.md section 12)
+  bool clip_x0 = false;            // clip each x0_hat to [-1, 1] (off by default, docs/math.md section 12)
   bool lower_order_final = true;   // with at most 15 points the last steps drop to order 1 (and 2)
-  // 3M only: weigh D2 as the published DPM-Solver code does (1 instead of 2, MATH.md (12.6)),
+  // 3M only: weigh D2 as the published DPM-Solver code does (1 instead of 2, docs/math.md (12.6)),
   // which makes the step second order; kept to show the difference, never the default.
   bool published_d2_weight = false;
 
   // The order of step i (1..M, from the i-th to the (i+1)-th highest point of M + 1):
   // min(order, i) for the missing history, and with lower_order_final and M + 1 <= 15
-  // also at most M + 1 - i, so the final step is first order (MATH.md section 12).
+  // also at most M + 1 - i, so the final step is first order (docs/math.md section 12).
   int step_order(int64_t i) const;
 
   // Model evaluations of one run: one per time point, K = timesteps.size().

@@ -1,4 +1,4 @@
-// EDM's Heun sampler (MATH.md (12.7)-(12.8)) on the discrete VP schedule.
+// EDM's Heun sampler (docs/math.md (12.7)-(12.8)) on the discrete VP schedule.
 // In x = x_t / a_t the ODE is dx/dsigma = (x - D(x; sigma)) / sigma, and with
 // D = x0_hat = x - sigma eps the slope is just eps_theta(a x, t(sigma)).
 #include "diffusion/edm.h"
@@ -59,7 +59,7 @@ std::vector<Level> levels(const EdmHeunSampler& s) {
   return out;
 }
 
-// d = (x - D(x; sigma)) / sigma = eps_theta(a x, t - 1) with a = 1 / sqrt(1 + sigma^2), MATH.md (12.8).
+// d = (x - D(x; sigma)) / sigma = eps_theta(a x, t - 1) with a = 1 / sqrt(1 + sigma^2), docs/math.md (12.8).
 Tensor slope(const EpsModel& model, const Tensor& x, const Level& level) {
   const double a = 1.0 / std::sqrt(1.0 + level.sigma * level.sigma);
   // model.h: label = t - 1, here fractional; float64 for float64 x, so the oracle's tests see the exact step.
@@ -85,7 +85,7 @@ std::vector<double> karras_sigmas(double sigma_min, double sigma_max, int64_t po
   std::vector<double> sigmas;
   for (int64_t i = 0; i < points; ++i) {
     const double fraction = points == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(points - 1);
-    sigmas.push_back(std::pow(hi + fraction * (lo - hi), rho));  // MATH.md (12.7)
+    sigmas.push_back(std::pow(hi + fraction * (lo - hi), rho));  // docs/math.md (12.7)
   }
   sigmas.front() = sigma_max;  // exact ends: the chain starts at x_T, the last Heun step lands on sigma_1
   sigmas.back() = sigmas.size() > 1 ? sigma_min : sigma_max;
@@ -121,7 +121,7 @@ KernelFn interpolated_ddpm_kernel(const Schedule& schedule) {
       const double fraction = t - static_cast<double>(k);
       const double log_alpha_bar =
           (1.0 - fraction) * std::log(schedule.alpha_bar.at(k)) + fraction * std::log(schedule.alpha_bar.at(k + 1));
-      a[i] = std::exp(0.5 * log_alpha_bar);  // MATH.md (1.2) at the interpolated alpha_bar
+      a[i] = std::exp(0.5 * log_alpha_bar);  // docs/math.md (1.2) at the interpolated alpha_bar
       b[i] = std::sqrt(-std::expm1(log_alpha_bar));
     }
     const auto n = static_cast<int64_t>(labels.size());
@@ -153,7 +153,7 @@ Tensor EdmHeunSampler::run(const EpsModel& model, const Tensor& x_T, const StepC
     const Level& next = walk[i + 1];
     const double dsigma = next.sigma - here.sigma;
     const Tensor d = slope(model, x, here);
-    const Tensor x_euler = x + dsigma * d;  // MATH.md (12.8): the Euler predictor
+    const Tensor x_euler = x + dsigma * d;  // docs/math.md (12.8): the Euler predictor
     if (next.sigma > 0.0) {
       const Tensor d_next = slope(model, x_euler, next);
       x = x + (0.5 * dsigma) * (d + d_next);  // the trapezoid corrector

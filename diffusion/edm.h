@@ -1,4 +1,4 @@
-// The EDM sampler of Karras et al. (MATH.md (12.7)-(12.8)): Heun's method on
+// The EDM sampler of Karras et al. (docs/math.md (12.7)-(12.8)): Heun's method on
 // the probability-flow ODE in sigma = b_t / a_t, with x = x_t / a_t, over
 // the rho = 7 spacing, run on a VP eps-model of the discrete schedule.
 // The derivation and the label choice are in docs/fast-solvers.md.
@@ -15,10 +15,10 @@ namespace diffusion {
 // Shapes: N batch, then the data's dims; x, the slopes d and the VP-scale
 // x_t = a x all have x_T's shape.
 
-// sigma_t = b_t / a_t = sqrt((1 - alpha_bar_t) / alpha_bar_t): the noise level of x_t / a_t (MATH.md section 12).
+// sigma_t = b_t / a_t = sqrt((1 - alpha_bar_t) / alpha_bar_t): the noise level of x_t / a_t (docs/math.md section 12).
 double vp_sigma(const Schedule& schedule, int64_t t);
 
-// MATH.md (12.7): `points` sigmas from sigma_max down to sigma_min, uniform in
+// docs/math.md (12.7): `points` sigmas from sigma_max down to sigma_min, uniform in
 // sigma^(1/rho), then 0 (points + 1 values). points = 1 gives {sigma_max, 0}.
 std::vector<double> karras_sigmas(double sigma_min, double sigma_max, int64_t points, double rho = 7.0);
 

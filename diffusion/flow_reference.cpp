@@ -31,7 +31,7 @@ Tensor oracle_flow_map(const GaussianMixture& gmm, const Schedule& schedule, con
   autograd::NoGradGuard no_grad;
   const double sigma_1 = vp_sigma(schedule, 1);
   const double sigma_T = vp_sigma(schedule, schedule.T);
-  // dx/du = sigma dx/dsigma = x - D(x; sigma) = sigma eps(a x, sigma)  (MATH.md (12.8) with D = x - sigma eps)
+  // dx/du = sigma dx/dsigma = x - D(x; sigma) = sigma eps(a x, sigma)  (docs/math.md (12.8) with D = x - sigma eps)
   const OdeFn F = [&gmm](const Tensor& x, double u) { return std::exp(u) * eps_at_sigma(gmm, x, std::exp(u)); };
   const OdeResult r =
       rk45_solve(F, x_T / schedule.a(schedule.T), std::log(sigma_T), std::log(sigma_1), Rk45Options{tol, tol});

@@ -1,5 +1,5 @@
 // The exact answer the deterministic samplers of the discrete schedule
-// approximate, on the Gaussian-mixture oracle (MATH.md sections 10, 12):
+// approximate, on the Gaussian-mixture oracle (docs/math.md sections 10, 12):
 // the probability-flow ODE from t = T down to t = 1, then the denoiser at
 // t = 1. Used to measure a solver's error against its NFE; samplers are elsewhere.
 #pragma once

@@ -1,4 +1,4 @@
-// PF-ODE likelihood (MATH.md 5.5-5.7), dequantized bits/dim (5.8) and the
+// PF-ODE likelihood (docs/math.md 5.5-5.7), dequantized bits/dim (5.8) and the
 // DDPM ELBO (2.7-2.9). For the ODE the augmented state (x, Delta) is one
 // flat tensor, x's N*D values then the N Deltas, so the generic RK45 of
 // ode.h integrates it unchanged.
@@ -51,14 +51,14 @@ LikelihoodResult ode_log_likelihood(const Sde& sde, const EpsModel& eps_model, c
                            : hutchinson_probe(options.divergence, n, d, dtype, x.device(), gen);
   LikelihoodResult result;
 
-  // The augmented drift: y = (x flat, Delta) -> (F(x, t) flat, div F(x, t)).  MATH.md (5.5)
+  // The augmented drift: y = (x flat, Delta) -> (F(x, t) flat, div F(x, t)).  docs/math.md (5.5)
   const OdeFn augmented = [&](const Tensor& y, double t) {
     const Tensor x_t = y.narrow(0, 0, n * d).reshape(x_shape);
     const auto F = [&](const autograd::Variable& xv) { return probability_flow_drift(sde, eps_model, xv, t); };
     Tensor drift;
     Tensor divergence;
     if (options.divergence == Divergence::Exact) {
-      // sum_i (e_i^T dF/dx)_i: row i of the Jacobian, then its diagonal entry.  MATH.md (5.6)
+      // sum_i (e_i^T dF/dx)_i: row i of the Jacobian, then its diagonal entry.  docs/math.md (5.6)
       // One vjp serves all N samples at once: sample b's output depends only
       // on sample b's input (no batch statistics), so the Jacobian is block diagonal.
       divergence = tensor::zeros({n}, dtype, x.device());
@@ -71,7 +71,7 @@ LikelihoodResult ode_log_likelihood(const Sde& sde, const EpsModel& eps_model, c
         result.vjps += 1;
       }
     } else {
-      // v^T (dF/dx) v with one vjp, per sample.  MATH.md (5.7)
+      // v^T (dF/dx) v with one vjp, per sample.  docs/math.md (5.7)
       auto [F_x, vJ] = autograd::vjp(F, x_t, probe.reshape(x_shape));
       divergence = tensor::sum(tensor::mul(vJ.reshape({n, d}), probe), {1});
       drift = F_x;
@@ -86,7 +86,7 @@ LikelihoodResult ode_log_likelihood(const Sde& sde, const EpsModel& eps_model, c
   const Tensor x1 = solved.y.narrow(0, 0, n * d).reshape(x_shape);
   result.delta = solved.y.narrow(0, n * d, n).to(tensor::DType::Float64);
   result.prior_log_p = sde.prior_log_prob(x1);
-  // log p_{t_min}(x) = log p_1(x(1)) + Delta(1).  MATH.md (5.5)
+  // log p_{t_min}(x) = log p_1(x(1)) + Delta(1).  docs/math.md (5.5)
   result.log_p = tensor::add(result.prior_log_p, result.delta);
   return result;
 }
@@ -95,11 +95,11 @@ BitsPerDimResult ode_bits_per_dim(const Sde& sde, const EpsModel& eps_model, con
                                   const LikelihoodOptions& options) {
   const int64_t n = x_int.size(0);
   const int64_t d = x_int.numel() / n;
-  // Uniform dequantization onto [-1, 1).  MATH.md (5.8)
+  // Uniform dequantization onto [-1, 1).  docs/math.md (5.8)
   const Tensor u = tensor::rand_like(x_int, gen);
   const Tensor y = tensor::add(tensor::mul(tensor::add(x_int, u), 1.0 / 128.0), -1.0);
   const LikelihoodResult lik = ode_log_likelihood(sde, eps_model, y, gen, options);
-  // bpd = -log p(y) / (D ln 2) + 7: 7 = log2 128 maps the density to the integer scale.  MATH.md (5.8)
+  // bpd = -log p(y) / (D ln 2) + 7: 7 = log2 128 maps the density to the integer scale.  docs/math.md (5.8)
   const Tensor bpd = tensor::add(tensor::mul(lik.log_p, -1.0 / (d * std::numbers::ln2)), 7.0);
   return {bpd, lik.nfe, lik.vjps};
 }
@@ -123,13 +123,13 @@ double log_normal_cdf_difference(double lo, double hi) {
   if (std::isinf(hi)) return log_normal_cdf(-lo);
   const double log_hi = log_normal_cdf(hi);
   if (std::isinf(lo)) return log_hi;
-  // log(Phi(hi) - Phi(lo)) = log Phi(hi) + log(1 - e^{log Phi(lo) - log Phi(hi)}).  MATH.md (2.9)
+  // log(Phi(hi) - Phi(lo)) = log Phi(hi) + log(1 - e^{log Phi(lo) - log Phi(hi)}).  docs/math.md (2.9)
   return log_hi + std::log(-std::expm1(log_normal_cdf(lo) - log_hi));
 }
 
 namespace {
 
-// -log p(x0 | x1) of the discretized Gaussian decoder, per sample: (N, D) -> (N,).  MATH.md (2.9)
+// -log p(x0 | x1) of the discretized Gaussian decoder, per sample: (N, D) -> (N,).  docs/math.md (2.9)
 std::vector<double> decoder_nll(const std::vector<double>& x0, const std::vector<double>& mu, double sigma, int64_t n,
                                 int64_t d) {
   const double half_bin = 1.0 / 255.0;
@@ -148,7 +148,7 @@ std::vector<double> decoder_nll(const std::vector<double>& x0, const std::vector
   return nll;
 }
 
-// KL(N(mu1, v1 I) || N(mu2, v2 I)) per sample from ||mu1 - mu2||^2: (N,).  MATH.md (2.8)
+// KL(N(mu1, v1 I) || N(mu2, v2 I)) per sample from ||mu1 - mu2||^2: (N,).  docs/math.md (2.8)
 Tensor gaussian_kl(const Tensor& sq_mean_gap, double v1, double v2, int64_t d) {
   const double ratio = v1 / v2;
   return tensor::add(tensor::mul(sq_mean_gap, 1.0 / (2 * v2)), 0.5 * d * (ratio - 1 - std::log(ratio)));
@@ -170,11 +170,11 @@ ElboResult ddpm_elbo(const Schedule& schedule, const EpsModel& eps_model, const 
   const int64_t d = x0.numel() / n;
   const auto& alpha_bar = schedule.alpha_bar;
   const auto sq_norm = [n](const Tensor& v) { return tensor::sum(tensor::square(v.reshape({n, -1})), {1}); };
-  // sigma_t^2 of the reverse step.  MATH.md (2.6)
+  // sigma_t^2 of the reverse step.  docs/math.md (2.6)
   const auto sigma2 = [&](int64_t t) {
     return variance == ElboVariance::Beta ? schedule.beta[t] : schedule.beta_tilde[t];
   };
-  // x_t ~ q(x_t | x0) and x0_hat = (x_t - b_t eps_theta(x_t, t)) / a_t.  MATH.md (1.2), section 0
+  // x_t ~ q(x_t | x0) and x0_hat = (x_t - b_t eps_theta(x_t, t)) / a_t.  docs/math.md (1.2), section 0
   const auto noised_and_x0_hat = [&](int64_t t) {
     const Tensor eps = tensor::randn(x_shape, gen, tensor::DType::Float64, x0.device());
     const Tensor x_t = tensor::add(tensor::mul(x0, schedule.a(t)), tensor::mul(eps, schedule.b(t)));
@@ -184,7 +184,7 @@ ElboResult ddpm_elbo(const Schedule& schedule, const EpsModel& eps_model, const 
   };
 
   ElboResult result;
-  // L_T = KL(N(a_T x0, b_T^2 I) || N(0, I)).  MATH.md (2.7), (2.8)
+  // L_T = KL(N(a_T x0, b_T^2 I) || N(0, I)).  docs/math.md (2.7), (2.8)
   result.prior_term = gaussian_kl(tensor::mul(sq_norm(x0), alpha_bar[T]), 1 - alpha_bar[T], 1.0, d);
   Tensor total = result.prior_term;
   for (int64_t t = 2; t <= T; ++t) {
@@ -193,11 +193,11 @@ ElboResult ddpm_elbo(const Schedule& schedule, const EpsModel& eps_model, const 
     const Tensor x0_hat = noised_and_x0_hat(t);
     const double c0 = std::sqrt(alpha_bar[t - 1]) * schedule.beta[t] / (1 - alpha_bar[t]);
     const Tensor gap2 = tensor::mul(sq_norm(tensor::sub(x0, x0_hat)), c0 * c0);
-    // L_{t-1} = KL(q(x_{t-1} | x_t, x0) || p_theta(x_{t-1} | x_t)).  MATH.md (2.7), (2.8)
+    // L_{t-1} = KL(q(x_{t-1} | x_t, x0) || p_theta(x_{t-1} | x_t)).  docs/math.md (2.7), (2.8)
     total = tensor::add(total, gaussian_kl(gap2, schedule.beta_tilde[t], sigma2(t), d));
     result.nfe += 1;
   }
-  // L_0 = -log p(x0 | x1), mean x0_hat(x1), std sigma_1 (beta_tilde_2 for the tilde choice).  MATH.md (2.9)
+  // L_0 = -log p(x0 | x1), mean x0_hat(x1), std sigma_1 (beta_tilde_2 for the tilde choice).  docs/math.md (2.9)
   const Tensor mu = noised_and_x0_hat(1);
   result.nfe += 1;
   const double sigma_1 = std::sqrt(variance == ElboVariance::Beta ? schedule.beta[1] : schedule.beta_tilde[2]);
@@ -205,7 +205,7 @@ ElboResult ddpm_elbo(const Schedule& schedule, const EpsModel& eps_model, const 
       decoder_nll(x0.to_vector<double>(), mu.contiguous().to_vector<double>(), sigma_1, n, d);
   result.decoder_term = tensor::from_vector(l0, {n}, tensor::DType::Float64, x0.device());
   result.nats = tensor::add(total, result.decoder_term);
-  // Bits per dimension: nats / (D ln 2).  MATH.md (2.9)
+  // Bits per dimension: nats / (D ln 2).  docs/math.md (2.9)
   result.bpd = tensor::mul(result.nats, 1.0 / (d * std::numbers::ln2));
   return result;
 }

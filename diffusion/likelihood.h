@@ -1,5 +1,5 @@
 // Likelihoods in nats and bits/dim: the exact log-likelihood through the
-// probability-flow ODE (MATH.md 5.5-5.8), divergence exact or Hutchinson's,
+// probability-flow ODE (docs/math.md 5.5-5.8), divergence exact or Hutchinson's,
 // and the DDPM ELBO with the discretized Gaussian decoder (2.7-2.9). No
 // sampling here.
 #pragma once
@@ -15,9 +15,9 @@ namespace diffusion {
 // Shapes: x is (N, ...) with D values per sample; log-densities are (N,).
 
 enum class Divergence {
-  Exact,                 // sum_i e_i^T (dF/dx) e_i, D vjps per evaluation.  MATH.md (5.6)
-  HutchinsonRademacher,  // v^T (dF/dx) v, v in {-1, +1}^D.  MATH.md (5.7)
-  HutchinsonGaussian,    // the same with v ~ N(0, I).  MATH.md (5.7)
+  Exact,                 // sum_i e_i^T (dF/dx) e_i, D vjps per evaluation.  docs/math.md (5.6)
+  HutchinsonRademacher,  // v^T (dF/dx) v, v in {-1, +1}^D.  docs/math.md (5.7)
+  HutchinsonGaussian,    // the same with v ~ N(0, I).  docs/math.md (5.7)
 };
 std::string divergence_name(Divergence divergence);
 
@@ -36,7 +36,7 @@ struct LikelihoodResult {
 
 // Integrates the augmented state (x, Delta) from t_min to 1:
 //   dx/dt = F(x, t),  dDelta/dt = div F(x, t),
-//   log p_{t_min}(x) = log p_1(x(1)) + Delta(1).  MATH.md (5.5)
+//   log p_{t_min}(x) = log p_1(x(1)) + Delta(1).  docs/math.md (5.5)
 // x is treated as a sample at t_min (as the score-SDE code does). The batch is
 // one ODE (shared steps). Hutchinson probes come from gen, one per sample,
 // fixed for the solve. Runs the model through autograd::vjp.
@@ -51,14 +51,14 @@ struct BitsPerDimResult {
 
 // 8-bit data x_int (values 0..255, any float dtype), dequantized as
 // y = (x_int + u)/128 - 1, u ~ U[0,1)^D, then
-//   bpd = -log p(y) / (D ln 2) + 7.  MATH.md (5.8)
+//   bpd = -log p(y) / (D ln 2) + 7.  docs/math.md (5.8)
 // An upper bound on the discrete negative log-likelihood in bits/dim.
 BitsPerDimResult ode_bits_per_dim(const Sde& sde, const EpsModel& eps_model, const Tensor& x_int, Generator& gen,
                                   const LikelihoodOptions& options = {});
 
-// ---- The DDPM ELBO, MATH.md (2.7)-(2.9) ----
+// ---- The DDPM ELBO, docs/math.md (2.7)-(2.9) ----
 
-// The reverse variance sigma_t^2 of p_theta(x_{t-1} | x_t).  MATH.md (2.6)
+// The reverse variance sigma_t^2 of p_theta(x_{t-1} | x_t).  docs/math.md (2.6)
 enum class ElboVariance {
   Beta,       // sigma_t^2 = beta_t; the decoder uses beta_1
   BetaTilde,  // sigma_t^2 = beta_tilde_t; the decoder uses beta_tilde_2 (beta_tilde_1 = 0)

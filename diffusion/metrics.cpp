@@ -1,4 +1,4 @@
-// Sample metrics (MATH.md section 11). Sorting is done on plain vectors: the
+// Sample metrics (docs/math.md section 11). Sorting is done on plain vectors: the
 // tensor layer has no sort, and a metric needs no gradient.
 #include "diffusion/metrics.h"
 
@@ -44,7 +44,7 @@ double sliced_wasserstein(const Tensor& X, const Tensor& Y, int64_t L, uint64_t 
     for (int64_t i = 0; i < n; ++i) w1 += std::abs(xs[i] - ys[i]);
     total += w1 / static_cast<double>(n);
   }
-  return total / static_cast<double>(L);  // MATH.md (11.1)
+  return total / static_cast<double>(L);  // docs/math.md (11.1)
 }
 
 MixtureFit mixture_fit(const GaussianMixture& gmm, const Tensor& samples) {
@@ -56,7 +56,7 @@ MixtureFit mixture_fit(const GaussianMixture& gmm, const Tensor& samples) {
   const int64_t K = gmm.K();
   const int64_t d = gmm.d();
   const Tensor x = samples.to(t::Device::CPU).to(t::DType::Float64).contiguous();  // counted on the host
-  // MATH.md (11.2): the largest r_k of (10.2) at a = 1, b = 0.
+  // docs/math.md (11.2): the largest r_k of (10.2) at a = 1, b = 0.
   const Tensor r = responsibilities(gmm, Variable(x), t::ones({n}, t::DType::Float64), t::zeros({n}, t::DType::Float64))
                        .data()
                        .contiguous();
@@ -99,7 +99,7 @@ FeatureStatistics feature_statistics(const Tensor& features) {
   return {mean, t::matmul(centered.t(), centered) / (n - 1.0)};  // unbiased: divide by N - 1
 }
 
-// Note [Frechet distance]: the trace of the matrix square root (MATH.md
+// Note [Frechet distance]: the trace of the matrix square root (docs/math.md
 // (11.3)) without a non-symmetric square root. With S1^{1/2} the symmetric
 // root of cov1 (from its eigendecomposition), cov1 cov2 = S1^{1/2} M S1^{-1/2}
 // for M = S1^{1/2} cov2 S1^{1/2}: the two are similar, so they have the same
@@ -135,7 +135,7 @@ double frechet_distance(const Tensor& mean1, const Tensor& cov1, const Tensor& m
     trace1 += s1[i * D + i];
     trace2 += s2[i * D + i];
   }
-  // MATH.md (11.3). The distance is >= 0; round-off can leave -1e-13 for equal statistics.
+  // docs/math.md (11.3). The distance is >= 0; round-off can leave -1e-13 for equal statistics.
   return std::max(0.0, mean_term + trace1 + trace2 - 2.0 * trace_sqrt);
 }
 

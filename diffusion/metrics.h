@@ -1,4 +1,4 @@
-// Measuring samples against data (MATH.md section 11): the sliced
+// Measuring samples against data (docs/math.md section 11): the sliced
 // Wasserstein distance (11.1) between two point sets, the fit of samples
 // to a known Gaussian mixture (11.2), and the Frechet distance between two
 // sets of features (11.3). The classifier that makes image features is
@@ -13,13 +13,13 @@ namespace diffusion {
 
 // Shapes: n points, d dimensions, K components, L directions.
 //
-// Sliced Wasserstein-1 distance between X and Y, both (n, d) (MATH.md (11.1)):
+// Sliced Wasserstein-1 distance between X and Y, both (n, d) (docs/math.md (11.1)):
 // L random unit directions from Generator(seed) (the same seed, the same
 // directions, so two SWDs with one seed are comparable); per direction the
 // mean |difference| of the sorted projections; the mean over directions.
 double sliced_wasserstein(const Tensor& X, const Tensor& Y, int64_t L = 128, uint64_t seed = 0);
 
-// How well samples reproduce a mixture (MATH.md (11.2)): each sample goes to
+// How well samples reproduce a mixture (docs/math.md (11.2)): each sample goes to
 // the component with the largest responsibility at t = 0.
 struct MixtureFit {
   std::vector<double> fractions;  // (K) share of samples per component
@@ -40,7 +40,7 @@ struct FeatureStatistics {
 FeatureStatistics feature_statistics(const Tensor& features);
 
 // The Frechet distance between the Gaussians N(mean1, cov1) and N(mean2,
-// cov2), in float64 (MATH.md (11.3); Note [Frechet distance] in metrics.cpp):
+// cov2), in float64 (docs/math.md (11.3); Note [Frechet distance] in metrics.cpp):
 //   ||mean1 - mean2||^2 + Tr(cov1 + cov2 - 2 (cov1 cov2)^{1/2}).
 // Means (D), covariances (D, D) symmetric positive semi-definite.
 double frechet_distance(const Tensor& mean1, const Tensor& cov1, const Tensor& mean2, const Tensor& cov2);

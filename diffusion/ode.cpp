@@ -1,4 +1,4 @@
-// Euler, Heun and Dormand-Prince RK45 (MATH.md 5.4). Time and step sizes
+// Euler, Heun and Dormand-Prince RK45 (docs/math.md 5.4). Time and step sizes
 // are host doubles; the state is one tensor updated with whole-tensor ops.
 #include "diffusion/ode.h"
 
@@ -43,7 +43,7 @@ OdeResult heun_solve(const OdeFn& F, const Tensor& y0, double t0, double t1, int
 
 namespace {
 
-// Dormand-Prince tableau.  MATH.md (5.4)
+// Dormand-Prince tableau.  docs/math.md (5.4)
 constexpr std::array<double, 7> c = {0.0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1.0, 1.0};
 constexpr double a[7][6] = {
     {},

@@ -1,5 +1,5 @@
 // Generic ODE solvers for dy/dt = F(y, t) on tensors: Euler, Heun and the
-// adaptive Runge-Kutta 4(5) of Dormand-Prince (MATH.md 5.4) with rtol/atol
+// adaptive Runge-Kutta 4(5) of Dormand-Prince (docs/math.md 5.4) with rtol/atol
 // error control and FSAL. They know nothing of diffusion: the probability-
 // flow drift is in probability_flow.h, the likelihood in likelihood.h.
 #pragma once
@@ -29,11 +29,11 @@ struct OdeResult {
 // Euler: y <- y + h F(y, t). One evaluation per step.
 OdeResult euler_solve(const OdeFn& F, const Tensor& y0, double t0, double t1, int steps);
 // Heun (trapezoid predictor-corrector): y' = y + h F(y, t),
-// y <- y + h/2 (F(y, t) + F(y', t + h)). Two evaluations per step.  MATH.md section 5, solvers
+// y <- y + h/2 (F(y, t) + F(y', t + h)). Two evaluations per step.  docs/math.md section 5, solvers
 OdeResult heun_solve(const OdeFn& F, const Tensor& y0, double t0, double t1, int steps);
 
 struct Rk45Options {
-  double rtol = 1e-5;  // the score-SDE code's tolerances (MATH.md section 5)
+  double rtol = 1e-5;  // the score-SDE code's tolerances (docs/math.md section 5)
   double atol = 1e-5;
   double h0 = 0.0;     // first step size; 0 picks one (Hairer's rule, as SciPy; one extra evaluation)
   int max_steps = 100000;
@@ -43,7 +43,7 @@ struct Rk45Options {
 // kept, the embedded 4th-order one estimates the error,
 //   err = RMS((y5 - y4) / (atol + rtol max(|y|, |y_new|))),
 // a step is accepted when err <= 1, and the next
-//   h = h min(10, max(0.2, 0.9 err^(-1/5))).  MATH.md (5.4)
+//   h = h min(10, max(0.2, 0.9 err^(-1/5))).  docs/math.md (5.4)
 // The 7th stage is the next step's 1st (FSAL): 6 evaluations per step.
 OdeResult rk45_solve(const OdeFn& F, const Tensor& y0, double t0, double t1, const Rk45Options& options = {});
 

@@ -1,4 +1,4 @@
-// The Gaussian-mixture oracle (MATH.md section 10). Every function starts
+// The Gaussian-mixture oracle (docs/math.md section 10). Every function starts
 // from the same three quantities per point and component: the offset
 // x - a mu_k, the variance v_k and the log-weight of (10.2); they are
 // computed once, in `mixture_terms`, with autograd ops.
@@ -117,11 +117,11 @@ MixtureTerms mixture_terms(const GaussianMixture& gmm, const Variable& x, const 
   const double d = static_cast<double>(gmm.d());
 
   MixtureTerms terms;
-  terms.v = t::square(a_n) * s2 + t::square(b_n);  // MATH.md (10.1)
+  terms.v = t::square(a_n) * s2 + t::square(b_n);  // docs/math.md (10.1)
   const Tensor a_mu = a_n.unsqueeze(2) * means;    // (N, K, d)
   terms.offset = ag::unsqueeze(x, 1) - Variable(a_mu);
   const Variable sq_dist = ag::sum(ag::square(terms.offset), {2});  // (N, K)
-  // MATH.md (10.2), before the softmax
+  // docs/math.md (10.2), before the softmax
   terms.logits = Variable(log_w - (d / 2.0) * t::log(terms.v)) - sq_dist / Variable(2.0 * terms.v);
   return terms;
 }
@@ -129,19 +129,19 @@ MixtureTerms mixture_terms(const GaussianMixture& gmm, const Variable& x, const 
 }  // namespace
 
 Variable responsibilities(const GaussianMixture& gmm, const Variable& x, const Tensor& a, const Tensor& b) {
-  return ag::softmax(mixture_terms(gmm, x, a, b).logits, 1);  // MATH.md (10.2); softmax subtracts the max
+  return ag::softmax(mixture_terms(gmm, x, a, b).logits, 1);  // docs/math.md (10.2); softmax subtracts the max
 }
 
 Variable log_density(const GaussianMixture& gmm, const Variable& x, const Tensor& a, const Tensor& b) {
   const MixtureTerms terms = mixture_terms(gmm, x, a, b);
-  // MATH.md (10.1): log w_k + log N(x; a mu_k, v_k I) = logits_k - (d/2) log(2 pi)
+  // docs/math.md (10.1): log w_k + log N(x; a mu_k, v_k I) = logits_k - (d/2) log(2 pi)
   const double log_2pi_half_d = 0.5 * static_cast<double>(gmm.d()) * std::log(2.0 * std::numbers::pi);
   return ag::logsumexp(terms.logits, {1}) - log_2pi_half_d;
 }
 
 Variable log_prob(const GaussianMixture& gmm, const Variable& x) {
   const int64_t n = x.size(0);
-  // MATH.md (10.7) is (10.1) at a = 1, b = 0.
+  // docs/math.md (10.7) is (10.1) at a = 1, b = 0.
   return log_density(gmm, x, t::ones({n}, t::DType::Float64), t::zeros({n}, t::DType::Float64));
 }
 
@@ -150,11 +150,11 @@ EpsModel gmm_eps_model(const GaussianMixture& gmm, KernelFn kernel) {
   return [gmm, kernel = std::move(kernel)](const Variable& x, const Tensor& label) {
     auto [a, b] = kernel(label);
     const MixtureTerms terms = mixture_terms(gmm, x, a, b);
-    const Variable r = ag::softmax(terms.logits, 1);  // MATH.md (10.2)
-    // MATH.md (10.3): grad log p_t(x) = -sum_k r_k (x - a mu_k) / v_k
+    const Variable r = ag::softmax(terms.logits, 1);  // docs/math.md (10.2)
+    // docs/math.md (10.3): grad log p_t(x) = -sum_k r_k (x - a mu_k) / v_k
     const Variable weighted = ag::unsqueeze(r / Variable(terms.v), 2) * terms.offset;  // (N, K, d)
     const Variable score = -ag::sum(weighted, {1});                                    // (N, d)
-    return Variable(-per_sample(b, 2, x.dtype())) * score;                             // MATH.md (10.4)
+    return Variable(-per_sample(b, 2, x.dtype())) * score;                             // docs/math.md (10.4)
   };
 }
 
@@ -163,7 +163,7 @@ Tensor posterior_mean(const GaussianMixture& gmm, const Tensor& x, const Tensor&
   const Tensor r = t::softmax(terms.logits.data(), 1);  // (N, K)
   const Tensor a_n = per_sample(a, 3, x.dtype());       // (N, 1, 1)
   const Tensor s2 = t::square(gmm.stds.to(x.dtype())).reshape({1, gmm.K(), 1});
-  // MATH.md (10.5): m_k = mu_k + (a s_k^2 / v_k)(x - a mu_k), E[x_0 | x] = sum_k r_k m_k
+  // docs/math.md (10.5): m_k = mu_k + (a s_k^2 / v_k)(x - a mu_k), E[x_0 | x] = sum_k r_k m_k
   const Tensor m = gmm.means.to(x.dtype()).unsqueeze(0) + a_n * s2 / terms.v.unsqueeze(2) * terms.offset.data();
   return t::sum(r.unsqueeze(2) * m, {1});
 }
@@ -185,7 +185,7 @@ Tensor posterior_cov(const GaussianMixture& gmm, const Tensor& x, const Tensor& 
         return e;
       }(),
       {1, 1, d, d}, x.dtype(), x.device());
-  // MATH.md (10.6): sum_k r_k (c_k I + m_k m_k^T) - E E^T
+  // docs/math.md (10.6): sum_k r_k (c_k I + m_k m_k^T) - E E^T
   const Tensor second = c.unsqueeze(2).unsqueeze(3) * eye + m.unsqueeze(3) * m.unsqueeze(2);  // (N, K, d, d)
   const Tensor mean = t::sum(r.unsqueeze(2) * m, {1});                                        // (N, d)
   return t::sum(r.unsqueeze(2).unsqueeze(3) * second, {1}) - mean.unsqueeze(2) * mean.unsqueeze(1);

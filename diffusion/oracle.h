@@ -1,4 +1,4 @@
-// The Gaussian-mixture oracle (MATH.md section 10): for data that is a
+// The Gaussian-mixture oracle (docs/math.md section 10): for data that is a
 // mixture of isotropic Gaussians every quantity a diffusion model learns is
 // exact, so samplers and likelihoods can be tested without training.
 // Written with autograd ops, so vjp (and exact divergences) work through it.
@@ -32,19 +32,19 @@ GaussianMixture parse_gaussian_mixture_json(const std::string& text);
 GaussianMixture load_gaussian_mixture_json(const std::string& path);
 
 // Responsibilities r_k(x) of p_t = sum_k w_k N(a mu_k, v_k I), v_k = a^2 s_k^2 + b^2
-// (MATH.md (10.1)-(10.2)), computed in log space. x (N, d); a, b (N,) float64. Returns (N, K).
+// (docs/math.md (10.1)-(10.2)), computed in log space. x (N, d); a, b (N,) float64. Returns (N, K).
 Variable responsibilities(const GaussianMixture& gmm, const Variable& x, const Tensor& a, const Tensor& b);
 
-// log p_t(x) under the kernel (a, b): MATH.md (10.1); with a = 1, b = 0 it is (10.7). Returns (N,).
+// log p_t(x) under the kernel (a, b): docs/math.md (10.1); with a = 1, b = 0 it is (10.7). Returns (N,).
 Variable log_density(const GaussianMixture& gmm, const Variable& x, const Tensor& a, const Tensor& b);
-// log p_0(x), MATH.md (10.7). Returns (N,).
+// log p_0(x), docs/math.md (10.7). Returns (N,).
 Variable log_prob(const GaussianMixture& gmm, const Variable& x);
 
-// The exact noise predictor eps*(x, label) = -b grad log p_t(x) (MATH.md (10.3)-(10.4)),
+// The exact noise predictor eps*(x, label) = -b grad log p_t(x) (docs/math.md (10.3)-(10.4)),
 // with (a, b) = kernel(label). The returned function holds copies of gmm and kernel.
 EpsModel gmm_eps_model(const GaussianMixture& gmm, KernelFn kernel);
 
-// E[x_0 | x_t = x] (MATH.md (10.5)): (N, d); and Cov(x_0 | x_t = x) (MATH.md (10.6)): (N, d, d).
+// E[x_0 | x_t = x] (docs/math.md (10.5)): (N, d); and Cov(x_0 | x_t = x) (docs/math.md (10.6)): (N, d, d).
 Tensor posterior_mean(const GaussianMixture& gmm, const Tensor& x, const Tensor& a, const Tensor& b);
 Tensor posterior_cov(const GaussianMixture& gmm, const Tensor& x, const Tensor& a, const Tensor& b);
 

@@ -1,4 +1,4 @@
-// Prediction conversions (MATH.md (2.3), (2.4)), written with autograd ops so
+// Prediction conversions (docs/math.md (2.3), (2.4)), written with autograd ops so
 // the training loss can differentiate through them.
 #include "diffusion/prediction.h"
 
@@ -39,8 +39,8 @@ Variable eps_from_output(const Variable& output, const Variable& x_t, const Tens
   const Variable b_n(per_sample(b, x_t.dim(), x_t.dtype()));
   switch (prediction) {
     case Prediction::Eps: return output;
-    case Prediction::X0: return (x_t - a_n * output) / b_n;  // MATH.md (2.3)
-    case Prediction::V: return b_n * x_t + a_n * output;     // MATH.md (2.4)
+    case Prediction::X0: return (x_t - a_n * output) / b_n;  // docs/math.md (2.3)
+    case Prediction::V: return b_n * x_t + a_n * output;     // docs/math.md (2.4)
   }
   return output;
 }

@@ -1,6 +1,6 @@
 // What a network predicts (epsilon, x_0 or v) and the conversion of its output
-// to epsilon at fixed (x_t, t) (MATH.md (2.3), (2.4)). Samplers and the loss
-// speak epsilon; this is the "prediction conversion" of MATH.md section 6.
+// to epsilon at fixed (x_t, t) (docs/math.md (2.3), (2.4)). Samplers and the loss
+// speak epsilon; this is the "prediction conversion" of docs/math.md section 6.
 #pragma once
 #include <string>
 
@@ -16,8 +16,8 @@ std::string prediction_name(Prediction p);
 // Shapes: N batch, then the data's dims. a, b are (N,) float64 kernel
 // values (a KernelFn's output); they broadcast over the data's dims.
 //   Eps: the output is epsilon
-//   X0:  eps = (x_t - a x0_hat) / b        MATH.md (2.3)
-//   V:   eps = b x_t + a v                 MATH.md (2.4)
+//   X0:  eps = (x_t - a x0_hat) / b        docs/math.md (2.3)
+//   V:   eps = b x_t + a v                 docs/math.md (2.4)
 // Differentiable in `output` (the training loss goes through it).
 Variable eps_from_output(const Variable& output, const Variable& x_t, const Tensor& a, const Tensor& b,
                          Prediction prediction);

@@ -1,4 +1,4 @@
-// The reverse-SDE sampling loop with an optional Langevin corrector (MATH.md
+// The reverse-SDE sampling loop with an optional Langevin corrector (docs/math.md
 // 4.6-4.9). Everything runs without recording a graph.
 #include "diffusion/predictor_corrector.h"
 
@@ -34,7 +34,7 @@ double mean_sample_norm(const Tensor& x) {
 
 PredictorStep LangevinCorrector::step(const Tensor& x_in, double t, Generator& gen) const {
   // alpha: 1 for VE; for VP and sub-VP (a SubVpSde is a VpSde) the discrete
-  // alpha_i = 1 - beta(t)/K of MATH.md (4.8), taken as e^{-beta(t)/K}: the two
+  // alpha_i = 1 - beta(t)/K of docs/math.md (4.8), taken as e^{-beta(t)/K}: the two
   // agree to first order (to 2e-4 at K = 1000), and the exponential stays
   // positive when K < beta(t), where 1 - beta/K < 0 would make sqrt(2 delta) NaN.
   double alpha = 1.0;
@@ -44,7 +44,7 @@ PredictorStep LangevinCorrector::step(const Tensor& x_in, double t, Generator& g
   for (int i = 0; i < n_steps_; ++i) {
     const Tensor s = sde_.score(eps_model_, x, t);
     const Tensor z = tensor::randn_like(x, gen);
-    // Batch-averaged norms: per-sample ratios blow up where s is near 0.  MATH.md (4.8)
+    // Batch-averaged norms: per-sample ratios blow up where s is near 0.  docs/math.md (4.8)
     const double ratio = snr_ * mean_sample_norm(z) / mean_sample_norm(s);
     const double delta = 2.0 * alpha * ratio * ratio;
     x_mean = tensor::add(x, tensor::mul(s, delta));
@@ -81,7 +81,7 @@ SdeSampleResult sample_sde(const Sde& sde, const EpsModel& eps_model, const Pred
       result.x = state.x_mean;
       break;
     case FinalStep::Tweedie: {
-      // x0_hat = (x + sigma^2 s(x, t_min)) / m(t_min).  MATH.md (4.9)
+      // x0_hat = (x + sigma^2 s(x, t_min)) / m(t_min).  docs/math.md (4.9)
       const double t = sde.t_min();
       const double sigma = sde.sigma(t);
       const Tensor s = sde.score(eps_model, state.x, t);

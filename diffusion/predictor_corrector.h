@@ -1,4 +1,4 @@
-// Sampling the reverse SDE: the time grid, the Langevin corrector (MATH.md
+// Sampling the reverse SDE: the time grid, the Langevin corrector (docs/math.md
 // 4.8), the final denoising step (4.9) and the loop that runs a predictor
 // (reverse_sde.h) with or without a corrector. A predictor alone with
 // Euler-Maruyama is the plain reverse-SDE sampler.
@@ -14,7 +14,7 @@ namespace diffusion {
 // Shapes: x is (N, ...), N samples at one common time t.
 
 // The grid 1 = t_K > ... > t_0 = t_min, evenly spaced, K steps (K + 1 times),
-// returned from t_K down to t_0.  MATH.md (4.6)
+// returned from t_K down to t_0.  docs/math.md (4.6)
 std::vector<double> sde_time_grid(const Sde& sde, int steps);
 
 // Langevin corrector (4.8): M steps of
@@ -39,7 +39,7 @@ class LangevinCorrector {
   int n_steps_;     // M
 };
 
-// How the last step ends.  MATH.md (4.9)
+// How the last step ends.  docs/math.md (4.9)
 enum class FinalStep {
   Noisy,    // return the last step's sample, noise included
   Mean,     // return the last predictor's mean without its noise (score-SDE default)

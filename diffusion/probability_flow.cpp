@@ -1,4 +1,4 @@
-// The probability-flow drift (MATH.md 5.1, 5.3) and PF-ODE sampling.
+// The probability-flow drift (docs/math.md 5.1, 5.3) and PF-ODE sampling.
 #include "diffusion/probability_flow.h"
 
 #include "autograd/grad_mode.h"
@@ -9,8 +9,8 @@ namespace diffusion {
 autograd::Variable probability_flow_drift(const Sde& sde, const EpsModel& eps_model, const autograd::Variable& x,
                                           double t) {
   const double g = sde.g(t);
-  // -(1/2) g^2 s = (g^2 / (2 sigma)) eps, since s = -eps / sigma.  MATH.md (5.1)
-  // For VP (g^2 = beta, f = -beta x / 2) this is -(beta/2)(x - eps/sigma).  MATH.md (5.3)
+  // -(1/2) g^2 s = (g^2 / (2 sigma)) eps, since s = -eps / sigma.  docs/math.md (5.1)
+  // For VP (g^2 = beta, f = -beta x / 2) this is -(beta/2)(x - eps/sigma).  docs/math.md (5.3)
   const double eps_scale = 0.5 * g * g / sde.sigma(t);
   const autograd::Variable eps = eps_model(x, sde.labels(x.size(0), t));
   return autograd::add(autograd::mul(x, sde.f_scale(t)), autograd::mul(eps, eps_scale));

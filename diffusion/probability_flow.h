@@ -1,4 +1,4 @@
-// The probability-flow ODE of an SDE (MATH.md 5.1-5.3): its drift F(x, t)
+// The probability-flow ODE of an SDE (docs/math.md 5.1-5.3): its drift F(x, t)
 // from an eps model, on tensors (for the solvers of ode.h) and on Variables
 // (for the divergence in likelihood.h), and deterministic sampling from the
 // prior with Euler, Heun or RK45.
@@ -14,7 +14,7 @@ namespace diffusion {
 // Shapes: x is (N, ...), N samples at one common time t.
 
 // F(x, t) = f(x, t) - (1/2) g(t)^2 s(x, t) with s = -eps/sigma(t), i.e.
-// F = f_scale(t) x + (g(t)^2 / (2 sigma(t))) eps(x, label(t)).  MATH.md (5.1), (5.3)
+// F = f_scale(t) x + (g(t)^2 / (2 sigma(t))) eps(x, label(t)).  docs/math.md (5.1), (5.3)
 // The Variable form records a graph when grad mode is on (vjp turns it on).
 autograd::Variable probability_flow_drift(const Sde& sde, const EpsModel& eps_model, const autograd::Variable& x,
                                           double t);

@@ -1,4 +1,4 @@
-// Predictors for the reverse-time SDE (MATH.md 4.2): one step from t to
+// Predictors for the reverse-time SDE (docs/math.md 4.2): one step from t to
 // t - dt, each a small object. Euler-Maruyama (4.6) and the reverse-
 // diffusion predictor (4.7). The sampling loop, the Langevin corrector and
 // the final denoising step are in predictor_corrector.h.
@@ -13,7 +13,7 @@ namespace diffusion {
 // Shapes: x is (N, ...), N samples at one common time t.
 
 // What a predictor returns: the new sample and its mean before the noise
-// was added (the final step returns the mean; MATH.md 4.9).
+// was added (the final step returns the mean; docs/math.md 4.9).
 struct PredictorStep {
   Tensor x;
   Tensor x_mean;
@@ -28,7 +28,7 @@ class Predictor {
 };
 
 // Euler-Maruyama on the reverse SDE (4.2), stepping backwards in time:
-//   x <- x - [f(x, t) - g(t)^2 s(x, t)] dt + g(t) sqrt(dt) z.   MATH.md (4.6)
+//   x <- x - [f(x, t) - g(t)^2 s(x, t)] dt + g(t) sqrt(dt) z.   docs/math.md (4.6)
 // Holds references: sde and eps_model must outlive it.
 class EulerMaruyamaPredictor : public Predictor {
  public:

@@ -1,4 +1,4 @@
-// Schedules (MATH.md section 1): each builder produces beta_1..beta_T and
+// Schedules (docs/math.md section 1): each builder produces beta_1..beta_T and
 // schedule_from_betas derives everything else, in float64, so that the
 // schedules differ only in the one line that defines beta.
 #include "diffusion/schedule.h"
@@ -15,7 +15,7 @@ namespace diffusion {
 double Schedule::a(int64_t t) const { return std::sqrt(alpha_bar.at(t)); }
 double Schedule::b(int64_t t) const { return std::sqrt(1.0 - alpha_bar.at(t)); }
 
-// MATH.md (1.9)
+// docs/math.md (1.9)
 double Schedule::alpha_jump(int64_t t, int64_t s) const {
   TENSOR_CHECK(0 <= s && s < t && t <= T, "[schedule] a jump needs 0 <= s < t <= T, got s = {}, t = {}, T = {}", s, t,
                T);
@@ -30,7 +30,7 @@ ScheduleTables schedule_tables(const Schedule& schedule, tensor::Device device) 
   const int64_t n = schedule.T + 1;
   std::vector<double> a(n), b(n);
   for (int64_t t = 0; t < n; ++t) {
-    a[t] = schedule.a(t);  // MATH.md (1.2)
+    a[t] = schedule.a(t);  // docs/math.md (1.2)
     b[t] = schedule.b(t);
   }
   return {tensor::from_vector(a, {n}, tensor::DType::Float64, device),
@@ -54,7 +54,7 @@ Schedule schedule_from_betas(const std::vector<double>& betas) {
     sch.beta[t] = beta_t;
     sch.alpha[t] = 1.0 - beta_t;
     sch.alpha_bar[t] = sch.alpha_bar[t - 1] * sch.alpha[t];
-    // MATH.md section 0: beta_tilde_t = beta_t (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t); 0 at t = 1.
+    // docs/math.md section 0: beta_tilde_t = beta_t (1 - alpha_bar_{t-1}) / (1 - alpha_bar_t); 0 at t = 1.
     sch.beta_tilde[t] = beta_t * (1.0 - sch.alpha_bar[t - 1]) / (1.0 - sch.alpha_bar[t]);
     sch.log_snr[t] = std::log(sch.alpha_bar[t]) - std::log1p(-sch.alpha_bar[t]);
   }
@@ -66,14 +66,14 @@ Schedule linear_schedule(int64_t T, double beta_1, double beta_T) {
   std::vector<double> betas(T);
   for (int64_t t = 1; t <= T; ++t) {
     betas[t - 1] =
-        beta_1 + static_cast<double>(t - 1) * (beta_T - beta_1) / static_cast<double>(T - 1);  // MATH.md (1.3)
+        beta_1 + static_cast<double>(t - 1) * (beta_T - beta_1) / static_cast<double>(T - 1);  // docs/math.md (1.3)
   }
   return schedule_from_betas(betas);
 }
 
 Schedule cosine_schedule(int64_t T, double s) {
   TENSOR_CHECK(T >= 1, "[cosine_schedule] needs T >= 1, got {}", T);
-  // MATH.md (1.4): f(t) = cos^2(((t/T) + s)/(1 + s) * pi/2), alpha_bar_t = f(t)/f(0).
+  // docs/math.md (1.4): f(t) = cos^2(((t/T) + s)/(1 + s) * pi/2), alpha_bar_t = f(t)/f(0).
   auto f = [&](double t) {
     const double c = std::cos((t / static_cast<double>(T) + s) / (1.0 + s) * std::numbers::pi / 2.0);
     return c * c;
@@ -93,7 +93,7 @@ Schedule blog_schedule(int64_t T) {
   TENSOR_CHECK(T >= 1, "[blog_schedule] needs T >= 1, got {}", T);
   std::vector<double> betas(T);
   for (int64_t t = 1; t <= T; ++t)
-    betas[t - 1] = 0.02 * static_cast<double>(t) / static_cast<double>(T);  // MATH.md (1.5)
+    betas[t - 1] = 0.02 * static_cast<double>(t) / static_cast<double>(T);  // docs/math.md (1.5)
   return schedule_from_betas(betas);
 }
 
@@ -114,7 +114,7 @@ KernelFn ddpm_kernel(const Schedule& schedule) {
       const auto t_step = static_cast<int64_t>(std::llround(t_real));
       TENSOR_CHECK(std::abs(t_real - static_cast<double>(t_step)) < 1e-6 && t_step >= 0 && t_step <= schedule.T,
                    "[ddpm_kernel] label {} is not a whole number in -1..{}", labels[i], schedule.T - 1);
-      a[i] = schedule.a(t_step);  // MATH.md (1.2)
+      a[i] = schedule.a(t_step);  // docs/math.md (1.2)
       b[i] = schedule.b(t_step);
     }
     const auto n = static_cast<int64_t>(labels.size());

@@ -1,4 +1,4 @@
-// Noise schedules of the discrete forward process (MATH.md section 1): the
+// Noise schedules of the discrete forward process (docs/math.md section 1): the
 // linear (1.3), cosine (1.4) and the blog's (1.5) schedules, every derived
 // per-step quantity, and the jump quantities (1.9) of a sub-sequence.
 // Timestep sub-sequences live in timesteps.h; samplers in ddpm.h / ddim.h.
@@ -23,11 +23,11 @@ struct Schedule {
   std::vector<double> beta_tilde;  // variance of q(x_{t-1} | x_t, x_0)
   std::vector<double> log_snr;     // lambda_t = log(alpha_bar_t / (1 - alpha_bar_t))
 
-  // a_t = sqrt(alpha_bar_t), b_t = sqrt(1 - alpha_bar_t): x_t = a_t x_0 + b_t eps (MATH.md (1.2)).
+  // a_t = sqrt(alpha_bar_t), b_t = sqrt(1 - alpha_bar_t): x_t = a_t x_0 + b_t eps (docs/math.md (1.2)).
   double a(int64_t t) const;
   double b(int64_t t) const;
 
-  // Jump quantities from s to t > s (MATH.md (1.9)); s = t - 1 gives the per-step ones.
+  // Jump quantities from s to t > s (docs/math.md (1.9)); s = t - 1 gives the per-step ones.
   double alpha_jump(int64_t t, int64_t s) const;       // alpha_{t|s} = alpha_bar_t / alpha_bar_s
   double beta_jump(int64_t t, int64_t s) const;        // beta_{t|s} = 1 - alpha_bar_t / alpha_bar_s
   double beta_tilde_jump(int64_t s, int64_t t) const;  // beta_tilde_{s|t}
@@ -47,11 +47,11 @@ ScheduleTables schedule_tables(const Schedule& schedule, tensor::Device device =
 // `betas` has T entries, betas[i] = beta_{i+1}.
 Schedule schedule_from_betas(const std::vector<double>& betas);
 
-// Ho et al.: beta_t linear from beta_1 to beta_T (MATH.md (1.3)).
+// Ho et al.: beta_t linear from beta_1 to beta_T (docs/math.md (1.3)).
 Schedule linear_schedule(int64_t T = 1000, double beta_1 = 1e-4, double beta_T = 0.02);
-// Nichol & Dhariwal: alpha_bar from a squared cosine, beta clipped at 0.999 (MATH.md (1.4)).
+// Nichol & Dhariwal: alpha_bar from a squared cosine, beta clipped at 0.999 (docs/math.md (1.4)).
 Schedule cosine_schedule(int64_t T = 1000, double s = 0.008);
-// Su's blog: beta_t = 0.02 t / T (MATH.md (1.5)).
+// Su's blog: beta_t = 0.02 t / T (docs/math.md (1.5)).
 Schedule blog_schedule(int64_t T = 1000);
 // By name: "linear", "cosine" or "blog"; throws on anything else.
 Schedule make_schedule(const std::string& name, int64_t T = 1000);

@@ -1,4 +1,4 @@
-// VE, VP and sub-VP coefficients (MATH.md table 4.3), computed in double on
+// VE, VP and sub-VP coefficients (docs/math.md table 4.3), computed in double on
 // the host: they are scalars per time, and the samplers apply them to whole
 // tensors with one op each.
 #include "diffusion/sde.h"
@@ -19,10 +19,10 @@ VeSde::VeSde(double sigma_min, double sigma_max, double t_min)
                sigma_min, sigma_max);
 }
 
-// sigma(t) = sigma_min (sigma_max / sigma_min)^t.  MATH.md (4.3a)
+// sigma(t) = sigma_min (sigma_max / sigma_min)^t.  docs/math.md (4.3a)
 double VeSde::sigma(double t) const { return sigma_min_ * std::pow(sigma_max_ / sigma_min_, t); }
 
-// g(t) = sigma(t) sqrt(2 ln(sigma_max / sigma_min)), so that g^2 = d sigma^2 / dt.  MATH.md (4.3a)
+// g(t) = sigma(t) sqrt(2 ln(sigma_max / sigma_min)), so that g^2 = d sigma^2 / dt.  docs/math.md (4.3a)
 double VeSde::g(double t) const { return sigma(t) * std::sqrt(2.0 * std::log(sigma_max_ / sigma_min_)); }
 
 // Inverts label = sigma(t) = sigma_min (sigma_max / sigma_min)^t.
@@ -37,16 +37,16 @@ VpSde::VpSde(double beta_min, double beta_max, double t_min) : beta_min_(beta_mi
                beta_max);
 }
 
-double VpSde::g(double t) const { return std::sqrt(beta(t)); }     // MATH.md (4.3b)
-double VpSde::m(double t) const { return std::exp(-0.5 * B(t)); }  // MATH.md (4.3b)
-// sigma^2 = 1 - e^{-B}; expm1 keeps it accurate at small t, where 1 - e^{-B} cancels.  MATH.md (4.3b)
+double VpSde::g(double t) const { return std::sqrt(beta(t)); }     // docs/math.md (4.3b)
+double VpSde::m(double t) const { return std::exp(-0.5 * B(t)); }  // docs/math.md (4.3b)
+// sigma^2 = 1 - e^{-B}; expm1 keeps it accurate at small t, where 1 - e^{-B} cancels.  docs/math.md (4.3b)
 double VpSde::sigma(double t) const { return std::sqrt(-std::expm1(-B(t))); }
 
 // ---- sub-VP ----
 
-// g^2 = beta(t) (1 - e^{-2 B(t)}).  MATH.md (4.3c)
+// g^2 = beta(t) (1 - e^{-2 B(t)}).  docs/math.md (4.3c)
 double SubVpSde::g(double t) const { return std::sqrt(beta(t) * -std::expm1(-2.0 * B(t))); }
-// sigma^2 = (1 - e^{-B})^2, so sigma = 1 - e^{-B}.  MATH.md (4.3c)
+// sigma^2 = (1 - e^{-B})^2, so sigma = 1 - e^{-B}.  docs/math.md (4.3c)
 double SubVpSde::sigma(double t) const { return -std::expm1(-B(t)); }
 
 // ---- shared ----
@@ -92,7 +92,7 @@ Tensor Sde::score(const EpsModel& eps_model, const Tensor& x, double t) const {
 
 autograd::Variable sde_eps_loss(const Sde& sde, const EpsModel& eps_model, const Tensor& x0, Generator& gen) {
   const int64_t n = x0.size(0);
-  // t ~ U(t_min, 1) per sample.  MATH.md (4.5)
+  // t ~ U(t_min, 1) per sample.  docs/math.md (4.5)
   const std::vector<double> u = tensor::rand({n}, gen, tensor::DType::Float64).to_vector<double>();
   std::vector<double> m(n), sigma(n), label(n);
   for (int64_t i = 0; i < n; ++i) {
@@ -107,10 +107,10 @@ autograd::Variable sde_eps_loss(const Sde& sde, const EpsModel& eps_model, const
   const Tensor m_t = tensor::from_vector(m, coef_shape, x0.dtype(), x0.device());
   const Tensor sigma_t = tensor::from_vector(sigma, coef_shape, x0.dtype(), x0.device());
   const Tensor eps = tensor::randn_like(x0, gen);
-  const Tensor x_t = tensor::add(tensor::mul(x0, m_t), tensor::mul(eps, sigma_t));  // MATH.md (4.3) kernel
+  const Tensor x_t = tensor::add(tensor::mul(x0, m_t), tensor::mul(eps, sigma_t));  // docs/math.md (4.3) kernel
   const autograd::Variable eps_hat =
       eps_model(autograd::Variable(x_t), tensor::from_vector(label, {n}, tensor::DType::Float32, x0.device()));
-  // lambda(t) = sigma(t)^2 turns the score-matching loss into this eps-MSE.  MATH.md (4.5)
+  // lambda(t) = sigma(t)^2 turns the score-matching loss into this eps-MSE.  docs/math.md (4.5)
   return autograd::mean(autograd::square(autograd::sub(autograd::Variable(eps), eps_hat)));
 }
 

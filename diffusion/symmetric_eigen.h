@@ -1,6 +1,6 @@
 // The eigendecomposition of a real symmetric matrix, A = V diag(lambda) V^T,
 // by the cyclic Jacobi method in float64: what the Frechet distance of
-// MATH.md (11.3) needs for its matrix square roots (metrics.h). Not an op:
+// docs/math.md (11.3) needs for its matrix square roots (metrics.h). Not an op:
 // no kernel dispatch, no gradient, CPU only.
 //
 // Why it lives in diffusion/ and not tensor/: a tensor/ op comes with a

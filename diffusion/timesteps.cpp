@@ -1,4 +1,4 @@
-// Timestep sub-sequences (MATH.md (1.6)-(1.8)). Each is computed the way the
+// Timestep sub-sequences (docs/math.md (1.6)-(1.8)). Each is computed the way the
 // reference code computes it, so that step counts in docs and tables mean
 // the same steps as in the papers.
 #include "diffusion/timesteps.h"
@@ -29,7 +29,7 @@ std::vector<int64_t> even_timesteps(int64_t T, int64_t K) {
   if (K == 1) return {T};
   std::vector<int64_t> tau(K);
   for (int64_t k = 1; k <= K; ++k) {
-    // MATH.md (1.6), (9.4): round the whole of 1 + (k-1)(T-1)/(K-1) = ((K-1) + (k-1)(T-1)) / (K-1);
+    // docs/math.md (1.6), (9.4): round the whole of 1 + (k-1)(T-1)/(K-1) = ((K-1) + (k-1)(T-1)) / (K-1);
     // the parity of the halves depends on the 1 (T = 1000, K = 25, k = 13: 500.5 -> 500).
     tau[k - 1] = round_half_even((K - 1) + (k - 1) * (T - 1), K - 1);
   }
@@ -39,7 +39,7 @@ std::vector<int64_t> even_timesteps(int64_t T, int64_t K) {
 std::vector<int64_t> uniform_timesteps(int64_t T, int64_t K) {
   check_k(T, K, "uniform_timesteps");
   std::vector<int64_t> tau(K);
-  for (int64_t k = 1; k <= K; ++k) tau[k - 1] = 1 + (k - 1) * (T / K);  // MATH.md (1.7)
+  for (int64_t k = 1; k <= K; ++k) tau[k - 1] = 1 + (k - 1) * (T / K);  // docs/math.md (1.7)
   return tau;
 }
 
@@ -50,7 +50,7 @@ std::vector<int64_t> quadratic_timesteps(int64_t T, int64_t K) {
   const double top = std::sqrt(0.8 * static_cast<double>(T));
   for (int64_t k = 1; k <= K; ++k) {
     const double root = static_cast<double>(k - 1) * top / static_cast<double>(K - 1);
-    const int64_t step = 1 + static_cast<int64_t>(std::floor(root * root));  // MATH.md (1.8)
+    const int64_t step = 1 + static_cast<int64_t>(std::floor(root * root));  // docs/math.md (1.8)
     if (tau.empty() || step > tau.back()) tau.push_back(step);  // squares of close roots can repeat
   }
   return tau;

@@ -1,4 +1,4 @@
-// The epsilon loss (MATH.md (2.2)) and the training loop. The loss is always
+// The epsilon loss (docs/math.md (2.2)) and the training loop. The loss is always
 // computed against the true noise eps; a network that predicts x_0 or v is
 // converted to eps first (2.3)-(2.4), and the weighting says, in eps units,
 // which of the usual losses this is.
@@ -21,7 +21,7 @@ LossWeighting parse_loss_weighting(const std::string& name) {
 }
 
 double loss_weight(LossWeighting weighting, double alpha_bar_t) {
-  const double inv_snr = (1.0 - alpha_bar_t) / alpha_bar_t;  // 1 / SNR_t, MATH.md section 0
+  const double inv_snr = (1.0 - alpha_bar_t) / alpha_bar_t;  // 1 / SNR_t, docs/math.md section 0
   switch (weighting) {
     case LossWeighting::Eps:
       return 1.0;
@@ -49,12 +49,12 @@ Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, cons
   const Tensor b_t = t::index_select(tables.b, 0, steps);
   const Tensor label = t::add(steps.to(t::DType::Float32), -1.0);  // the network's label t - 1 (model.h)
   const Tensor eps = t::randn_like(x0, gen);
-  // MATH.md (1.2): x_t = a_t x_0 + b_t eps
+  // docs/math.md (1.2): x_t = a_t x_0 + b_t eps
   const Tensor x_t = per_sample(a_t, x0.dim(), x0.dtype()) * x0 + per_sample(b_t, x0.dim(), x0.dtype()) * eps;
   const Variable x_t_var(x_t);
   const Variable output = model.forward(x_t_var, label);
   const Variable eps_hat = eps_from_output(output, x_t_var, a_t, b_t, options.prediction);  // (2.3)-(2.4)
-  // MATH.md (2.2): mean over dims of the squared error, weighted per sample, mean over the batch.
+  // docs/math.md (2.2): mean over dims of the squared error, weighted per sample, mean over the batch.
   std::vector<int64_t> data_dims;
   for (int64_t d = 1; d < x0.dim(); ++d) data_dims.push_back(d);
   const Variable per_sample_mse = ag::mean(ag::square(Variable(eps) - eps_hat), data_dims);  // (N,)

@@ -1,4 +1,4 @@
-// Training a denoiser (MATH.md section 2): the epsilon loss (2.2), with the
+// Training a denoiser (docs/math.md section 2): the epsilon loss (2.2), with the
 // network predicting eps, x_0 or v (2.3)-(2.4) and the loss weighted in
 // epsilon units, and a small seeded Trainer loop around it. Sampling is
 // ddpm.h / ddim.h; the continuous-time (SDE) loss is sde.h.
@@ -20,7 +20,7 @@ namespace diffusion {
 
 // Shapes: N batch, then the data's dims; d = elements per sample.
 //
-// The weight w_t of the epsilon-MSE, stated in epsilon units (MATH.md section 2):
+// The weight w_t of the epsilon-MSE, stated in epsilon units (docs/math.md section 2):
 // at fixed (x_t, t), x0-MSE = eps-MSE / SNR_t and v-MSE = (1 + 1/SNR_t) eps-MSE, so
 //   Eps: w = 1 (L_simple), X0: w = 1/SNR_t, V: w = 1 + 1/SNR_t.
 // With prediction X0 and weighting X0 the loss is the plain x0-MSE; V with V the v-MSE.
@@ -33,7 +33,7 @@ struct LossOptions {
   LossWeighting weighting = LossWeighting::Eps;
 };
 
-// MATH.md (2.2): t ~ Uniform{1..T}, eps ~ N(0, I), x_t = a_t x_0 + b_t eps; the
+// docs/math.md (2.2): t ~ Uniform{1..T}, eps ~ N(0, I), x_t = a_t x_0 + b_t eps; the
 // network sees (x_t, t - 1); its output is converted to eps_hat (2.3)-(2.4); the
 // loss is mean_n w_t ||eps - eps_hat||^2 / d. All randomness comes from gen.
 Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, tensor::Generator& gen,

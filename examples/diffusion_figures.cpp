@@ -1,5 +1,5 @@
 // diffusion_figures: the pictures of docs/diffusion.md, drawn by the library
-// itself: the forward process (MATH.md (1.2)), the oracle's ideal denoiser
+// itself: the forward process (docs/math.md (1.2)), the oracle's ideal denoiser
 // (10.5), and the paths of four samplers (2.5, 3.2, 4.6, 5.1) on one mixture.
 // Run: ./build/bin/diffusion_figures docs/images   (fixed seeds: same PNGs every run)
 #include <fmt/core.h>
@@ -65,10 +65,10 @@ void scatter(Panel& panel, const Tensor& points, Color color, double radius, dou
 // A per-point (N,) float64 tensor holding `value`: the (a, b) a kernel hands the oracle.
 Tensor per_point(int64_t n, double value) { return tensor::full({n}, value, DType::Float64); }
 
-// 1. q(x_t | x_0) on the moons: x_t = a_t x_0 + b_t eps, MATH.md (1.2). One eps
+// 1. q(x_t | x_0) on the moons: x_t = a_t x_0 + b_t eps, docs/math.md (1.2). One eps
 // for every t, so each point slides continuously from its data point to its noise.
 Image forward_figure() {
-  const Schedule schedule = linear_schedule();  // MATH.md (1.3)
+  const Schedule schedule = linear_schedule();  // docs/math.md (1.3)
   const Tensor x0 = apps::toy_2d("moons", 1000, /*seed=*/1);
   Generator gen(2);
   const Tensor eps = tensor::randn(x0.shape(), gen);
@@ -85,7 +85,7 @@ Image forward_figure() {
 }
 
 // 2. The ideal denoiser: from each x_t on a grid, a line to the Tweedie
-// estimate x0_hat = E[x_0 | x_t] of the mixture (MATH.md (10.5)).
+// estimate x0_hat = E[x_0 | x_t] of the mixture (docs/math.md (10.5)).
 Image denoiser_figure() {
   const GaussianMixture gmm = chapter_mixture();
   const Schedule schedule = linear_schedule();
@@ -140,7 +140,7 @@ Image draw_paths(const Paths& paths, const Tensor& data, const std::string& titl
   return apps::add_title(apps::add_title(panel.image(), subtitle), title);
 }
 
-// 3. Four samplers, all driven by the exact eps* of the mixture (MATH.md (10.4)),
+// 3. Four samplers, all driven by the exact eps* of the mixture (docs/math.md (10.4)),
 // all starting from the same x_T ~ N(0, I).
 Image samplers_figure() {
   const GaussianMixture gmm = chapter_mixture();
@@ -155,25 +155,25 @@ Image samplers_figure() {
   const EpsModel eps_discrete = gmm_eps_model(gmm, ddpm_kernel(schedule));
   auto record = [](Paths& paths) { return [&paths](int64_t, const Tensor& x_s) { paths.add(x_s); }; };
 
-  // Ancestral DDPM, sigma^2 = beta, every one of the 1000 steps (MATH.md (2.5)-(2.6)).
+  // Ancestral DDPM, sigma^2 = beta, every one of the 1000 steps (docs/math.md (2.5)-(2.6)).
   Paths ddpm;
   ddpm.add(x_T);
   const AncestralSampler ancestral{schedule, all_timesteps(1000)};
   ancestral.sample(eps_discrete, x_T, /*seed=*/6, record(ddpm));
   panels.push_back(draw_paths(ddpm, data, "DDPM", "1000 steps", 0.0));
 
-  // DDIM with eta = 0 on 50 evenly spaced steps: deterministic (MATH.md (3.2)).
+  // DDIM with eta = 0 on 50 evenly spaced steps: deterministic (docs/math.md (3.2)).
   Paths ddim;
   ddim.add(x_T);
   const DdimSampler ddim_sampler{schedule, even_timesteps(1000, 50), /*eta=*/0.0};
   ddim_sampler.sample(eps_discrete, x_T, /*seed=*/6, record(ddim));
   panels.push_back(draw_paths(ddim, data, "DDIM eta=0", "50 steps", 0.3));
 
-  // Continuous time: the VP SDE, the limit of the same chain (MATH.md (4.4)).
+  // Continuous time: the VP SDE, the limit of the same chain (docs/math.md (4.4)).
   const VpSde sde;
   const EpsModel eps_sde = gmm_eps_model(gmm, sde.kernel());
 
-  // Euler-Maruyama on the reverse SDE (MATH.md (4.6)), stepped by hand to see
+  // Euler-Maruyama on the reverse SDE (docs/math.md (4.6)), stepped by hand to see
   // every point; the last step returns its mean, as sample_sde does (4.9).
   Paths em;
   em.add(x_T);
@@ -188,7 +188,7 @@ Image samplers_figure() {
   }
   panels.push_back(draw_paths(em, data, "reverse SDE", "Euler-Maruyama, 1000", 0.0));
 
-  // The probability-flow ODE (MATH.md (5.1), (5.3)) with Heun, one step per call to see the path.
+  // The probability-flow ODE (docs/math.md (5.1), (5.3)) with Heun, one step per call to see the path.
   Paths ode;
   ode.add(x_T);
   const OdeFn drift = probability_flow_fn(sde, eps_sde);

@@ -2,7 +2,7 @@
 # The Analytic-DPM / Extended-Analytic-DPM report on a trained image run
 # (docs/analytic-dpm.md, "Fashion-MNIST"): Gamma table, NPR and SN heads, the
 # K-step bound (bits/dim) for every variance choice and trajectory, and the
-# Frechet distance (MATH.md 11.3) of samples against the test set.
+# Frechet distance (docs/math.md 11.3) of samples against the test set.
 #
 #   scripts/analytic-table.sh RUN_DIR CLASSIFIER.safetensors [OUT_DIR]
 #

@@ -1,4 +1,4 @@
-// `diffuse estimate-gamma` (MATH.md (7.3), (7.3r)) and `diffuse train-cov`
+// `diffuse estimate-gamma` (docs/math.md (7.3), (7.3r)) and `diffuse train-cov`
 // ((8.1), (8.2)): one Monte Carlo pass, or one small training loop, with the
 // eps network frozen, written beside the run (analytic_files.h).
 #include "apps/commands/analytic.h"

@@ -19,7 +19,7 @@ namespace apps {
 struct EstimateGammaOptions {
   ModelSourceOptions source;
   std::string data;   // default: the run's --data (the oracle: its mixture)
-  int64_t n = 1000;   // M, points per t (MATH.md (7.3))
+  int64_t n = 1000;   // M, points per t (docs/math.md (7.3))
   int64_t batch = 0;  // rows per model call (0: 4000 for points, 64 for images)
   uint64_t seed = 0;  // the subset of points and the noise (the oracle: its draws too)
   std::string out;    // default: gamma_table_path(run dir); required with --oracle

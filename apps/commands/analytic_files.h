@@ -22,7 +22,7 @@ struct CovHead {
   std::shared_ptr<nn::TimestepModel> network;  // nn::MLP2D or nn::UNetHead
   std::string config_json;                     // its config, as saved
   diffusion::analytic::CovKind kind = diffusion::analytic::CovKind::NPR;
-  diffusion::analytic::DataBounds bounds;  // the clip of its C (MATH.md (7.6))
+  diffusion::analytic::DataBounds bounds;  // the clip of its C (docs/math.md (7.6))
   int64_t steps = 0;                       // training steps, only reported
 };
 

@@ -1,5 +1,5 @@
 // The optimal-variance parts of `diffuse sample` and `diffuse nll`: the
-// K-step trajectory (MATH.md (1.6), (1.8), (9.3)), the six samplers of
+// K-step trajectory (docs/math.md (1.6), (1.8), (9.3)), the six samplers of
 // diffusion/analytic/samplers.h, and the settings of the K-step bound (9.1).
 #include <algorithm>
 
@@ -76,7 +76,7 @@ tensor::Tensor sample_optimal_variance(const LoadedModel& model, const SampleOpt
   setup.timesteps = sample_timesteps(model, o);
   setup.ddim_eta = o.eta;
   setup.images = images;
-  // MATH.md (7.7): y = 2 for the DDPM-type sampler on the linear schedule, 1 otherwise.
+  // docs/math.md (7.7): y = 2 for the DDPM-type sampler on the linear schedule, 1 otherwise.
   setup.first_jump_y = ddpm_type && model.config.schedule == "linear" ? 2.0 : 1.0;
   std::shared_ptr<const analytic::GammaTable> table;
   CovHead head;

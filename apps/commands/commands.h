@@ -71,7 +71,8 @@ struct NllOptions {
   ModelSourceOptions source;
   std::string data;
   std::string method = "ode";  // elbo | ode
-  std::string variance = "beta";  // elbo: the reverse variance, beta | beta-tilde (MATH.md 2.6) | analytic | npr | sn
+  // elbo: the reverse variance, beta | beta-tilde (docs/math.md 2.6) | analytic | npr | sn
+  std::string variance = "beta";
   int64_t steps = 1000;        // elbo: the sub-sequence length
   int64_t n = 1000;            // points or images evaluated
   uint64_t seed = 0;

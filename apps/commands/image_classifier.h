@@ -1,4 +1,4 @@
-// The classifier of the image sample-quality metric (MATH.md (11.3)) as the
+// The classifier of the image sample-quality metric (docs/math.md (11.3)) as the
 // commands use it: its file (written by `diffuse train-classifier`, read by
 // `diffuse score`) and the features of a set of images. The network is
 // nn/models/classifier.h; the distance is diffusion/metrics.h.

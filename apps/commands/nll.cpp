@@ -1,5 +1,5 @@
 // `diffuse nll`: the NLL of held-out data in nats/point (2-D) or bits/dim
-// (images), with its standard error: the K-step DDPM bound (MATH.md 2.7,
+// (images), with its standard error: the K-step DDPM bound (docs/math.md 2.7,
 // 9.1) or the probability-flow ODE's exact likelihood (5.5, 5.8).
 #include <cmath>
 

@@ -1,6 +1,6 @@
 // `diffuse sample` and `diffuse invert`: every sampler of the diffusion
 // layer by name. The discrete ones walk a K-step sub-sequence (--trajectory:
-// even (MATH.md 1.6), quadratic (1.8) or optimal (9.3)); the SDE/ODE ones
+// even (docs/math.md 1.6), quadratic (1.8) or optimal (9.3)); the SDE/ODE ones
 // treat the network as a VP-SDE model (4.4), which matches the linear
 // schedule only, so they refuse the others.
 #include <algorithm>
@@ -28,9 +28,9 @@ namespace {
 
 const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",      "sde-em",
                                             "pc",     "ode-euler",  "ode-heun",  "ode-rk45",
-                                            // the fast ODE solvers (MATH.md 12.4-12.8)
+                                            // the fast ODE solvers (docs/math.md 12.4-12.8)
                                             "dpm-solver++2m", "dpm-solver++3m", "edm-heun",
-                                            // the optimal variance (MATH.md 7-8): analytic_sample_nll.cpp
+                                            // the optimal variance (docs/math.md 7-8): analytic_sample_nll.cpp
                                             "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
 
 std::string join(const std::vector<std::string>& names) {
@@ -110,7 +110,7 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
                "sampler {} treats the model as the VP SDE, which matches the linear schedule only; this model "
                "was trained with the {} schedule (use ddpm, ddpm-tilde or ddim)",
                o.sampler, model.config.schedule);
-    const diffusion::VpSde sde;  // beta 0.1..20: the linear schedule with T = 1000 (MATH.md 4.4)
+    const diffusion::VpSde sde;  // beta 0.1..20: the linear schedule with T = 1000 (docs/math.md 4.4)
     const diffusion::EpsModel eps = model.sde_eps(sde);
     tensor::Generator gen(o.seed);
     if (o.sampler == "sde-em" || o.sampler == "pc") {

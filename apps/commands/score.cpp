@@ -54,7 +54,7 @@ void run_score(const ScoreOptions& o, std::ostream& out) {
                                                 diffusion::feature_statistics(ref_features));
 
   out << fmt::format(
-      "FD {:.4f} (MATH.md 11.3) between {} images of {} and {} images of {}, in the {} features of "
+      "FD {:.4f} (docs/math.md 11.3) between {} images of {} and {} images of {}, in the {} features of "
       "the classifier {}\n",
       fd, samples.size(0), o.samples, ref.size(0), o.ref, sample_features.size(1), o.classifier);
   if (o.json) {

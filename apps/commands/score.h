@@ -1,4 +1,4 @@
-// `diffuse score`: the image sample-quality metric of MATH.md (11.3), the
+// `diffuse score`: the image sample-quality metric of docs/math.md (11.3), the
 // Frechet distance between the classifier features of n samples and of n
 // reference images, reported with the counts and the classifier file.
 #pragma once

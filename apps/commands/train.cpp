@@ -1,4 +1,4 @@
-// `diffuse train`: a batch from the Batcher, the denoising loss (MATH.md
+// `diffuse train`: a batch from the Batcher, the denoising loss (docs/math.md
 // 2.2), backward, AdamW, EMA; every --ckpt-every steps the whole state goes
 // to DIR/model.safetensors, so --resume continues exactly (checkpoint.h).
 // (diffusion::Trainer runs the same step but draws its own batches.)

@@ -1,5 +1,5 @@
 // `diffuse train-classifier`: trains the classifier whose features the image
-// sample-quality metric compares (MATH.md (11.3); nn/models/classifier.h),
+// sample-quality metric compares (docs/math.md (11.3); nn/models/classifier.h),
 // reports its accuracy on the test set and writes it to one file
 // (Note [Classifier file] in image_classifier.h).
 #pragma once

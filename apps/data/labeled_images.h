@@ -1,5 +1,5 @@
 // Images with their class labels, for training the classifier of the image
-// sample-quality metric (MATH.md (11.3); `diffuse train-classifier`). The
+// sample-quality metric (docs/math.md (11.3); `diffuse train-classifier`). The
 // diffusion models themselves are unconditional and read images only
 // (dataset.h).
 #pragma once

@@ -1,4 +1,4 @@
-// Analytic-DPM and Extended-Analytic-DPM in one include (MATH.md sections
+// Analytic-DPM and Extended-Analytic-DPM in one include (docs/math.md sections
 // 7-9; tutorial: docs/analytic-dpm.md). The entry points a command line needs:
 //
 //   estimate_gamma(model, data, schedule, timesteps, {samples, batch_size, seed, range, progress})

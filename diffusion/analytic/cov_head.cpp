@@ -1,4 +1,4 @@
-// Training the NPR / SN covariance head (MATH.md (8.1), (8.2)) and reading
+// Training the NPR / SN covariance head (docs/math.md (8.1), (8.2)) and reading
 // C(x_t) from it (8.3), (8.4) with the clip of (7.6).
 #include "diffusion/analytic/cov_head.h"
 
@@ -67,7 +67,7 @@ double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps
     const Tensor a = per_sample(t::index_select(tables.a, 0, t_step), x0.dim(), x0.dtype());
     const Tensor b = per_sample(t::index_select(tables.b, 0, t_step), x0.dim(), x0.dtype());
     const Tensor eps = t::randn_like(x0, gen);
-    const Tensor x_t = a * x0 + b * eps;  // MATH.md (1.2)
+    const Tensor x_t = a * x0 + b * eps;  // docs/math.md (1.2)
 
     Tensor target;
     if (kind == CovKind::NPR) {
@@ -75,9 +75,9 @@ double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps
       // on the same x_t, so a U-Net head reuses this trunk pass.
       ag::NoGradGuard no_grad;
       const Tensor eps_hat = eps_model(Variable(x_t), label).data();
-      target = t::square(eps - eps_hat);  // MATH.md (8.1)
+      target = t::square(eps - eps_hat);  // docs/math.md (8.1)
     } else {
-      target = t::square(eps);  // MATH.md (8.2)
+      target = t::square(eps);  // docs/math.md (8.2)
     }
 
     optimizer.zero_grad();
@@ -100,13 +100,13 @@ Tensor head_covariance(nn::TimestepModel& head, CovKind kind, const Tensor& x_t,
   const double noise_to_signal = (1.0 - alpha_bar_t) / alpha_bar_t;
   Tensor C;
   if (kind == CovKind::NPR) {
-    C = noise_to_signal * h;  // MATH.md (8.3)
+    C = noise_to_signal * h;  // docs/math.md (8.3)
   } else {
     TENSOR_CHECK(eps.defined() && eps.shape() == x_t.shape(),
                  "[head_covariance] SN needs eps_theta(x_t) of x_t's shape");
-    C = noise_to_signal * (h - t::square(eps));  // MATH.md (8.4)
+    C = noise_to_signal * (h - t::square(eps));  // docs/math.md (8.4)
   }
-  return t::clamp(C, 0.0, c_upper_bound(schedule, t_step, bounds));  // MATH.md (7.6), elementwise
+  return t::clamp(C, 0.0, c_upper_bound(schedule, t_step, bounds));  // docs/math.md (7.6), elementwise
 }
 
 }  // namespace diffusion::analytic

@@ -1,4 +1,4 @@
-// Extended-Analytic-DPM (MATH.md section 8): a covariance head h_phi(x_t, t)
+// Extended-Analytic-DPM (docs/math.md section 8): a covariance head h_phi(x_t, t)
 // trained beside a frozen eps network, by NPR (8.1) or SN (8.2), and the
 // diagonal C(x_t) it gives (8.3)/(8.4), clipped elementwise (7.6). The
 // samplers that use it are samplers.h. A head is any nn::TimestepModel of
@@ -52,7 +52,7 @@ struct CovHeadTrainOptions {
 double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps_model, const Tensor& data,
                       const Schedule& schedule, const CovHeadTrainOptions& options = {});
 
-// C(x_t) per element, x_t's shape and dtype, MATH.md (8.3) (NPR) or (8.4)
+// C(x_t) per element, x_t's shape and dtype, docs/math.md (8.3) (NPR) or (8.4)
 // (SN, which needs eps = eps_theta(x_t, t)), clipped elementwise into
 // [0, c_upper_bound(t)] (7.6). No graph is recorded.
 Tensor head_covariance(nn::TimestepModel& head, CovKind kind, const Tensor& x_t, const Tensor& eps,

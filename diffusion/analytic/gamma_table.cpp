@@ -37,14 +37,14 @@ double GammaTable::c_raw(const Schedule& schedule, int64_t t_step, CEstimate est
                timesteps.size(), timesteps.empty() ? 0 : timesteps.front(), timesteps.empty() ? 0 : timesteps.back());
   const double alpha_bar_t = schedule.alpha_bar[t_step];
   const double noise_to_signal = (1.0 - alpha_bar_t) / alpha_bar_t;
-  if (estimate == CEstimate::Gamma) return noise_to_signal * (1.0 - gamma[i]);  // MATH.md (7.2)
-  return noise_to_signal * residual[i];                                         // MATH.md (7.3r)
+  if (estimate == CEstimate::Gamma) return noise_to_signal * (1.0 - gamma[i]);  // docs/math.md (7.2)
+  return noise_to_signal * residual[i];                                         // docs/math.md (7.3r)
 }
 
 double GammaTable::c(const Schedule& schedule, int64_t t_step, CEstimate estimate, CClip clip) const {
   const double raw = c_raw(schedule, t_step, estimate);
   if (clip == CClip::NonNegative) return std::max(raw, 0.0);  // Note [Clipping the residual estimate]
-  return clip_c(raw, schedule, t_step, bounds);               // MATH.md (7.6)
+  return clip_c(raw, schedule, t_step, bounds);               // docs/math.md (7.6)
 }
 
 std::vector<double> GammaTable::c_all(const Schedule& schedule, CEstimate estimate, CClip clip) const {
@@ -114,7 +114,7 @@ GammaTable estimate_gamma(const EpsModel& model, const Tensor& data, const Sched
     const Tensor eps = options.common_noise ? t::index_select(common_eps, 0, index) : t::randn_like(x0, gen);
     const Tensor a_n = per_sample(t::from_vector(a, {n}, t::DType::Float64, x0.device()), x0.dim(), x0.dtype());
     const Tensor b_n = per_sample(t::from_vector(b, {n}, t::DType::Float64, x0.device()), x0.dim(), x0.dtype());
-    const Tensor x_t = a_n * x0 + b_n * eps;  // MATH.md (1.2)
+    const Tensor x_t = a_n * x0 + b_n * eps;  // docs/math.md (1.2)
     const Tensor eps_hat = model(Variable(x_t), t::from_vector(label, {n}, t::DType::Float32, x0.device())).data();
     TENSOR_CHECK(eps_hat.shape() == x_t.shape(), "[estimate_gamma] the model returned {} for x {}",
                  t::shape_str(eps_hat.shape()), t::shape_str(x_t.shape()));

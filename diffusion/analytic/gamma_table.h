@@ -1,4 +1,4 @@
-// Monte Carlo estimates of Gamma_t (MATH.md (7.3)) and of the residual
+// Monte Carlo estimates of Gamma_t (docs/math.md (7.3)) and of the residual
 // E||eps - eps_theta||^2/d (7.3r), from the same draws, for every t of a
 // schedule or of a sub-sequence; the C_t (7.2)/(7.3r) they give; and their
 // file beside a checkpoint. The variance formulas themselves are variance.h.
@@ -17,16 +17,16 @@
 namespace diffusion::analytic {
 
 // Which estimate of C_t = E Var(x_0 | x_t)/d a number uses (`--c-estimate`).
-//   Residual (the default): C_t = ((1 - alpha_bar_t)/alpha_bar_t) E||eps - eps_theta||^2/d   MATH.md (7.3r)
-//   Gamma:                  C_t = ((1 - alpha_bar_t)/alpha_bar_t) (1 - Gamma_t)              MATH.md (7.2)
-// Why residual is the default: MATH.md section 7 (the Gamma form's Monte
+//   Residual (the default): C_t = ((1 - alpha_bar_t)/alpha_bar_t) E||eps - eps_theta||^2/d   docs/math.md (7.3r)
+//   Gamma:                  C_t = ((1 - alpha_bar_t)/alpha_bar_t) (1 - Gamma_t)              docs/math.md (7.2)
+// Why residual is the default: docs/math.md section 7 (the Gamma form's Monte
 // Carlo error is amplified by up to 1/alpha_bar_t ~ 2.5e4 at t = T).
 enum class CEstimate { Residual, Gamma };
 CEstimate parse_c_estimate(const std::string& name);  // "residual" or "gamma"
 std::string c_estimate_name(CEstimate estimate);
 
 // How C_t is clipped before (7.1). Bounds (the default): into [0, smallest
-// upper bound], MATH.md (7.6). NonNegative: only C_t >= 0; see Note
+// upper bound], docs/math.md (7.6). NonNegative: only C_t >= 0; see Note
 // [Clipping the residual estimate].
 enum class CClip { Bounds, NonNegative };
 
@@ -54,9 +54,9 @@ struct GammaTable {
   // Position of t in `timesteps`, or -1.
   int64_t index_of(int64_t t) const;
   bool has(int64_t t) const { return index_of(t) >= 0; }
-  // C_t before clipping, MATH.md (7.2) or (7.3r). Throws if t was not estimated.
+  // C_t before clipping, docs/math.md (7.2) or (7.3r). Throws if t was not estimated.
   double c_raw(const Schedule& schedule, int64_t t, CEstimate estimate) const;
-  // C_t clipped into [0, smallest upper bound], MATH.md (7.6) (or only at 0).
+  // C_t clipped into [0, smallest upper bound], docs/math.md (7.6) (or only at 0).
   double c(const Schedule& schedule, int64_t t, CEstimate estimate, CClip clip = CClip::Bounds) const;
   // Clipped C_t for t = 0..T (entry 0 unused, 0): what the trajectory DP needs;
   // the table must cover every t.
@@ -73,7 +73,7 @@ struct GammaEstimateOptions {
   uint64_t seed = 0;
   std::optional<std::pair<double, double>> range;  // data range for (7.6), e.g. {-1, 1} for images
   // Note [Common noise across t]: true draws one eps per point and reuses it
-  // at every t; false gives each (t, point) a fresh eps, as MATH.md (7.3) and
+  // at every t; false gives each (t, point) a fresh eps, as docs/math.md (7.3) and
   // the reference code do. Each C_t is unbiased either way.
   bool common_noise = true;
   ProgressFn progress;
@@ -88,7 +88,7 @@ struct GammaEstimateOptions {
 
 // Shapes: data (N, ...) with d values per point.
 // For each t of `timesteps` (empty: 1..T), the same M points each get an
-// eps ~ N(0, I) (see common_noise), x_t = a_t x_0 + b_t eps (MATH.md (1.2)), and both means are
+// eps ~ N(0, I) (see common_noise), x_t = a_t x_0 + b_t eps (docs/math.md (1.2)), and both means are
 // accumulated from eps_theta(x_t, t). Also records the data's average
 // per-dimension variance for (7.6). No graph is recorded.
 GammaTable estimate_gamma(const EpsModel& model, const Tensor& data, const Schedule& schedule,

@@ -43,7 +43,7 @@ void save_gamma_table(const GammaTable& table, const std::string& path) {
   nn::save_safetensors(path, tensors,
                        {{"T", std::to_string(table.T)},
                         {"samples", std::to_string(table.samples)},
-                        {"kind", "analytic-dpm gamma table (MATH.md (7.3), (7.3r))"}});
+                        {"kind", "analytic-dpm gamma table (docs/math.md (7.3), (7.3r))"}});
 }
 
 GammaTable load_gamma_table(const std::string& path) {

@@ -1,4 +1,4 @@
-// KL and decoder terms of the ELBO (MATH.md (2.8), (2.9)), in float64. The
+// KL and decoder terms of the ELBO (docs/math.md (2.8), (2.9)), in float64. The
 // log-space normal CDF difference is likelihood.h's.
 #include "diffusion/analytic/gaussian_terms.h"
 
@@ -23,7 +23,7 @@ Tensor gaussian_kl(const Tensor& mean_diff, double v1, const Tensor& v2) {
   const Tensor diff = mean_diff.to(t::DType::Float64);
   const Tensor v2_full = (t::zeros_like(diff) + v2.to(t::DType::Float64));  // broadcast a scalar v2 over every dim
   const Tensor ratio = v1 / v2_full;
-  // MATH.md (2.8), per dimension
+  // docs/math.md (2.8), per dimension
   const Tensor kl = 0.5 * (ratio - 1.0 - t::log(ratio)) + t::square(diff) / (2.0 * v2_full);
   return sum_per_point(kl);
 }
@@ -50,7 +50,7 @@ Tensor discretized_gaussian_nll(const Tensor& x, const Tensor& mu, double sigma)
     for (int64_t i = 0; i < d; ++i) {
       const double v = xp[n * d + i];
       const double m = mp[n * d + i];
-      // MATH.md (2.9): bin [v - 1/255, v + 1/255], open at the edges of [-1, 1]
+      // docs/math.md (2.9): bin [v - 1/255, v + 1/255], open at the edges of [-1, 1]
       const double hi = v > 1.0 - 1e-6 ? inf : (v + 1.0 / 255.0 - m) / sigma;
       const double lo = v < -1.0 + 1e-6 ? -inf : (v - 1.0 / 255.0 - m) / sigma;
       total -= log_normal_cdf_difference(lo, hi);  // likelihood.h, in log space

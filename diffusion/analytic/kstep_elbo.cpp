@@ -1,4 +1,4 @@
-// The K-step ELBO (MATH.md (9.1)) with the reverse variances of sections 2, 7 and 8.
+// The K-step ELBO (docs/math.md (9.1)) with the reverse variances of sections 2, 7 and 8.
 #include "diffusion/analytic/kstep_elbo.h"
 
 #include <cmath>
@@ -62,14 +62,14 @@ Tensor batch_nats(const EpsModel& model, const Tensor& x0, const Schedule& sch, 
                   const KStepElboOptions& options, const std::vector<double>& C, const DataBounds& bounds,
                   t::Generator& gen) {
   const int64_t T = sch.T;
-  // Prior term, exact: KL(N(a_T x_0, b_T^2 I) || N(0, I)), MATH.md (2.8)
+  // Prior term, exact: KL(N(a_T x_0, b_T^2 I) || N(0, I)), docs/math.md (2.8)
   Tensor nats = gaussian_kl(sch.a(T) * x0, 1.0 - sch.alpha_bar[T], t::scalar(1.0, t::DType::Float64, x0.device()));
 
   const auto draw_x_t = [&](int64_t t_step, Tensor& x0_hat) {
     const Tensor eps = t::randn_like(x0, gen);
-    const Tensor x_t = sch.a(t_step) * x0 + sch.b(t_step) * eps;  // MATH.md (1.2)
+    const Tensor x_t = sch.a(t_step) * x0 + sch.b(t_step) * eps;  // docs/math.md (1.2)
     const Tensor eps_hat = predict_eps(model, x_t, t_step);
-    x0_hat = (x_t - sch.b(t_step) * eps_hat) / sch.a(t_step);  // MATH.md section 0
+    x0_hat = (x_t - sch.b(t_step) * eps_hat) / sch.a(t_step);  // docs/math.md section 0
     return std::make_pair(x_t, eps_hat);
   };
 
@@ -102,7 +102,7 @@ Tensor batch_nats(const EpsModel& model, const Tensor& x0, const Schedule& sch, 
         break;
       }
     }
-    nats = nats + gaussian_kl(mean_diff, v1, v2);  // MATH.md (2.8)
+    nats = nats + gaussian_kl(mean_diff, v1, v2);  // docs/math.md (2.8)
   }
 
   // Decoder -log p(x_0 | x_1): mean x0_hat(x_1), variance beta_tilde_{1|tau_2} (9.1).
@@ -111,7 +111,7 @@ Tensor batch_nats(const EpsModel& model, const Tensor& x0, const Schedule& sch, 
   const double var = sch.beta_tilde_jump(1, traj[1]);
   if (options.images) {
     x0_hat = t::clamp(x0_hat, -1.0, 1.0);
-    return nats + discretized_gaussian_nll(x0, x0_hat, std::sqrt(var));  // MATH.md (2.9)
+    return nats + discretized_gaussian_nll(x0, x0_hat, std::sqrt(var));  // docs/math.md (2.9)
   }
   return nats + gaussian_nll(x0, x0_hat, var);
 }

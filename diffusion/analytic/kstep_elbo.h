@@ -1,4 +1,4 @@
-// The K-step ELBO of a DDPM-type reverse process on a trajectory (MATH.md
+// The K-step ELBO of a DDPM-type reverse process on a trajectory (docs/math.md
 // (9.1)) for the variance choices beta, beta-tilde, analytic (7.4), npr and
 // sn (section 8): nats per point (continuous data) or bits/dim (8-bit
 // images), with its standard error over the data points.
@@ -51,7 +51,7 @@ struct KStepElbo {
   std::string to_json() const;
 };
 
-// Shapes: data (N, ...) with d values per point. For each point, MATH.md (9.1):
+// Shapes: data (N, ...) with d values per point. For each point, docs/math.md (9.1):
 //   KL(N(a_T x_0, b_T^2 I) || N(0, I))                            (exact)
 //   + sum_{k=2..K} KL(q(x_{tau_{k-1}} | x_{tau_k}, x_0) || p(x_{tau_{k-1}} | x_{tau_k}))
 //   - log p(x_0 | x_1),

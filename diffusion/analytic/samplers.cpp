@@ -1,4 +1,4 @@
-// The optimal-variance step (MATH.md (3.3) with (7.1)) and the six samplers.
+// The optimal-variance step (docs/math.md (3.3) with (7.1)) and the six samplers.
 #include "diffusion/analytic/samplers.h"
 
 #include "autograd/grad_mode.h"
@@ -12,17 +12,17 @@ namespace t = tensor;
 
 Tensor OptimalVarianceSampler::step(const Tensor& x_t, const Tensor& eps, const Tensor& C, int64_t t_step, int64_t s,
                                     const Tensor& z) const {
-  // MATH.md section 0: x0_hat = (x_t - b_t eps) / a_t
+  // docs/math.md section 0: x0_hat = (x_t - b_t eps) / a_t
   Tensor x0_hat = (x_t - schedule.b(t_step) * eps) / schedule.a(t_step);
   if (clip_x0) x0_hat = t::clamp(x0_hat, -1.0, 1.0);
-  if (s == 0) return x0_hat;  // MATH.md (7.7): the last jump goes to 0 without noise (gamma = 1, coef_xt = 0)
+  if (s == 0) return x0_hat;  // docs/math.md (7.7): the last jump goes to 0 without noise (gamma = 1, coef_xt = 0)
 
   const JumpCoefficients c = jump_coefficients(schedule, t_step, s, eta);
-  // MATH.md (3.3): the mean; (7.1): sigma^2 = lambda^2 + gamma^2 C (C a scalar or per element)
+  // docs/math.md (3.3): the mean; (7.1): sigma^2 = lambda^2 + gamma^2 C (C a scalar or per element)
   const Tensor mean = c.coef_xt * x_t + c.gamma * x0_hat;
   Tensor sigma2 = c.lambda2 + (c.gamma * c.gamma) * C.to(x_t.dtype());
   if (first_jump_y > 0 && s == timesteps.front()) {
-    // MATH.md (7.7): the jump tau_2 -> tau_1 (per element for a head's C)
+    // docs/math.md (7.7): the jump tau_2 -> tau_1 (per element for a head's C)
     sigma2 = t::clamp(sigma2, 0.0, first_jump_sigma2_max(first_jump_y));
   }
   return mean + t::sqrt(sigma2) * z;

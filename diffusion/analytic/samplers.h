@@ -1,5 +1,5 @@
 // The optimal-variance samplers: analytic-ddpm / analytic-ddim (isotropic
-// C_t from a Gamma table, MATH.md section 7) and npr-ddpm / npr-ddim /
+// C_t from a Gamma table, docs/math.md section 7) and npr-ddpm / npr-ddim /
 // sn-ddpm / sn-ddim (diagonal C(x_t) from a covariance head, section 8).
 // One object and one `step` (the formula (3.3) with sigma^2 from (7.1)); the loop is
 // sampling.h's run_chain (Note [One sampler loop]).
@@ -29,7 +29,7 @@ struct OptimalVarianceSampler {
   std::vector<int64_t> timesteps;  // tau_1 < ... < tau_K in 1..T; the last jump is tau_1 -> 0
   double eta = 1.0;                // 1: DDPM-type (lambda^2 = beta_tilde); 0: DDIM (7.5)
   CovarianceFn covariance;
-  // MATH.md (7.7), images: clip x0_hat to [-1, 1] (the step (3.3) then uses the
+  // docs/math.md (7.7), images: clip x0_hat to [-1, 1] (the step (3.3) then uses the
   // clipped x0_hat, which is (3.2) with eps recomputed from it, not the
   // reference code's raw eps); and clip the variance of the jump tau_2 -> tau_1
   // to first_jump_sigma2_max(first_jump_y) when first_jump_y > 0.
@@ -38,7 +38,7 @@ struct OptimalVarianceSampler {
 
   // One jump t -> s (0 <= s < t) from x_t, given eps = eps_theta(x_t, t), C
   // (from `covariance`) and z ~ N(0, I) (unused when s = 0: the last jump has
-  // no noise and returns x0_hat, MATH.md (7.7)).
+  // no noise and returns x0_hat, docs/math.md (7.7)).
   Tensor step(const Tensor& x_t, const Tensor& eps, const Tensor& C, int64_t t, int64_t s, const Tensor& z) const;
 
   // From x_T down to x_0, noise from gen. Records no graph.

@@ -1,4 +1,4 @@
-// Dynamic programming over trajectories, MATH.md (9.2)-(9.3).
+// Dynamic programming over trajectories, docs/math.md (9.2)-(9.3).
 #include "diffusion/analytic/trajectory.h"
 
 #include <cmath>
@@ -11,7 +11,7 @@
 namespace diffusion::analytic {
 
 double jump_cost(const Schedule& schedule, int64_t s, int64_t t, double C_t) {
-  // MATH.md (9.2): J = log(sigma*^2 / lambda^2) with lambda^2 = beta_tilde_{s|t} (eta = 1)
+  // docs/math.md (9.2): J = log(sigma*^2 / lambda^2) with lambda^2 = beta_tilde_{s|t} (eta = 1)
   const double sigma2 = optimal_sigma2(schedule, t, s, 1.0, C_t);
   return std::log(sigma2 / schedule.beta_tilde_jump(s, t));
 }
@@ -38,7 +38,7 @@ std::vector<int64_t> optimal_trajectory(const Schedule& schedule, const std::vec
     cost[t * (T + 1) + 1] += decoder_cost(schedule, t, decoder_c1);  // only the first jump starts at s = 1
   }
 
-  // MATH.md (9.3): best[k][t] = min over s < t of best[k-1][s] + J(s, t);
+  // docs/math.md (9.3): best[k][t] = min over s < t of best[k-1][s] + J(s, t);
   // best[1][1] = 0 (tau_1 = 1). Only the last row of costs is needed; the
   // argmins are kept for every k to backtrack.
   const double inf = std::numeric_limits<double>::infinity();

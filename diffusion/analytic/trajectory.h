@@ -1,4 +1,4 @@
-// The optimal K-step trajectory by dynamic programming (MATH.md (9.2)-(9.3)):
+// The optimal K-step trajectory by dynamic programming (docs/math.md (9.2)-(9.3)):
 // the cost J(s, t) of a DDPM-type jump with the optimal variance, and the
 // sub-sequence 1 = tau_1 < ... < tau_K = T that minimizes its sum. Any
 // K-step sampler can walk the result; the ELBO itself is elbo.h.
@@ -11,7 +11,7 @@
 namespace diffusion::analytic {
 
 // J(s, t) = log(sigma*^2_{s|t} / beta_tilde_{s|t}), 1 <= s < t, with sigma*^2
-// from (7.4) (eta = 1) and C_t already clipped (7.6): MATH.md (9.2). The
+// from (7.4) (eta = 1) and C_t already clipped (7.6): docs/math.md (9.2). The
 // expected KL term of the jump is (d/2) J(s, t), so J >= 0.
 double jump_cost(const Schedule& schedule, int64_t s, int64_t t, double C_t);
 
@@ -29,7 +29,7 @@ double jump_cost(const Schedule& schedule, int64_t s, int64_t t, double C_t);
 double decoder_cost(const Schedule& schedule, int64_t tau_2, double decoder_c1);
 
 // The trajectory of K >= 2 steps with tau_1 = 1 and tau_K = T minimizing
-// sum_k J(tau_{k-1}, tau_k) (+ D(tau_2) if decoder_c1 >= 0), MATH.md (9.3):
+// sum_k J(tau_{k-1}, tau_k) (+ D(tau_2) if decoder_c1 >= 0), docs/math.md (9.3):
 // O(K T^2) time, O(K T) memory. C has T + 1 entries, C[t] the clipped C_t
 // (GammaTable::c_all); feed it the same estimate the sampler uses. K = T gives 1..T.
 std::vector<int64_t> optimal_trajectory(const Schedule& schedule, const std::vector<double>& C, int64_t K,

@@ -1,4 +1,4 @@
-// The optimal reverse variance of one jump t -> s (MATH.md (7.1)-(7.6)):
+// The optimal reverse variance of one jump t -> s (docs/math.md (7.1)-(7.6)):
 // the coefficients lambda^2 and gamma of the step (3.3), the bounds of C_t
 // and sigma*^2 = lambda^2 + gamma^2 C_t. Pure arithmetic on a Schedule; where
 // C_t comes from (a Gamma table, a covariance head) is gamma_table.h / cov_head.h.
@@ -15,7 +15,7 @@ namespace diffusion::analytic {
 //   lambda2 = eta^2 beta_tilde_{s|t}            the added noise's variance (3.1)
 //   gamma   = sqrt(alpha_bar_s) - sqrt((1 - alpha_bar_s - lambda2) alpha_bar_t / (1 - alpha_bar_t))
 //   coef_xt = sqrt(1 - alpha_bar_s - lambda2) / b_t
-// so the step is x_s = coef_xt x_t + gamma x0_hat + sigma z (MATH.md (3.3), (7.1)).
+// so the step is x_s = coef_xt x_t + gamma x0_hat + sigma z (docs/math.md (3.3), (7.1)).
 // eta = 1 is the DDPM-type jump (lambda2 = beta_tilde), eta = 0 DDIM.
 struct JumpCoefficients {
   double lambda2 = 0;
@@ -24,7 +24,7 @@ struct JumpCoefficients {
 };
 JumpCoefficients jump_coefficients(const Schedule& schedule, int64_t t, int64_t s, double eta);
 
-// The smallest upper bound of C_t (MATH.md (7.6)): (1 - alpha_bar_t)/alpha_bar_t
+// The smallest upper bound of C_t (docs/math.md (7.6)): (1 - alpha_bar_t)/alpha_bar_t
 // (from Gamma_t >= 0), the data's average per-dimension variance (law of total
 // variance; pass a negative value when unknown) and ((hi - lo)/2)^2 when the
 // data lies in [lo, hi]^d (images: 1).
@@ -33,14 +33,14 @@ struct DataBounds {
   std::optional<std::pair<double, double>> range;  // [lo, hi] of every coordinate, if bounded
 };
 double c_upper_bound(const Schedule& schedule, int64_t t, const DataBounds& bounds);
-// C clipped into [0, c_upper_bound] (MATH.md (7.6)).
+// C clipped into [0, c_upper_bound] (docs/math.md (7.6)).
 double clip_c(double C, const Schedule& schedule, int64_t t, const DataBounds& bounds);
 
-// sigma*^2 = lambda2 + gamma^2 C of the jump t -> s, MATH.md (7.1); C must
+// sigma*^2 = lambda2 + gamma^2 C of the jump t -> s, docs/math.md (7.1); C must
 // already be clipped. (7.4) and (7.5) are its eta = 1 and eta = 0 cases.
 double optimal_sigma2(const Schedule& schedule, int64_t t, int64_t s, double eta, double C);
 
-// The image rule of MATH.md (7.7): the jump tau_2 -> tau_1 keeps
+// The image rule of docs/math.md (7.7): the jump tau_2 -> tau_1 keeps
 // E|sigma z| <= 2y/255, i.e. sigma^2 <= (y (2/255) sqrt(pi/2))^2.
 double first_jump_sigma2_max(double y);
 

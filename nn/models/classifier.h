@@ -1,5 +1,5 @@
 // Classifier: a small CNN image classifier whose penultimate layer gives the
-// features of the image Frechet distance (MATH.md (11.3)). Shapes: N batch,
+// features of the image Frechet distance (docs/math.md (11.3)). Shapes: N batch,
 // C channels, H, W; F = config.features, K = config.classes.
 //
 //   h = silu(conv1(x))   3x3, C -> channels                  (N, c, H, W)

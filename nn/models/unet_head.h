@@ -1,6 +1,6 @@
 // UNetHead: a second output head on a trained UNet's last feature map, the
 // trunk frozen. The Extended-Analytic-DPM covariance head of the reference
-// code (MATH.md section 8) is one: GroupNorm -> SiLU -> 3x3 conv, the conv
+// code (docs/math.md section 8) is one: GroupNorm -> SiLU -> 3x3 conv, the conv
 // zero-initialized so the head starts at h = 0. Shapes: x (N, C, H, W),
 // t (N,) -> (N, out_channels, H, W).
 //

@@ -1,4 +1,4 @@
-// End-to-end tests of issue #6 on the command line (Analytic-DPM, MATH.md
+// End-to-end tests of issue #6 on the command line (Analytic-DPM, docs/math.md
 // sections 7-9): estimate-gamma, train-cov, the optimal-variance samplers,
 // --trajectory, and `nll --json` for every variance, through run_cli.
 #include <gtest/gtest.h>
@@ -86,8 +86,8 @@ TEST(AnalyticCli, OracleGammaTableThenNllJson) {
   const double beta_tilde = nll("beta-tilde", "even")["nll"];
   const nlohmann::json analytic_even = nll("analytic", "even");
   const nlohmann::json analytic_optimal = nll("analytic", "optimal");
-  EXPECT_EQ(analytic_even["trajectory"],
-            nlohmann::json(std::vector<int64_t>{1, 112, 223, 334, 445, 556, 667, 778, 889, 1000}));  // MATH.md (1.6)
+  EXPECT_EQ(analytic_even["trajectory"], nlohmann::json(std::vector<int64_t>{1, 112, 223, 334, 445, 556, 667, 778, 889,
+                                                                             1000}));  // docs/math.md (1.6)
   EXPECT_NE(analytic_optimal["trajectory"], analytic_even["trajectory"]);
   // The same points and seed for every run, so the differences are paired.
   // Measured: beta 2.13, beta-tilde 729 (its decoder variance is far too

@@ -1,4 +1,4 @@
-// The image sample-quality commands end to end (MATH.md (11.3)):
+// The image sample-quality commands end to end (docs/math.md (11.3)):
 // IDX label files, `diffuse train-classifier` on a tiny labeled set made in
 // place, `diffuse score` between image sets, and their one-line errors.
 // The set: 8x8 images, class 0 dark with a bright left half, class 1 dark

@@ -1,4 +1,4 @@
-// Extended-Analytic-DPM heads (MATH.md section 8) on a single 2-D Gaussian,
+// Extended-Analytic-DPM heads (docs/math.md section 8) on a single 2-D Gaussian,
 // where Var(x_0 | x_t) = s^2 b^2 / v is known and constant in x_t (10.8); and
 // the six optimal-variance samplers on the same Gaussian.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The K-step ELBO (MATH.md (9.1)) on the Gaussian-mixture oracle: the
+// The K-step ELBO (docs/math.md (9.1)) on the Gaussian-mixture oracle: the
 // optimal variance (7.4) beats beta and beta_tilde at every K, the DP
 // trajectory (9.3) beats even spacing, and the decoder terms are normalized.
 #include <gtest/gtest.h>
@@ -72,7 +72,7 @@ KStepElbo elbo(const std::vector<int64_t>& traj, VarianceChoice variance) {
 
 }  // namespace
 
-// MATH.md section 9: with the exact eps and the optimal variance the ELBO is
+// docs/math.md section 9: with the exact eps and the optimal variance the ELBO is
 // lower (better) than with beta and with beta_tilde at K = 10, 25, 100. Each
 // margin must exceed 3 paired standard errors, so a tie or a noisy win fails.
 // And every ELBO bounds the true NLL (10.7) from above (within 3 standard errors).

@@ -1,4 +1,4 @@
-// Gamma_t (MATH.md (7.3)) and the residual form (7.3r) estimated by Monte
+// Gamma_t (docs/math.md (7.3)) and the residual form (7.3r) estimated by Monte
 // Carlo with the exact noise predictor of a single 2-D Gaussian, against the
 // closed forms (10.8); the table's file round trip.
 #include <gtest/gtest.h>
@@ -75,7 +75,7 @@ TEST(AnalyticGamma, SingleGaussianMatchesClosedForm) {
 }
 
 // Gamma form vs residual form at t = T: the Gamma form multiplies its Monte
-// Carlo error by (1 - alpha_bar_T)/alpha_bar_T ~ 2.5e4 (MATH.md section 7),
+// Carlo error by (1 - alpha_bar_T)/alpha_bar_T ~ 2.5e4 (docs/math.md section 7),
 // the residual form does not: its relative error stays that of a mean.
 TEST(AnalyticGamma, ResidualFormIsTheStableOne) {
   const GaussianMixture gmm = one_gaussian();

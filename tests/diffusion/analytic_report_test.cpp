@@ -1,4 +1,4 @@
-// The NLL table of docs/analytic-dpm.md: the K-step ELBO (MATH.md (9.1)) of
+// The NLL table of docs/analytic-dpm.md: the K-step ELBO (docs/math.md (9.1)) of
 // DDPM(beta), DDPM(beta_tilde), Analytic-DPM (even and optimal trajectory),
 // NPR-DPM and SN-DPM against K, on (a) the exact oracle of a 2-D mixture and
 // (b) an MLP2D trained with diffusion/training.h. Disabled: it is a report,

@@ -1,4 +1,4 @@
-// The per-jump optimal variance (MATH.md (7.1)-(7.7)) against its special
+// The per-jump optimal variance (docs/math.md (7.1)-(7.7)) against its special
 // cases (7.4), (7.5), its bounds (7.6), and the DDPM / DDIM samplers' own
 // step formulas (ddpm.h, ddim.h), which (3.3) must reproduce.
 #include <gtest/gtest.h>

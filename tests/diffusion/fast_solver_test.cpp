@@ -1,4 +1,4 @@
-// The fast ODE samplers (MATH.md section 12): DPM-Solver++ 2M/3M and EDM's
+// The fast ODE samplers (docs/math.md section 12): DPM-Solver++ 2M/3M and EDM's
 // Heun, against DDIM (3.2), on the exact oracle of section 10. All of them
 // approximate one map x_T -> x_0 (Note [One map for every ODE sampler] in
 // flow_reference.h): for a single Gaussian it has a closed form, for a
@@ -122,7 +122,7 @@ TEST(FastSolvers, SingleGaussianErrorFallsAtTheSolversOrder) {
     EXPECT_LT(errors.at("dpm-solver++3m")[i], errors.at("dpm-solver++2m")[i]) << "NFE " << nfe["ddim"][i];
     EXPECT_LT(errors.at("dpm-solver++2m")[i], errors.at("ddim")[i]) << "NFE " << nfe["ddim"][i];
   }
-  // The published weight of D2 (MATH.md (12.6)) leaves half the x0_hat'' term out: its slope stays
+  // The published weight of D2 (docs/math.md (12.6)) leaves half the x0_hat'' term out: its slope stays
   // near 2, at least one order shallower than ours. This is what the 3M slope bound above guards.
   std::vector<double> published;
   for (const double budget : nfe["ddim"]) {
@@ -165,7 +165,7 @@ TEST(FastSolvers, ClosedFormAndRk45ReferencesAgree) {
 }
 
 TEST(FastSolvers, FirstOrderDpmSolverIsDdim) {
-  // MATH.md (12.4) is DDIM's eta = 0 step (3.2) written in lambda_hat: the two must agree to rounding.
+  // docs/math.md (12.4) is DDIM's eta = 0 step (3.2) written in lambda_hat: the two must agree to rounding.
   const GaussianMixture gmm = three_components();
   const EpsModel eps = gmm_eps_model(gmm, ddpm_kernel(schedule()));
   const std::vector<int64_t> steps = solver_timesteps(schedule(), 12, SolverSpacing::LogSnr);
@@ -240,7 +240,7 @@ TEST(FastSolvers, LogSnrTimestepsAreDistinctAndEvenInLambda) {
     }
   }
   // At K = 10 the gaps in lambda_hat are equal up to the rounding to the grid (whose own steps in
-  // lambda_hat reach 0.4 near t = 1): within 10%. Time spacing, the even sub-sequence (MATH.md (1.6)),
+  // lambda_hat reach 0.4 near t = 1): within 10%. Time spacing, the even sub-sequence (docs/math.md (1.6)),
   // has gaps in lambda_hat that differ by a factor of more than 5 (6.5).
   auto gap_ratio = [&](const std::vector<int64_t>& seq) {
     double lo = 1e9, hi = 0;
@@ -280,7 +280,7 @@ TEST(FastSolvers, KarrasSigmasAndInterpolatedLabels) {
   EXPECT_EQ(sigmas.front(), sigma_max);
   EXPECT_EQ(sigmas[7], sigma_min);
   EXPECT_EQ(sigmas[8], 0.0);
-  for (size_t i = 1; i + 1 < 8; ++i)  // MATH.md (12.7): sigma^(1/7) falls in equal steps
+  for (size_t i = 1; i + 1 < 8; ++i)  // docs/math.md (12.7): sigma^(1/7) falls in equal steps
     EXPECT_NEAR(std::pow(sigmas[i - 1], 1 / 7.0) - std::pow(sigmas[i], 1 / 7.0),
                 std::pow(sigmas[i], 1 / 7.0) - std::pow(sigmas[i + 1], 1 / 7.0), 1e-12);
   // The interpolated step of a grid sigma is that step; between two steps log alpha_bar is linear.

@@ -1,4 +1,4 @@
-// The Frechet distance of MATH.md (11.3) (diffusion/metrics.h): zero for
+// The Frechet distance of docs/math.md (11.3) (diffusion/metrics.h): zero for
 // equal statistics, the closed forms for diagonal and 2x2 covariances, a
 // numpy value for non-commuting ones (tests/fixtures/make_frechet_fixture.py),
 // and the unbiased feature statistics it is fed.

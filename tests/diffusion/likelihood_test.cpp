@@ -1,5 +1,5 @@
 // Likelihoods against closed forms: the PF-ODE log-density of a Gaussian
-// (MATH.md 5.5 vs 10.7) with the exact divergence (5.6) and Hutchinson's
+// (docs/math.md 5.5 vs 10.7) with the exact divergence (5.6) and Hutchinson's
 // (5.7), dequantized bits/dim (5.8), the log-space normal CDF of the
 // decoder (2.9), and the DDPM ELBO (2.7) bounding the true discrete NLL.
 #include <gtest/gtest.h>

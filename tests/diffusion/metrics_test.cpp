@@ -1,4 +1,4 @@
-// Sample metrics (MATH.md section 11): the sliced Wasserstein distance is 0
+// Sample metrics (docs/math.md section 11): the sliced Wasserstein distance is 0
 // for identical sets, seeded, and grows with a shift or a change of scale.
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The ODE solvers of ode.h on a problem with a closed-form solution (orders
 // of Euler and Heun, RK45 accuracy and its NFE bookkeeping), and the
-// probability-flow ODE (MATH.md 5.1-5.4) with the mixture oracle: RK45
+// probability-flow ODE (docs/math.md 5.1-5.4) with the mixture oracle: RK45
 // reproduces the mixture, and its NFE falls as the tolerances loosen.
 #include <gtest/gtest.h>
 
@@ -65,7 +65,7 @@ TEST(OdeSolver, Rk45MeetsItsToleranceAndCountsEvaluations) {
 
 class ProbabilityFlow : public sde_test::SingleThreaded {};
 
-// For VP the drift is -(beta/2)(x - eps/sigma).  MATH.md (5.3)
+// For VP the drift is -(beta/2)(x - eps/sigma).  docs/math.md (5.3)
 TEST_F(ProbabilityFlow, VpDriftIsFormula53) {
   const VpSde vp;
   const EpsModel eps = gmm_eps_model(sde_test::mixture(), vp.kernel());

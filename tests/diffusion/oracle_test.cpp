@@ -1,4 +1,4 @@
-// The Gaussian-mixture oracle (MATH.md section 10) against independent
+// The Gaussian-mixture oracle (docs/math.md section 10) against independent
 // routes to the same numbers: eps* from autograd's gradient of log p_t,
 // Tweedie's formula for the posterior mean, closed forms for one Gaussian.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The discrete samplers (MATH.md sections 2-3) run on the exact epsilon of a
+// The discrete samplers (docs/math.md sections 2-3) run on the exact epsilon of a
 // Gaussian mixture (section 10): with the true denoiser, what comes out must
 // be the mixture itself, up to the discretization error of the sampler.
 //
@@ -96,7 +96,7 @@ TEST(Ancestral, StepMatchesFirstFormOfTheMean) {
     AncestralSampler sampler{sch, all_timesteps(1000), variance};
     for (int64_t step : {2, 100, 1000}) {
       const double sigma2 = variance == AncestralVariance::Beta ? sch.beta[step] : sch.beta_tilde[step];
-      // MATH.md (2.5), first form: (1/sqrt(alpha_t)) (x_t - (beta_t / b_t) eps) + sigma z
+      // docs/math.md (2.5), first form: (1/sqrt(alpha_t)) (x_t - (beta_t / b_t) eps) + sigma z
       const t::Tensor expected =
           (x - (sch.beta[step] / sch.b(step)) * eps) / std::sqrt(sch.alpha[step]) + std::sqrt(sigma2) * z;
       const t::Tensor got = sampler.step(x, eps, step, step - 1, z);
@@ -105,7 +105,7 @@ TEST(Ancestral, StepMatchesFirstFormOfTheMean) {
   }
 }
 
-// eta = 1 makes DDIM's jump the ancestral jump with beta_tilde (MATH.md section 3).
+// eta = 1 makes DDIM's jump the ancestral jump with beta_tilde (docs/math.md section 3).
 TEST(Ddim, EtaOneIsAncestralWithBetaTilde) {
   const Schedule sch = cosine_schedule(1000);
   const auto tau = even_timesteps(1000, 20);

@@ -1,4 +1,4 @@
-// Schedules (MATH.md section 1) against their closed forms, the timestep
+// Schedules (docs/math.md section 1) against their closed forms, the timestep
 // sub-sequences (1.6)-(1.8) and the forward marginal q(x_t | x_0) (1.2).
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@ TEST(Schedule, LinearMatchesClosedForm) {
   EXPECT_DOUBLE_EQ(sch.beta[1], 1e-4);
   EXPECT_DOUBLE_EQ(sch.beta[1000], 0.02);
   EXPECT_NEAR(sch.beta[500], 1e-4 + 499 * (0.02 - 1e-4) / 999, 1e-15);
-  // alpha_bar_T = prod (1 - beta_t), about 4.0358e-5 (MATH.md section 1).
+  // alpha_bar_T = prod (1 - beta_t), about 4.0358e-5 (docs/math.md section 1).
   EXPECT_NEAR(sch.alpha_bar[1000], 4.0358e-5, 1e-8);
   // The t = 0 convention.
   EXPECT_EQ(sch.alpha_bar[0], 1.0);
@@ -113,7 +113,7 @@ TEST(Timesteps, EvenTrajectory) {
   ASSERT_EQ(tau.size(), 25u);
   EXPECT_EQ(tau.front(), 1);
   EXPECT_EQ(tau.back(), 1000);
-  // MATH.md (9.4): k = 13 gives round(500.5) = 500 (Python), where std::round says 501.
+  // docs/math.md (9.4): k = 13 gives round(500.5) = 500 (Python), where std::round says 501.
   EXPECT_EQ(tau[12], 500);
   // The whole sequence as Python prints [round(1 + (k-1)*999/24) for k in range(1, 26)].
   EXPECT_EQ(tau, (std::vector<int64_t>{1,   43,  84,  126, 168, 209, 251, 292, 334, 376, 417, 459, 500,
@@ -149,7 +149,7 @@ TEST(ForwardProcess, ChainMatchesMarginal) {
   const double x0 = 1.5;
   t::Tensor x = t::full({n}, x0, t::DType::Float64);
   for (int64_t step = 1; step <= 600; ++step) {
-    // MATH.md (1.1): x_t = sqrt(alpha_t) x_{t-1} + sqrt(beta_t) eps
+    // docs/math.md (1.1): x_t = sqrt(alpha_t) x_{t-1} + sqrt(beta_t) eps
     x = std::sqrt(sch.alpha[step]) * x + std::sqrt(sch.beta[step]) * t::randn({n}, gen, t::DType::Float64);
     if (step == 50 || step == 300 || step == 600) {
       const double mean = t::mean(x).item();

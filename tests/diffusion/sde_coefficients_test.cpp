@@ -1,4 +1,4 @@
-// The SDE coefficients of MATH.md table (4.3) against closed-form numbers,
+// The SDE coefficients of docs/math.md table (4.3) against closed-form numbers,
 // the forward moment equations that tie f and g to m and sigma, the VP-DDPM
 // correspondence (4.4), the kernel and labels (Note [SDE labels]) and the
 // eps loss (4.5).

@@ -1,5 +1,5 @@
 // The 2-D Gaussian mixture that the SDE, PC and PF-ODE tests sample with the
-// exact oracle eps* (MATH.md section 10), and the sliced-Wasserstein noise
+// exact oracle eps* (docs/math.md section 10), and the sliced-Wasserstein noise
 // floor their thresholds are stated against (Note [SDE SWD threshold]).
 #pragma once
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The reverse-SDE samplers (MATH.md 4.6-4.9) with the exact mixture oracle:
+// The reverse-SDE samplers (docs/math.md 4.6-4.9) with the exact mixture oracle:
 // EM and PC reproduce the mixture (Note [SDE SWD threshold]), the threshold
 // rejects noise and a 10-step sampler, a reverse-diffusion step is the
 // ancestral step, and the same seed gives the same samples.
@@ -27,7 +27,7 @@ double swd_to_data(const Tensor& x) {
   return sliced_wasserstein(x, sde_test::data_samples(1), kDirections, kSwdSeed);
 }
 
-// Weights within 0.02, means within 0.05 (MATH.md 11.2), SWD within
+// Weights within 0.02, means within 0.05 (docs/math.md 11.2), SWD within
 // kSwdFactor times the noise floor (Note [SDE SWD threshold]).
 void expect_reproduces_mixture(const Tensor& x, const std::string& what) {
   ASSERT_EQ(x.shape(), (Shape{kSamples, 2})) << what;
@@ -115,7 +115,7 @@ TEST_F(SdeSampler, LangevinCorrectorKeepsAndReachesTheMarginal) {
   const EpsModel eps = gmm_eps_model(sde_test::mixture(), vp.kernel());
   const double t = 0.1;
   const int64_t n = 4000;
-  // x_t = m x0 + noise_scale sigma eps; noise_scale = 1 is p_t.  MATH.md (4.3)
+  // x_t = m x0 + noise_scale sigma eps; noise_scale = 1 is p_t.  docs/math.md (4.3)
   const auto marginal_samples = [&](uint64_t seed, double noise_scale = 1.0) {
     Generator gen(seed);
     const Tensor x0 = sample_mixture(sde_test::mixture(), n, gen);
@@ -160,7 +160,7 @@ TEST_F(SdeSampler, ReverseDiffusionStepIsTheAncestralStep) {
   const std::vector<double> xs = x.to_vector<double>(), es = eps_value.to_vector<double>();
   const std::vector<double> mean = step.x_mean.to_vector<double>();
   for (size_t i = 0; i < xs.size(); ++i) {
-    // (1/sqrt(alpha)) (x - beta / b_t eps).  MATH.md (2.5)
+    // (1/sqrt(alpha)) (x - beta / b_t eps).  docs/math.md (2.5)
     EXPECT_NEAR(mean[i], (xs[i] - beta / b_t * es[i]) / std::sqrt(alpha), 1e-5);
   }
   // The noise has variance beta: (x - x_mean) / sqrt(beta) is the drawn z.

@@ -1,4 +1,4 @@
-// Training (MATH.md section 2): the prediction conversions and loss weights
+// Training (docs/math.md section 2): the prediction conversions and loss weights
 // are checked against the oracle's exact quantities, the Trainer is seeded,
 // and a short real run of MLP2D on the Gaussian mixture learns something.
 #include <gtest/gtest.h>
