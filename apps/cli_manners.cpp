@@ -177,7 +177,9 @@ std::string version_text() {
   text += fmt::format("vector width: {} in our kernels{}\n", vector_width(),
                       supports.empty() ? "" : fmt::format("; this CPU has {}", supports));
   text += fmt::format("threads: {} (cores: {})\n", tensor::get_num_threads(), std::thread::hardware_concurrency());
-  text += fmt::format("CUDA: {}", tensor::cuda_built() ? "built" : "not built");
+  text += fmt::format("CUDA: {}", !tensor::cuda_built()      ? "not built"
+                                   : tensor::cuda_available() ? "built, a device is present"
+                                                              : "built, no device found");
   return text;
 }
 
