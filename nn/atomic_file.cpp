@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <random>
 
+#include "nn/test_pause.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -39,6 +40,7 @@ void write_file_atomically(const std::string& path, const std::function<bool(std
     std::remove(tmp.c_str());
     throw tensor::Error(fmt::format("{}: write failed: {}", path, why != 0 ? std::strerror(why) : "I/O error"));
   }
+  test_pause(fs::path(path).filename().string());  // off unless a crash test asks (Note [Crash test pauses])
   std::error_code ec;
   fs::rename(tmp, path, ec);
   if (ec) {

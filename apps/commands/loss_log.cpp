@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "apps/error.h"
+#include "nn/test_pause.h"
 
 namespace apps {
 namespace {
@@ -63,7 +64,12 @@ LossLog::LossLog(const std::string& path, int64_t step, std::vector<double>& kep
 }
 
 void LossLog::append(int64_t step, double loss) {
-  out_ << step << ',' << fmt::format("{}", loss) << '\n' << std::flush;
+  const std::string row = fmt::format("{},{}\n", step, loss);
+  // A crash test may stop the run with half a row written (Note [Crash test pauses]).
+  const size_t first = nn::test_pause_requested("loss.csv") ? row.size() / 2 : row.size();
+  out_.write(row.data(), first).flush();
+  nn::test_pause("loss.csv");
+  out_.write(row.data() + first, row.size() - first).flush();
   APPS_CHECK(out_.good(), "{}: write failed at step {}", path_, step);
 }
 

@@ -136,7 +136,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   const tensor::Shape example(data.shape().begin() + 1, data.shape().end());
   APPS_CHECK(example == config.data_shape, "--data {} has examples {}, the checkpoint's model takes {}", data_spec,
              tensor::shape_str(example), tensor::shape_str(config.data_shape));
-  if (o.resume && ckpt.position.step >= o.steps) {
+  if (o.resume && ckpt.position.step > o.steps) {
     out << fmt::format("{} is at step {} already (--steps {}): nothing to do\n", ckpt_path, ckpt.position.step,
                        o.steps);
     return;
@@ -219,9 +219,16 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     net->train();
   };
 
-  out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model, net->parameter_count(),
-                     data_spec, tensor::shape_str(data.shape()), start + 1, o.steps)
-      << std::flush;  // a log file shows it at once, not when the buffer fills
+  if (start == o.steps) {
+    // Killed after its final checkpoint, maybe before loss.svg or samples.png
+    // were written: the resume writes them (tests/apps/kill_resume_test.sh).
+    out << fmt::format("{} is at step {} already: writing loss.svg and samples.png\n", ckpt_path, start);
+    write_loss_curve((fs::path(o.out) / "loss.svg").string(), losses);
+  } else {
+    out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model, net->parameter_count(),
+                       data_spec, tensor::shape_str(data.shape()), start + 1, o.steps);
+  }
+  out << std::flush;  // a log file shows it at once, not when the buffer fills
   Progress progress(o.steps, start);
   progress.print_lines(out, o.log_every);
   net->train();

@@ -196,9 +196,12 @@ void expect_resume_matches(const std::string& data, const TempDir& dir) {
   EXPECT_NE(at_50, split);  // the resumed run did train
   EXPECT_TRUE(whole == split) << "checkpoints differ after resume (" << data << ")";
   EXPECT_TRUE(apps_test::read_bytes(dir / "whole/loss.csv") == apps_test::read_bytes(dir / "split/loss.csv"));
-  // Resuming a finished run does nothing.
+  // Resuming a finished run keeps its checkpoint and writes its pictures
+  // again: a run killed before samples.png was written gets one.
+  fs::remove(dir / "split/samples.png");
   EXPECT_EQ(diffuse(with({"--steps", "100", "--out", dir / "split", "--resume"})).status, 0);
   EXPECT_TRUE(apps_test::read_bytes(dir / "split/model.safetensors") == split);
+  EXPECT_TRUE(apps_test::read_bytes(dir / "whole/samples.png") == apps_test::read_bytes(dir / "split/samples.png"));
 }
 
 TEST(Cli, ResumeGivesTheSameCheckpointAsAnUninterruptedRun) {

@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const diffusion::GaussianMixture gmm = diffusion::parse_gaussian_mixture_json(text);
     tensor::Generator gen(0);
     const tensor::Tensor x = diffusion::sample_mixture(gmm, 64, gen);
-    if (gmm.d() == 2) apps::scatter_plot(x, {}, 64);
+    if (gmm.d() == 2) apps::scatter_plot(x, {}, "", 64);
   });
   return 0;
 }
