@@ -64,5 +64,6 @@ elif [[ -z $mode ]]; then
   run_ctest build-asan -R "^(($parser_suites)\.|fuzz_replay_)"
   run_ctest build-asan -L "^($core_layers)\$"
 fi
-echo "scripts/test.sh ${mode:-(Release + sanitized)}: $passed passed, $failed failed"
+echo "scripts/test.sh ran ${mode:-the Release and sanitized parts}"
+echo "tests: $passed passed, $failed failed"
 ((failed == 0))
