@@ -50,6 +50,18 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--steps", o.steps, "total optimizer steps")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--batch", o.batch, "batch size")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--lr", o.lr, "AdamW learning rate")->check(number(0, 1, true))->capture_default_str();
+  cmd->add_option("--lr-schedule", o.lr_schedule, "lr after the warm-up: constant | cosine (to 0 at --lr-decay-steps)")
+      ->check(CLI::IsMember({"constant", "cosine"}))
+      ->capture_default_str();
+  cmd->add_option("--warmup", o.warmup, "lr rises linearly to --lr over the first N steps (0: none)")
+      ->check(whole_number(0))
+      ->capture_default_str();
+  cmd->add_option("--lr-decay-steps", o.lr_decay_steps, "cosine: the step where the lr reaches 0 (0: --steps)")
+      ->check(whole_number(0))
+      ->capture_default_str();
+  cmd->add_option("--clip-grad", o.clip_grad, "rescale gradients to global L2 norm <= NORM before each step (0: off)")
+      ->check(number(0, 1e30))
+      ->capture_default_str();
   cmd->add_option("--out", o.out, "run directory")->required();
   cmd->add_flag("--resume", o.resume, "continue the run in --out up to --steps");
   cmd->add_option("--seed", o.seed, "seed of the weights, data order and noise")->capture_default_str();
@@ -71,6 +83,10 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
       ->check(whole_number(1))
       ->capture_default_str();
+  cmd->add_option("--ch-mult", o.ch_mult, "unet: channel multiplier per level, the last the middle's")
+      ->capture_default_str();
+  cmd->add_option("--attn-res", o.attn_res,
+                  "unet: image sides whose levels get attention too, e.g. 14 (the middle always has it)");
   cmd->add_option("--samples", o.samples, "samples drawn at the end (0: 2000 points or 64 images)")
       ->check(whole_number(0));
   cmd->add_option("--sample-every", o.sample_every, "also write DIR/samples-STEP.png every N steps (0: never)")
@@ -109,6 +125,12 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
       ->capture_default_str();
   cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (docs/math.md 3.1)")
       ->check(number(0, 1))
+      ->capture_default_str();
+  cmd->add_option("--snr", o.snr, "pc: the corrector's signal-to-noise ratio (docs/math.md 4.8)")
+      ->check(number(0, 100, true))
+      ->capture_default_str();
+  cmd->add_option("--corrector-steps", o.corrector_steps, "pc: Langevin corrector steps after each predictor step")
+      ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--n", o.n, "number of samples")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--batch", o.batch, "rows per sampler run, chunk i seeded by seed + i (0: 128 images, all points)")

@@ -158,6 +158,9 @@ void check_flags(const CLI::App& app, int threads) {
     const std::string sampler = value(*cmd, "--sampler");
     APPS_CHECK(!given(*cmd, "--eta") || sampler == "ddim" || sampler.ends_with("-ddim"),
                "--eta {} applies to ddim and the *-ddim samplers, not to --sampler {}", value(*cmd, "--eta"), sampler);
+    for (const char* flag : {"--snr", "--corrector-steps"})
+      APPS_CHECK(!given(*cmd, flag) || sampler == "pc", "{} {} applies to --sampler pc, not to --sampler {}", flag,
+                 value(*cmd, flag), sampler);
     APPS_CHECK(!given(*cmd, "--n") || !given(*cmd, "--x-T"),
                "--n {} with --x-T {}: the noise file's rows are the samples; give one of the two", value(*cmd, "--n"),
                value(*cmd, "--x-T"));

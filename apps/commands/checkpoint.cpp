@@ -70,6 +70,10 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
       {"data_shape", shape_to_string(c.data_shape)},
       {"batch", std::to_string(c.batch)},
       {"lr", exact(c.lr)},
+      {"lr_schedule", c.lr_schedule},
+      {"warmup", std::to_string(c.warmup)},
+      {"lr_decay_steps", std::to_string(c.lr_decay_steps)},
+      {"clip_grad", exact(c.clip_grad)},
       {"ema", exact(c.ema)},
       {"ema_warmup", c.ema_warmup ? "1" : "0"},
       {"seed", std::to_string(c.seed)},
@@ -105,6 +109,14 @@ Checkpoint load_checkpoint(const std::string& path) {
   c.data_shape = shape_from_string(get("data_shape"), what("data_shape"));
   c.batch = integer("batch", 1);
   c.lr = nn::parse_finite_double(get("lr"), what("lr"));
+  if (m.count("lr_schedule") != 0) {  // checkpoints from before the lr schedule have none of these
+    c.lr_schedule = get("lr_schedule");
+    APPS_CHECK(c.lr_schedule == "constant" || c.lr_schedule == "cosine", "{}: unknown lr_schedule '{}'", path,
+               c.lr_schedule);
+    c.warmup = integer("warmup", 0);
+    c.lr_decay_steps = integer("lr_decay_steps", 0);
+    c.clip_grad = nn::parse_finite_double(get("clip_grad"), what("clip_grad"));
+  }
   c.ema = nn::parse_finite_double(get("ema"), what("ema"));
   c.ema_warmup = m.count("ema_warmup") != 0 && get("ema_warmup") == "1";
   c.seed = nn::parse_uint64(get("seed"), what("seed"));

@@ -29,6 +29,11 @@ struct RunConfig {
   tensor::Shape data_shape;   // one example: (2) or (C, H, W)
   int64_t batch = 0;
   double lr = 0;
+  // The lr schedule and clipping; absent from older checkpoints: constant, no warm-up, no clipping.
+  std::string lr_schedule = "constant";
+  int64_t warmup = 0;
+  int64_t lr_decay_steps = 0;  // cosine only: fixed when the run starts, so a resume follows the same curve
+  double clip_grad = 0;
   double ema = 0;
   bool ema_warmup = false;  // absent from checkpoints made before the warm-up: off
   uint64_t seed = 0;

@@ -17,6 +17,10 @@ struct TrainOptions {
   int64_t steps = 4000;
   int64_t batch = 256;
   double lr = 2e-4;
+  std::string lr_schedule = "constant";  // constant | cosine (to 0 at --lr-decay-steps)
+  int64_t warmup = 0;           // lr rises linearly from lr/N to lr over the first N steps (0: none)
+  int64_t lr_decay_steps = 0;   // cosine: the step where the lr reaches 0 (0: --steps of the first run)
+  double clip_grad = 0;         // rescale gradients to global L2 norm <= this before each step (0: off)
   std::string out;              // the run directory
   bool resume = false;
   uint64_t seed = 0;
@@ -27,6 +31,8 @@ struct TrainOptions {
   std::string pred = "eps";         // eps | x0 | v
   int64_t width = 256;          // mlp hidden width
   int64_t ch = 32;              // unet base channels
+  std::string ch_mult = "1,2,2";  // unet: channel multiplier per level, the last one the middle's
+  std::string attn_res;         // unet: resolutions (image sides, "14,7") whose levels get attention besides the middle
   int64_t samples = 0;          // samples drawn at the end (0: 2000 points or 64 images)
   int64_t sample_every = 0;     // also DIR/samples-STEP.png every N steps (0: never)
   int64_t keep = 0;             // numbered checkpoints DIR/model-STEP.safetensors kept besides the latest
@@ -51,6 +57,8 @@ struct SampleOptions {
   std::string sampler = "ddim";
   int64_t steps = 100;
   double eta = 0.0;
+  double snr = 0.16;         // pc: the Langevin corrector's signal-to-noise ratio r (docs/math.md 4.8)
+  int64_t corrector_steps = 1;  // pc: corrector steps M after each predictor step
   int64_t n = 1000;
   int64_t batch = 0;  // rows per sampler run (0: 128 images, or all points); chunk i uses seed + i
   uint64_t seed = 0;

@@ -117,7 +117,8 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
       APPS_CHECK(!x_T.defined(), "--x-T is not supported by {} (it draws its own prior sample)", o.sampler);
       const diffusion::EulerMaruyamaPredictor euler(sde, eps);
       const diffusion::ReverseDiffusionPredictor reverse(sde, eps);
-      const diffusion::LangevinCorrector corrector(sde, eps, static_cast<int>(o.steps));
+      const diffusion::LangevinCorrector corrector(sde, eps, static_cast<int>(o.steps), o.snr,
+                                                   static_cast<int>(o.corrector_steps));
       const bool pc = o.sampler == "pc";
       const auto result =
           diffusion::sample_sde(sde, eps, pc ? static_cast<const diffusion::Predictor&>(reverse) : euler,

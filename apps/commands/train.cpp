@@ -27,7 +27,10 @@
 #include "nn/models/mlp2d.h"
 #include "nn/models/unet.h"
 #include "nn/optim/adam.h"
+#include "nn/optim/clip_grad.h"
 #include "nn/optim/ema.h"
+#include "nn/optim/lr_schedule.h"
+#include "nn/strict_number.h"
 
 namespace apps {
 namespace {
@@ -35,6 +38,19 @@ namespace {
 namespace fs = std::filesystem;
 using autograd::Variable;
 using tensor::Tensor;
+
+// "1,2,2" -> {1, 2, 2}, each at least `lo`; "" -> {}.
+std::vector<int64_t> comma_list(const std::string& text, const std::string& flag, int64_t lo) {
+  std::vector<int64_t> values;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    values.push_back(nn::parse_int64(std::string_view(text).substr(start, comma - start), flag + " " + text, lo));
+    start = comma + 1;
+  }
+  return values;
+}
 
 RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   RunConfig c;
@@ -45,6 +61,17 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   c.data_shape = tensor::Shape(data.shape().begin() + 1, data.shape().end());
   c.batch = o.batch;
   c.lr = o.lr;
+  c.lr_schedule = o.lr_schedule;
+  c.warmup = o.warmup;
+  c.lr_decay_steps = o.lr_schedule == "cosine" ? (o.lr_decay_steps > 0 ? o.lr_decay_steps : o.steps) : 0;
+  APPS_CHECK(o.lr_schedule != "cosine" || c.lr_decay_steps > o.warmup,
+             "--lr-schedule cosine decays after the warm-up, so --lr-decay-steps (or --steps) {} must exceed "
+             "--warmup {}",
+             c.lr_decay_steps, o.warmup);
+  APPS_CHECK(o.lr_decay_steps == 0 || o.lr_schedule == "cosine",
+             "--lr-decay-steps {} is for --lr-schedule cosine (the lr schedule is {})", o.lr_decay_steps,
+             o.lr_schedule);
+  c.clip_grad = o.clip_grad;
   c.ema = o.ema;
   c.ema_warmup = o.ema_warmup;
   c.seed = o.seed;
@@ -58,13 +85,31 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   } else {
     APPS_CHECK(data.dim() == 4, "--model unet is for images (N, C, H, W), but --data {} holds {}; use --model mlp",
                o.data, tensor::shape_str(data.shape()));
-    APPS_CHECK(data.size(2) % 4 == 0 && data.size(3) % 4 == 0,
-               "--model unet halves the image twice, so H and W must be multiples of 4; --data {} is {}x{}", o.data,
-               data.size(2), data.size(3));
     APPS_CHECK(o.ch % 8 == 0, "--ch {} must be a multiple of 8 (GroupNorm uses 8 groups)", o.ch);
     nn::UNetConfig unet;
     unet.in_channels = data.size(1);
     unet.channels = o.ch;
+    unet.channel_mult = comma_list(o.ch_mult, "--ch-mult", 1);
+    const int64_t halvings = static_cast<int64_t>(unet.channel_mult.size()) - 1;
+    APPS_CHECK(halvings >= 1 && halvings <= 6, "--ch-mult {}: give 2 to 7 multipliers (one per level and the middle)",
+               o.ch_mult);
+    const int64_t side = int64_t{1} << halvings;
+    APPS_CHECK(data.size(2) % side == 0 && data.size(3) % side == 0,
+               "--model unet with --ch-mult {} halves the image {} times, so H and W must be multiples of {}; "
+               "--data {} is {}x{}",
+               o.ch_mult, halvings, side, o.data, data.size(2), data.size(3));
+    // Level i works at side H / 2^i; the middle (H / 2^L) always has attention.
+    for (const int64_t res : comma_list(o.attn_res, "--attn-res", 1)) {
+      std::string sides;
+      int64_t level = -1;
+      for (int64_t i = 0; i < halvings; ++i) {
+        sides += fmt::format("{}{}", i > 0 ? ", " : "", data.size(2) >> i);
+        if (data.size(2) >> i == res) level = i;
+      }
+      APPS_CHECK(level >= 0, "--attn-res {}: the levels of this U-Net work at sides {} (the middle, {}, always has it)",
+                 res, sides, data.size(2) >> halvings);
+      unet.attention_levels.push_back(level);
+    }
     c.model_json = unet.to_json();
   }
   return c;
@@ -96,6 +141,13 @@ void keep_numbered_copy(const std::string& ckpt_path, int64_t step, int64_t keep
   for (size_t i = 0; i + keep < copies.size(); ++i) fs::remove(copies[i].second);
 }
 
+// The lr of the optimizer step after `done` steps: linear warm-up over
+// --warmup steps, then constant or cosine down to 0 at lr_decay_steps.
+double lr_at(const RunConfig& c, int64_t done) {
+  if (c.lr_schedule == "cosine") return nn::WarmupCosine{c.lr, c.warmup, c.lr_decay_steps, 0.0}(done);
+  return done < c.warmup ? c.lr * static_cast<double>(done + 1) / static_cast<double>(c.warmup) : c.lr;
+}
+
 double mean_of_last(const std::vector<double>& values, size_t k) {
   k = std::min(k, values.size());
   double sum = 0;
@@ -125,6 +177,16 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     APPS_CHECK(!o.lr_given || o.lr == ckpt.config.lr,
                "--resume with --lr {}: the run in {} trains with --lr {} (drop --lr, or start a new run)", o.lr, o.out,
                ckpt.config.lr);
+    // The same for the lr schedule and clipping (a value other than the default and the run's one).
+    const TrainOptions defaults;
+    const RunConfig& c = ckpt.config;
+    APPS_CHECK((o.lr_schedule == defaults.lr_schedule || o.lr_schedule == c.lr_schedule) &&
+                   (o.warmup == defaults.warmup || o.warmup == c.warmup) &&
+                   (o.lr_decay_steps == defaults.lr_decay_steps || o.lr_decay_steps == c.lr_decay_steps) &&
+                   (o.clip_grad == defaults.clip_grad || o.clip_grad == c.clip_grad),
+               "--resume: the run in {} trains with --lr-schedule {} --warmup {} --lr-decay-steps {} --clip-grad {}; "
+               "drop those flags, or start a new run",
+               o.out, c.lr_schedule, c.warmup, c.lr_decay_steps, c.clip_grad);
     APPS_CHECK(!o.batch_given || o.batch == ckpt.config.batch,
                "--resume with --batch {}: the run in {} trains with --batch {} (drop --batch, or start a new run)",
                o.batch, o.out, ckpt.config.batch);
@@ -243,6 +305,8 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     }
     optimizer.zero_grad();
     loss.backward();
+    if (config.clip_grad > 0) nn::clip_grad_norm(net->parameters(), config.clip_grad);
+    optimizer.set_lr(lr_at(config, step - 1));
     optimizer.step();
     ema.update(*net);
     losses.push_back(value);
