@@ -3,7 +3,6 @@
 // tree (count() says whether the user gave a flag), and --version's facts.
 #include "apps/cli_manners.h"
 
-#include <cblas.h>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -13,12 +12,9 @@
 #include <thread>
 
 #include "apps/error.h"
+#include "tensor/build_info.h"
 #include "tensor/device.h"
 #include "tensor/ops.h"
-
-#ifndef DIFFUSE_VERSION
-#define DIFFUSE_VERSION "unknown"
-#endif
 
 namespace apps {
 namespace {
@@ -43,24 +39,6 @@ void add_long_names(const CLI::App& cmd, std::vector<std::string>& names) {
     for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
 }
 
-// Our own kernels' vector width is fixed when they are compiled; OpenBLAS
-// picks its kernels for the CPU at run time (its core, below).
-std::string vector_width() {
-#if defined(__AVX512F__)
-  return "512 bits (AVX-512)";
-#elif defined(__AVX2__)
-  return "256 bits (AVX2)";
-#elif defined(__AVX__)
-  return "256 bits (AVX)";
-#elif defined(__SSE2__)
-  return "128 bits (SSE2)";
-#elif defined(__ARM_NEON)
-  return "128 bits (NEON)";
-#else
-  return "scalar";
-#endif
-}
-
 std::string cpu_supports() {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
@@ -71,11 +49,6 @@ std::string cpu_supports() {
 #else
   return "";
 #endif
-}
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
-  return s;
 }
 
 }  // namespace
@@ -173,13 +146,17 @@ void check_flags(const CLI::App& app, int threads) {
 }
 
 std::string version_text() {
+  const tensor::BuildFacts f = tensor::build_facts();
   const std::string supports = cpu_supports();
-  std::string text = fmt::format("diffuse {}\n", DIFFUSE_VERSION);
-  text += fmt::format("BLAS: {}\n", trimmed(openblas_get_config()));
-  text += fmt::format("BLAS core: {}\n", trimmed(openblas_get_corename()));
-  text += fmt::format("vector width: {} in our kernels{}\n", vector_width(),
+  // Our own kernels' vector width is fixed when they are compiled; OpenBLAS
+  // picks its kernels for the CPU at run time (its core).
+  const std::string width = f.vector_bits > 0 ? fmt::format("{} bits ({})", f.vector_bits, f.vector_isa) : f.vector_isa;
+  std::string text = fmt::format("diffuse {}\n", f.version);
+  text += fmt::format("BLAS: {}\n", f.blas_config);
+  text += fmt::format("BLAS core: {}\n", f.blas_core);
+  text += fmt::format("vector width: {} in our kernels{}\n", width,
                       supports.empty() ? "" : fmt::format("; this CPU has {}", supports));
-  text += fmt::format("threads: {} (cores: {})\n", tensor::get_num_threads(), std::thread::hardware_concurrency());
+  text += fmt::format("threads: {} (cores: {})\n", f.threads, std::thread::hardware_concurrency());
   text += fmt::format("CUDA: {}", !tensor::cuda_built()      ? "not built"
                                    : tensor::cuda_available() ? "built, a device is present"
                                                               : "built, no device found");

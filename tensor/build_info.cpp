@@ -6,6 +6,9 @@
 #include <cblas.h>
 #include <fmt/format.h>
 
+#include <cctype>
+
+#include "tensor/device.h"
 #include "tensor/ops.h"
 
 #ifndef DIFFUSE_VERSION
@@ -18,21 +21,26 @@ namespace {
 
 // The widest SIMD the compiler was allowed to emit for our own loops (OpenBLAS
 // picks its kernels at run time; its core is reported separately).
-const char* vector_width() {
+constexpr const char* kVectorIsa =
 #if defined(__AVX512F__)
-  return "AVX-512 (512-bit)";
+    "AVX-512";
+constexpr int kVectorBits = 512;
 #elif defined(__AVX2__)
-  return "AVX2 (256-bit)";
+    "AVX2";
+constexpr int kVectorBits = 256;
 #elif defined(__AVX__)
-  return "AVX (256-bit)";
+    "AVX";
+constexpr int kVectorBits = 256;
 #elif defined(__SSE2__)
-  return "SSE2 (128-bit)";
+    "SSE2";
+constexpr int kVectorBits = 128;
 #elif defined(__ARM_NEON)
-  return "NEON (128-bit)";
+    "NEON";
+constexpr int kVectorBits = 128;
 #else
-  return "scalar";
+    "scalar";
+constexpr int kVectorBits = 0;
 #endif
-}
 
 const char* compiler() {
 #if defined(__clang__)
@@ -44,22 +52,36 @@ const char* compiler() {
 #endif
 }
 
+std::string trimmed(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  return s;
+}
+
 }  // namespace
 
-std::string build_info() {
+BuildFacts build_facts() {
+  BuildFacts f;
+  f.version = DIFFUSE_VERSION;
+  f.compiler = compiler();
 #ifdef DIFFUSE_NATIVE_BUILD
-  const char* march = "-march=native";
-#else
-  const char* march = "portable";
+  f.native = true;
 #endif
-#ifdef DIFFUSE_WITH_CUDA
-  const char* cuda = "yes";
-#else
-  const char* cuda = "no";
-#endif
-  return fmt::format("diffuse {}; {}; {}, vectors {}; OpenBLAS core {} ({}); threads {}; CUDA {}", DIFFUSE_VERSION,
-                     compiler(), march, vector_width(), openblas_get_corename(), openblas_get_config(),
-                     get_num_threads(), cuda);
+  f.vector_isa = kVectorIsa;
+  f.vector_bits = kVectorBits;
+  f.blas_config = trimmed(openblas_get_config());
+  f.blas_core = trimmed(openblas_get_corename());
+  f.threads = get_num_threads();
+  f.cuda_built = cuda_built();
+  return f;
+}
+
+std::string build_info() {
+  const BuildFacts f = build_facts();
+  const std::string vectors =
+      f.vector_bits > 0 ? fmt::format("{} ({}-bit)", f.vector_isa, f.vector_bits) : f.vector_isa;
+  return fmt::format("diffuse {}; {}; {}, vectors {}; OpenBLAS core {} ({}); threads {}; CUDA {}", f.version,
+                     f.compiler, f.native ? "-march=native" : "portable", vectors, f.blas_core, f.blas_config,
+                     f.threads, f.cuda_built ? "yes" : "no");
 }
 
 }  // namespace tensor
