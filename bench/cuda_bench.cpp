@@ -164,13 +164,6 @@ BENCHMARK(BM_CudaSilu)->Unit(benchmark::kMicrosecond);
 
 // ---- whole models on CUDA: the training step of bench/nn_bench.cpp ----
 
-// Whether the nn layer can move a model to a device (Module::to(Device));
-// until it can, the model cases report that instead of a time.
-template <typename M>
-concept MovableToDevice = requires(M& m) {
-  m.to(Device::CUDA);
-};
-
 // alpha_bar_t for the linear beta schedule from 1e-4 to 0.02 (as nn_bench.cpp).
 t::Tensor linear_alpha_bar() {
   std::vector<double> ab(kT);
@@ -202,23 +195,17 @@ void train_step(Model& model, nn::Optimizer& opt, const t::Shape& x_shape, const
 }
 
 // Builds a Model on CUDA and runs body(model, gen), reporting an error
-// instead of a time when the build cannot move models (the branch that
-// moves one is then discarded: this is a template for that reason) or the
-// library throws.
+// instead of a time when the library throws.
 template <typename Model, typename Config, typename Body>
 void with_model_on_cuda(benchmark::State& state, Body&& body) {
   if (!require_cuda(state)) return;
-  if constexpr (!MovableToDevice<Model>) {
-    state.SkipWithError("this build's nn::Module cannot move a model to CUDA (Module::to(Device))");
-  } else {
-    try {
-      t::Generator gen(0);
-      Model model(Config{}, gen);
-      model.to(Device::CUDA);
-      body(model, gen);
-    } catch (const t::Error& e) {
-      state.SkipWithError(e.what());
-    }
+  try {
+    t::Generator gen(0);
+    Model model(Config{}, gen);
+    model.to(Device::CUDA);
+    body(model, gen);
+  } catch (const t::Error& e) {
+    state.SkipWithError(e.what());
   }
 }
 

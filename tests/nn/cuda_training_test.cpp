@@ -3,8 +3,6 @@
 // copied over), loss = mse(model(x_t, t), eps) as in bench/nn_bench.cpp.
 // The two loss curves must agree to float32 accuracy: relative 2e-3 per step
 // (kernels sum in other orders, and 50 Adam steps compound it).
-// Moving a model needs nn::Module::to(Device); until this build has it, the
-// test says so and skips.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -22,11 +20,6 @@ namespace {
 namespace t = tensor;
 namespace ag = autograd;
 using t::Device;
-
-template <typename M>
-concept MovableToDevice = requires(M& m) {
-  m.to(Device::CUDA);
-};
 
 constexpr int64_t kT = 1000, kBatch = 256, kSteps = 50;
 
@@ -78,20 +71,14 @@ std::vector<double> loss_curve(Device device, const std::vector<Batch>& batches)
   return losses;
 }
 
-// A template so that, in a build whose Module cannot move, the branch that
-// moves it is discarded rather than compiled.
 template <typename Model>
 void expect_curves_match() {
-  if constexpr (!MovableToDevice<Model>) {
-    GTEST_SKIP() << "nn::Module cannot move a model to CUDA in this build (Module::to(Device))";
-  } else {
-    const std::vector<Batch> batches = make_batches();
-    const std::vector<double> cpu = loss_curve<Model>(Device::CPU, batches);
-    const std::vector<double> cuda = loss_curve<Model>(Device::CUDA, batches);
-    ASSERT_EQ(cpu.size(), cuda.size());
-    for (size_t i = 0; i < cpu.size(); ++i) EXPECT_NEAR(cuda[i], cpu[i], 2e-3 * std::abs(cpu[i])) << "step " << i;
-    EXPECT_LT(cpu.back(), cpu.front()) << "the loss did not fall: the comparison would be vacuous";
-  }
+  const std::vector<Batch> batches = make_batches();
+  const std::vector<double> cpu = loss_curve<Model>(Device::CPU, batches);
+  const std::vector<double> cuda = loss_curve<Model>(Device::CUDA, batches);
+  ASSERT_EQ(cpu.size(), cuda.size());
+  for (size_t i = 0; i < cpu.size(); ++i) EXPECT_NEAR(cuda[i], cpu[i], 2e-3 * std::abs(cpu[i])) << "step " << i;
+  EXPECT_LT(cpu.back(), cpu.front()) << "the loss did not fall: the comparison would be vacuous";
 }
 
 TEST(CudaTraining, MLP2DLossCurveMatchesCpu) {
