@@ -30,7 +30,7 @@ diffusion::EpsModel eps_under(const LoadedModel& model, const diffusion::KernelF
 }  // namespace
 
 diffusion::EpsModel LoadedModel::discrete_eps() const {
-  require_discrete(config, "a discrete sampler or bound");  // the commands refuse earlier, naming themselves
+  require_discrete(config, "this command (it runs the discrete DDPM chain)");  // most refuse earlier, by name
   return eps_under(*this, diffusion::ddpm_kernel(schedule));
 }
 
