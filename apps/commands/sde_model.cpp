@@ -23,6 +23,9 @@ void set_sde_config(const TrainOptions& o, bool images, RunConfig& config) {
   APPS_CHECK(o.pred == defaults.pred, "--sde {} trains the eps loss (docs/math.md 4.5); drop --pred {}", o.sde, o.pred);
   APPS_CHECK(o.sde == "ve" || (o.sigma_min == defaults.sigma_min && o.sigma_max == defaults.sigma_max),
              "--sigma-min and --sigma-max are for --sde ve, not --sde {}", o.sde);
+  // Its pictures and samplers run on the host only (sample refuses --device for them too).
+  APPS_CHECK(o.device == "cpu",
+             "--sde trains on the cpu only for now, as the SDE and ODE samplers run; drop --device {}", o.device);
   config.sde = o.sde;
   if (o.sde != "ve") return;
   config.sigma_min = o.sigma_min;

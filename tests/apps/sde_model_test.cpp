@@ -97,6 +97,25 @@ TEST(SdeModel, ConfigJsonRecordsTheSdeAndStartsTheSameRunAgain) {
   EXPECT_EQ(std::string(text.begin(), text.end()).find("sde"), std::string::npos);
 }
 
+// The loss's t and eps come from the saved noise stream: a resumed --sde run
+// ends with the files of an uninterrupted one.
+TEST(SdeModel, ResumeGivesTheSameCheckpointAsAnUninterruptedRun) {
+  TempDir dir;
+  auto run = [&](const std::string& out, const std::string& steps, bool resume) {
+    std::vector<std::string> args = {
+        "train", "--data",       "moons", "--sde",       "ve", "--batch", "16",  "--width", "8", "--samples",
+        "8",     "--ckpt-every", "10",    "--log-every", "0",  "--steps", steps, "--out",   out};
+    if (resume) args.push_back("--resume");
+    return diffuse(args).status;
+  };
+  ASSERT_EQ(run(dir / "whole", "20", false), 0);
+  ASSERT_EQ(run(dir / "split", "10", false), 0);
+  ASSERT_EQ(run(dir / "split", "20", true), 0);
+  for (const std::string file : {"model.safetensors", "loss.csv", "samples.png"})
+    EXPECT_TRUE(apps_test::read_bytes(dir / ("whole/" + file)) == apps_test::read_bytes(dir / ("split/" + file)))
+        << file;
+}
+
 TEST(SdeModel, DefaultSigmaMaxFollowsTheData) {
   TempDir dir;
   ASSERT_EQ(diffuse(train(dir / "ve", {"--sde", "ve"})).status, 0);
