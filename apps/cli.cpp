@@ -11,6 +11,7 @@
 #include "apps/cli_analytic.h"
 #include "apps/cli_manners.h"
 #include "apps/cli_sample_quality.h"
+#include "apps/cli_sde.h"
 #include "apps/cli_validators.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/train_config.h"
@@ -79,6 +80,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--pred", o.pred, "what the network predicts (docs/math.md 2.2-2.4)")
       ->check(CLI::IsMember({"eps", "x0", "v"}))
       ->capture_default_str();
+  add_sde_train_flags(cmd, o);  // --sde, --sigma-min, --sigma-max
   cmd->add_option("--width", o.width, "mlp: hidden width")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
       ->check(whole_number(1))

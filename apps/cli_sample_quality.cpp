@@ -38,7 +38,12 @@ CLI::App* add_score(CLI::App& app, ScoreOptions& o) {
   cmd->add_option("--samples", o.samples, std::string("FILE.npy (from diffuse sample) or data: ") + kDataHelp)
       ->required();
   cmd->add_option("--ref", o.ref, std::string("reference images: ") + kDataHelp)->capture_default_str();
-  cmd->add_option("--classifier", o.classifier, "FILE.safetensors from diffuse train-classifier")->required();
+  cmd->add_option("--classifier", o.classifier, "FILE.safetensors from diffuse train-classifier");
+  cmd->add_option("--features", o.features,
+                  "classifier: the --classifier's features; pixels: 4 x 4 block means per channel, no classifier "
+                  "(any channels and size: the path for RGB sets)")
+      ->check(CLI::IsMember({"classifier", "pixels"}))
+      ->capture_default_str();
   cmd->add_option("--n", o.n, "images taken from each set")->check(whole_number(2))->capture_default_str();
   cmd->add_option("--seed", o.seed, "which n images, when a set holds more")->capture_default_str();
   cmd->add_flag("--json", o.json, "print the result as one JSON object on the last line");

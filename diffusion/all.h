@@ -21,6 +21,7 @@
 #include "diffusion/sampling.h"
 #include "diffusion/schedule.h"
 #include "diffusion/sde.h"
+#include "diffusion/sde_network.h"
 #include "diffusion/timesteps.h"
 #include "diffusion/training.h"
 #include "nn/nn.h"

@@ -59,7 +59,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
   for (const auto& [name, t] : ckpt.optim) tensors[kOptim + name] = t;
   const RunConfig& c = ckpt.config;
   const RunPosition& p = ckpt.position;
-  const nn::Metadata metadata = {
+  nn::Metadata metadata = {
       {"format", "diffuse-run-1"},
       {"model", c.model},
       {"model_config", c.model_json},
@@ -83,6 +83,13 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
       {"rng_stream", std::to_string(p.rng_stream)},
       {"ema_updates", std::to_string(p.ema_updates)},
   };
+  if (!c.sde.empty()) {  // absent for a discrete model, whose file stays as it was
+    metadata["sde"] = c.sde;
+    if (c.sde == "ve") {
+      metadata["sigma_min"] = exact(c.sigma_min);
+      metadata["sigma_max"] = exact(c.sigma_max);
+    }
+  }
   nn::save_safetensors(path, tensors, metadata);
 }
 
@@ -106,6 +113,18 @@ Checkpoint load_checkpoint(const std::string& path) {
   c.pred = get("pred");
   c.T = integer("T", 1);
   c.data = get("data");
+  if (m.count("sde") != 0) {  // a continuous-time model (diffuse train --sde)
+    c.sde = get("sde");
+    APPS_CHECK(c.sde == "vp" || c.sde == "subvp" || c.sde == "ve", "{}: unknown sde '{}' (valid: vp, subvp, ve)", path,
+               c.sde);
+    if (c.sde == "ve") {
+      c.sigma_min = nn::parse_finite_double(get("sigma_min"), what("sigma_min"));
+      c.sigma_max = nn::parse_finite_double(get("sigma_max"), what("sigma_max"));
+      APPS_CHECK(0 < c.sigma_min && c.sigma_min < c.sigma_max,
+                 "{}: metadata sigma_min {} and sigma_max {} need 0 < sigma_min < sigma_max", path, c.sigma_min,
+                 c.sigma_max);
+    }
+  }
   c.data_shape = shape_from_string(get("data_shape"), what("data_shape"));
   c.batch = integer("batch", 1);
   c.lr = nn::parse_finite_double(get("lr"), what("lr"));

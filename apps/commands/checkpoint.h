@@ -25,6 +25,10 @@ struct RunConfig {
   std::string schedule = "linear";
   std::string pred = "eps";
   int64_t T = 1000;
+  // Continuous-time models (diffuse train --sde): the SDE, and VE's noise range; empty for a
+  // discrete DDPM model, whose checkpoints have no such keys.
+  std::string sde;
+  double sigma_min = 0, sigma_max = 0;
   std::string data;           // the --data spec
   tensor::Shape data_shape;   // one example: (2) or (C, H, W)
   int64_t batch = 0;

@@ -29,6 +29,9 @@ struct TrainOptions {
   bool ema_warmup = true;           // EMA decay min(ema, (1 + n) / (10 + n)) at update n (nn/optim/ema.h)
   std::string schedule = "linear";  // linear | cosine | blog
   std::string pred = "eps";         // eps | x0 | v
+  std::string sde;                  // vp | subvp | ve: a continuous-time model (sde_model.h); empty: discrete DDPM
+  double sigma_min = 0.01;          // --sde ve: the noise std at t = 0 and at t = 1 (0: 50 for images,
+  double sigma_max = 0;             // 10 for 2-D points)
   int64_t width = 256;          // mlp hidden width
   int64_t ch = 32;              // unet base channels
   std::string ch_mult = "1,2,2";  // unet: channel multiplier per level, the last one the middle's

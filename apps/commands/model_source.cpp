@@ -3,10 +3,12 @@
 
 #include <filesystem>
 
+#include "apps/commands/sde_model.h"
 #include "apps/device.h"
 #include "apps/error.h"
 #include "diffusion/edm.h"
 #include "diffusion/prediction.h"
+#include "diffusion/sde_network.h"
 #include "tensor/allocation_budget.h"
 
 namespace apps {
@@ -27,15 +29,23 @@ diffusion::EpsModel eps_under(const LoadedModel& model, const diffusion::KernelF
 
 }  // namespace
 
-diffusion::EpsModel LoadedModel::discrete_eps() const { return eps_under(*this, diffusion::ddpm_kernel(schedule)); }
+diffusion::EpsModel LoadedModel::discrete_eps() const {
+  require_discrete(config, "this command (it runs the discrete DDPM chain)");  // most refuse earlier, by name
+  return eps_under(*this, diffusion::ddpm_kernel(schedule));
+}
 
 diffusion::EpsModel LoadedModel::interpolated_eps() const {
+  require_discrete(config, "edm-heun");
   return eps_under(*this, diffusion::interpolated_ddpm_kernel(schedule));
 }
 
 diffusion::EpsModel LoadedModel::sde_eps(const diffusion::Sde& sde) const {
   if (gmm) return diffusion::gmm_eps_model(*gmm, sde.kernel());
-  return diffusion::eps_model_from(raw_network(network), diffusion::parse_prediction(config.pred), sde.kernel());
+  const diffusion::EpsModel eps =
+      diffusion::eps_model_from(raw_network(network), diffusion::parse_prediction(config.pred), sde.kernel());
+  // A --sde model's network sees VE's scaled input and 999 t (Note [SDE network conditioning]); a discrete one the
+  // SDE's own label, 999 t on the VP SDE (docs/math.md 4.4).
+  return config.sde.empty() ? eps : diffusion::sde_network_eps(sde, eps);
 }
 
 tensor::Shape LoadedModel::batch_shape(int64_t n) const {

@@ -1,6 +1,7 @@
 // The model a sampling command runs (--ckpt DIR or --oracle gmm:FILE.json),
 // as the eps-models the samplers speak: one labelled for the discrete
-// schedule (label t - 1) and one for the VP SDE (label 999 t, docs/math.md 4.4).
+// schedule (label t - 1) and one for an SDE (label 999 t on VP for a discrete
+// model, docs/math.md 4.4; a --sde model's own SDE, 4.10).
 // Network outputs (eps, x0 or v) are converted to eps here (docs/math.md 2.3-2.4).
 #pragma once
 #include <memory>

@@ -7,6 +7,7 @@
 #include "apps/commands/analytic.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/model_source.h"
+#include "apps/commands/sde_model.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
 #include "apps/progress.h"
@@ -44,10 +45,10 @@ void require_finite_nll(double nll, const std::string& method) {
 void run_nll(const NllOptions& o, std::ostream& out) {
   check_nll_flags(o);
   const LoadedModel model = load_model(o.source);
-  APPS_CHECK(o.method == "elbo" || model.config.schedule == "linear",
-             "--method ode treats the model as the VP SDE, which matches the linear schedule only; this model was "
-             "trained with the {} schedule (use --method elbo)",
-             model.config.schedule);
+  // The ODE runs the model's SDE (a discrete one's is VP, linear schedule only); the ELBO needs a discrete model.
+  const std::unique_ptr<diffusion::Sde> sde_of_model =
+      o.method == "ode" ? model_sde(model.config, "--method ode") : nullptr;
+  if (o.method == "elbo") require_discrete(model.config, "--method elbo (the DDPM bound)");
   // 2-D sets are generated: a seed far from any training seed gives fresh points.
   const tensor::Tensor all = load_data(o.data, o.seed + 1000003, o.n);
   const tensor::Shape example(all.shape().begin() + 1, all.shape().end());
@@ -90,7 +91,7 @@ void run_nll(const NllOptions& o, std::ostream& out) {
   }
 
   // The ODE: exact divergence for points (d = 2 vjps), Hutchinson for images.
-  const diffusion::VpSde sde;
+  const diffusion::Sde& sde = *sde_of_model;
   const diffusion::EpsModel eps = model.sde_eps(sde);
   tensor::Generator gen(o.seed);
   diffusion::LikelihoodOptions options;

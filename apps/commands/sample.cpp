@@ -1,8 +1,8 @@
 // `diffuse sample` and `diffuse invert`: every sampler of the diffusion
 // layer by name. The discrete ones walk a K-step sub-sequence (--trajectory:
 // even (docs/math.md 1.6), quadratic (1.8) or optimal (9.3)); the SDE/ODE ones
-// treat the network as a VP-SDE model (4.4), which matches the linear
-// schedule only, so they refuse the others.
+// run a --sde model on its own SDE and treat a discrete one as a VP-SDE model
+// (4.4), which matches the linear schedule only (sde_model.h).
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -11,6 +11,7 @@
 #include "apps/commands/analytic.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/model_source.h"
+#include "apps/commands/sde_model.h"
 #include "apps/error.h"
 #include "apps/io/figures.h"
 #include "apps/io/npy.h"
@@ -32,6 +33,11 @@ const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",     
                                             "dpm-solver++2m", "dpm-solver++3m", "edm-heun",
                                             // the optimal variance (docs/math.md 7-8): analytic_sample_nll.cpp
                                             "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
+
+// The samplers of the score SDEs (docs/math.md 4-5), the ones a --sde model takes.
+bool is_sde_sampler(const std::string& sampler) {
+  return sampler == "sde-em" || sampler == "pc" || sampler.rfind("ode-", 0) == 0;
+}
 
 std::string join(const std::vector<std::string>& names) {
   std::string s;
@@ -106,11 +112,8 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
     x = sample_optimal_variance(model, o, shape, x_T, on_step);
   } else {
     APPS_CHECK(model.device == tensor::Device::CPU, "--sampler {} runs on the cpu only; use --device cpu", o.sampler);
-    APPS_CHECK(model.config.schedule == "linear",
-               "sampler {} treats the model as the VP SDE, which matches the linear schedule only; this model "
-               "was trained with the {} schedule (use ddpm, ddpm-tilde or ddim)",
-               o.sampler, model.config.schedule);
-    const diffusion::VpSde sde;  // beta 0.1..20: the linear schedule with T = 1000 (docs/math.md 4.4)
+    const std::unique_ptr<diffusion::Sde> sde_of_model = model_sde(model.config, "sampler " + o.sampler);
+    const diffusion::Sde& sde = *sde_of_model;
     const diffusion::EpsModel eps = model.sde_eps(sde);
     tensor::Generator gen(o.seed);
     if (o.sampler == "sde-em" || o.sampler == "pc") {
@@ -158,6 +161,7 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   check_sample_flags(o);
   check_writable(o.out, "--out");  // before the sampling, not after it
   const LoadedModel model = load_model(o.source);
+  if (!is_sde_sampler(o.sampler)) require_discrete(model.config, "--sampler " + o.sampler);
   const bool images = model.config.data_shape.size() == 3;
 
   tensor::Tensor x_T;
@@ -210,6 +214,7 @@ void run_invert(const InvertOptions& o, std::ostream& out) {
   APPS_CHECK(has_extension(o.out, {".npy"}), "--out {}: inversion writes x_T as .npy", o.out);
   check_writable(o.out, "--out");
   const LoadedModel model = load_model(o.source);
+  require_discrete(model.config, "invert (DDIM inversion)");
   const tensor::Tensor x0 = read_npy(o.in).to(model.device);
   check_fits(x0, model, o.in);
   const diffusion::DdimSampler sampler{model.schedule, sub_sequence(model, o.steps), 0.0, false};

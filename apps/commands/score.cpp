@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands/image_classifier.h"
+#include "apps/commands/pixel_features.h"
 #include "apps/data/dataset.h"
 #include "apps/device.h"
 #include "apps/error.h"
@@ -43,25 +44,41 @@ Tensor take(const Tensor& images, int64_t n, uint64_t seed, uint64_t stream, con
 
 void run_score(const ScoreOptions& o, std::ostream& out) {
   const tensor::Device device = parse_device(o.device);
-  LoadedClassifier classifier = load_classifier(o.classifier);
-  classifier.network->to(device);
+  const bool pixels = o.features == "pixels";
+  APPS_CHECK(pixels || !o.classifier.empty(),
+             "score: give --classifier FILE (from diffuse train-classifier), or --features pixels");
+  APPS_CHECK(!pixels || o.classifier.empty(), "--features pixels uses no classifier; drop --classifier {}",
+             o.classifier);
+  LoadedClassifier classifier;
+  if (!pixels) {
+    classifier = load_classifier(o.classifier);
+    classifier.network->to(device);
+  }
   const Tensor samples = take(load_images(o.samples, o.seed), o.n, o.seed, 0, "--samples", o.samples).to(device);
   const Tensor ref = take(load_images(o.ref, o.seed), o.n, o.seed, 1, "--ref", o.ref).to(device);
+  APPS_CHECK(pixels || samples.dim() != 4 || samples.size(1) == classifier.network->config().in_channels,
+             "--samples {}: {}-channel images and a {}-channel classifier; for RGB sets use --features pixels "
+             "(the classifier is trained on gray sets)",
+             o.samples, samples.size(1), classifier.network->config().in_channels);
   // Features (n, F) of both sets, through the same scaling (to_pixel_levels).
-  const Tensor sample_features = image_features(*classifier.network, samples, "--samples " + o.samples);
-  const Tensor ref_features = image_features(*classifier.network, ref, "--ref " + o.ref);
+  auto features = [&](const Tensor& images, const std::string& source) {
+    return pixels ? pixel_block_features(images, source) : image_features(*classifier.network, images, source);
+  };
+  const Tensor sample_features = features(samples, "--samples " + o.samples);
+  const Tensor ref_features = features(ref, "--ref " + o.ref);
+  const std::string feature_space =
+      pixels ? fmt::format("{} pixel-block features (4 x 4 block means per channel)", sample_features.size(1))
+             : fmt::format("{} features of the classifier {}", sample_features.size(1), o.classifier);
   const double fd = diffusion::frechet_distance(diffusion::feature_statistics(sample_features),
                                                 diffusion::feature_statistics(ref_features));
 
-  out << fmt::format(
-      "FD {:.4f} (docs/math.md 11.3) between {} images of {} and {} images of {}, in the {} features of "
-      "the classifier {}\n",
-      fd, samples.size(0), o.samples, ref.size(0), o.ref, sample_features.size(1), o.classifier);
+  out << fmt::format("FD {:.4f} (docs/math.md 11.3) between {} images of {} and {} images of {}, in the {}\n", fd,
+                     samples.size(0), o.samples, ref.size(0), o.ref, feature_space);
   if (o.json) {
     const nlohmann::json j = {{"fd", fd},
                               {"n_samples", samples.size(0)},
                               {"n_ref", ref.size(0)},
-                              {"classifier", o.classifier},
+                              {"classifier", pixels ? "pixels" : o.classifier},
                               {"samples", o.samples},
                               {"ref", o.ref},
                               {"features", sample_features.size(1)}};

@@ -12,6 +12,7 @@ struct ScoreOptions {
   std::string samples;                     // FILE.npy or a data spec (png:DIR, npy:FILE, ...)
   std::string ref = "fashion-mnist-test";  // a data spec
   std::string classifier;                  // FILE.safetensors from train-classifier
+  std::string features = "classifier";     // classifier | pixels (4 x 4 block means per channel, pixel_features.h)
   int64_t n = 1000;                        // images taken from each set
   uint64_t seed = 0;                       // which n, when a set holds more
   bool json = false;                       // the last line is the result as one JSON object

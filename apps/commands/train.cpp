@@ -10,6 +10,7 @@
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/loss_log.h"
+#include "apps/commands/sde_model.h"
 #include "apps/commands/train_config.h"
 #include "apps/data/dataset.h"
 #include "apps/device.h"
@@ -57,6 +58,7 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   c.model = o.model;
   c.schedule = o.schedule;
   c.pred = o.pred;
+  set_sde_config(o, data.dim() == 4, c);  // --sde: a continuous-time model instead (sde_model.h)
   c.data = o.data;
   c.data_shape = tensor::Shape(data.shape().begin() + 1, data.shape().end());
   c.batch = o.batch;
@@ -239,6 +241,8 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   diffusion::LossOptions loss_options;
   loss_options.prediction = pred;
   loss_options.weighting = diffusion::parse_loss_weighting(config.pred);
+  // --sde: the continuous loss (4.5) and probability-flow pictures instead (sde_model.h).
+  const std::unique_ptr<diffusion::Sde> sde = config.sde.empty() ? nullptr : model_sde(config, "train");
   int64_t last_saved = o.resume ? start : -1;
 
   auto save = [&](int64_t step) {
@@ -254,12 +258,15 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     last_saved = step;
   };
 
-  // A picture of what the EMA weights generate: 100 DDIM steps (eta 0), from
-  // the same x_T every time (the Sampling streams), so a run's pictures compare.
+  // A picture of what the EMA weights generate: 100 DDIM steps (eta 0; --sde:
+  // the probability-flow ODE), from the same x_T every time (the Sampling
+  // streams), so a run's pictures compare.
   const bool images = data.dim() == 4;
   const int64_t n = o.samples > 0 ? o.samples : (images ? 64 : 2000);
   const diffusion::DdimSampler sampler{schedule, diffusion::even_timesteps(config.T, std::min<int64_t>(100, config.T)),
                                        0.0, images};
+  const std::string picture_sampler =
+      sde ? fmt::format("{} SDE, ODE Heun, {} steps", config.sde, kPictureSteps) : "DDIM, 100 steps";
   auto draw_samples = [&](const std::string& file_name, int64_t at_step) {
     autograd::NoGradGuard no_grad;
     ema.swap(*net);  // the averages in, the live weights aside (swapped back below, untouched)
@@ -270,13 +277,14 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     shape.insert(shape.end(), example.begin(), example.end());
     tensor::Generator sample_gen = diffusion::generator_for(seed, RandomUse::Sampling);
     const Tensor x_T = tensor::randn(shape, sample_gen, tensor::DType::Float32, device);
-    const Tensor samples = sampler.run(eps, x_T, sample_gen).to(tensor::Device::CPU);
+    const Tensor samples =
+        (sde ? sde_picture_samples(*sde, *net, x_T) : sampler.run(eps, x_T, sample_gen)).to(tensor::Device::CPU);
     const std::string picture = (fs::path(o.out) / file_name).string();
     if (images)
       write_png(picture, image_grid(samples, 0, default_grid_scale(samples.size(2))));
     else
       write_png(picture, scatter_plot(data.narrow(0, 0, std::min<int64_t>(n, data.size(0))), samples,
-                                      fmt::format("{}, step {}: DDIM, 100 steps", data_spec, at_step)));
+                                      fmt::format("{}, step {}: {}", data_spec, at_step, picture_sampler)));
     ema.swap(*net);
     net->train();
   };
@@ -296,7 +304,8 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
     const Tensor x0 = batcher.next().to(device);
-    const Variable loss = diffusion::diffusion_loss(*net, schedule, x0, noise_gen, loss_options);
+    const Variable loss = sde ? sde_training_loss(*sde, *net, x0, noise_gen)
+                              : diffusion::diffusion_loss(*net, schedule, x0, noise_gen, loss_options);
     const double value = loss.item();
     if (!std::isfinite(value)) {
       progress.finish();

@@ -37,9 +37,28 @@ nlohmann::json settings(const TrainOptions& o) {
           {"keep", o.keep}};
 }
 
+// With the SDE keys, which appear only in a --sde run's config (sigma's only
+// for VE), so a discrete run's file is as it was before --sde existed.
+nlohmann::json settings_with_sde(const TrainOptions& o) {
+  nlohmann::json s = settings(o);
+  if (!o.sde.empty()) s["sde"] = o.sde;
+  if (o.sde == "ve") {
+    s["sigma-min"] = o.sigma_min;
+    s["sigma-max"] = o.sigma_max;
+  }
+  return s;
+}
+
+// Every key a config may hold: those of a VE run.
+nlohmann::json known_settings() {
+  TrainOptions ve;
+  ve.sde = "ve";
+  return settings_with_sde(ve);
+}
+
 }  // namespace
 
-std::string train_config_json(const TrainOptions& o) { return settings(o).dump(2) + "\n"; }
+std::string train_config_json(const TrainOptions& o) { return settings_with_sde(o).dump(2) + "\n"; }
 
 std::vector<std::string> train_config_flags(const std::string& path) {
   std::ifstream in(path);
@@ -51,7 +70,7 @@ std::vector<std::string> train_config_flags(const std::string& path) {
     throw Error(fmt::format("--config {}: not JSON ({})", path, e.what()));
   }
   APPS_CHECK(file.is_object(), "--config {}: expected one JSON object of settings", path);
-  const nlohmann::json known = settings(TrainOptions{});
+  const nlohmann::json known = known_settings();
   std::vector<std::string> flags;
   for (const auto& [key, value] : file.items()) {
     APPS_CHECK(known.contains(key), "--config {}: unknown setting '{}'", path, key);
