@@ -1,0 +1,76 @@
+// world(): MPI's job when there is one (nn/mpi/communicator.cpp), otherwise
+// LoneProcess, whose collectives are copies: the same code runs with and
+// without MPI, and one process is simply a job of size 1.
+#include "nn/distributed.h"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "nn/mpi/mpi_communicator.h"
+#include "tensor/ops.h"
+
+namespace nn {
+namespace {
+
+class Done final : public PendingGather {
+ public:
+  explicit Done(Tensor result) : result_(std::move(result)) {}
+  Tensor wait() override { return result_; }
+
+ private:
+  Tensor result_;
+};
+
+class LoneProcess final : public Communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  std::string describe() const override { return "1 process"; }
+  std::unique_ptr<PendingGather> start_allgather(const Tensor& mine) override {
+    const Tensor t = detail::host_contiguous(mine, "allgather");
+    return std::make_unique<Done>(t.clone().unsqueeze(0));
+  }
+  Tensor gather_rows(const Tensor& mine) override { return detail::host_contiguous(mine, "gather_rows").clone(); }
+  Tensor allreduce_sum(const Tensor& mine) override { return detail::host_contiguous(mine, "allreduce_sum").clone(); }
+  void barrier() override {}
+  [[noreturn]] void abort(int exit_status) override {
+    std::cerr.flush();
+    std::_Exit(exit_status);
+  }
+};
+
+}  // namespace
+
+namespace detail {
+
+#ifndef DIFFUSE_WITH_MPI
+// A build without MPI is always a lone process.
+std::unique_ptr<Communicator> make_mpi_communicator() { return nullptr; }
+#endif
+
+Tensor host_contiguous(const Tensor& t, const char* op) {
+  TENSOR_CHECK(t.defined(), "[{}] tensor is undefined", op);
+  TENSOR_CHECK(t.dtype() == tensor::DType::Float32 || t.dtype() == tensor::DType::Float64,
+               "[{}] sends float32 or float64 tensors, got {}", op, tensor::dtype_name(t.dtype()));
+  return t.to(tensor::Device::CPU).contiguous();
+}
+
+}  // namespace detail
+
+Communicator& world() {
+  static const std::unique_ptr<Communicator> job = [] {
+    std::unique_ptr<Communicator> mpi = detail::make_mpi_communicator();
+    return mpi != nullptr ? std::move(mpi) : std::unique_ptr<Communicator>(std::make_unique<LoneProcess>());
+  }();
+  return *job;
+}
+
+bool built_with_mpi() {
+#ifdef DIFFUSE_WITH_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
+}  // namespace nn
