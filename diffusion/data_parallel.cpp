@@ -65,8 +65,12 @@ double DataParallel::loss_and_gradient(nn::TimestepModel& model, const Schedule&
   const std::vector<Variable> params = model.parameters();
   std::vector<bool> has_grad;
   std::vector<double> local_losses;
-  std::vector<std::unique_ptr<nn::PendingGather>> gathers;  // Exact: one per local shard
-  Tensor local_sum;                                         // Allreduce: this rank's shards, added in order
+  const int ranks = comm_.size();
+  std::vector<std::unique_ptr<nn::PendingCollective>> sends;  // Exact: one alltoall per local shard
+  Tensor local_sum;                                           // Allreduce: this rank's shards, added in order
+  int64_t numel = 0;
+  for (const Variable& p : params) numel += p.data().numel();
+  const int64_t slice = (numel + ranks - 1) / ranks;  // Exact: rank r sums elements [r slice, (r+1) slice)
   for (int64_t k = 0; k < shards_per_rank(); ++k) {
     const int64_t shard = first_shard() + k;
     const int64_t begin = shard_begin(shard), rows = shard_begin(shard + 1) - begin;
@@ -80,18 +84,27 @@ double DataParallel::loss_and_gradient(nn::TimestepModel& model, const Schedule&
     if (k == 0)
       for (const Variable& p : params) has_grad.push_back(p.grad().defined());
     const Tensor gradient = flat_gradient(params);
-    if (reduce_ == GradReduce::Exact)
-      gathers.push_back(comm_.start_allgather(gradient));  // travels while the next shard computes
-    else
+    if (reduce_ == GradReduce::Exact) {
+      // Slice r of this shard's gradient to rank r (zeros pad the last slice); it
+      // travels while the next shard computes.
+      const Tensor padded =
+          t::cat({gradient, t::zeros({slice * ranks - numel}, gradient.dtype(), gradient.device())}, 0);
+      sends.push_back(comm_.start_alltoall(padded.reshape({ranks, slice})));
+    } else {
       local_sum = k == 0 ? gradient : t::add(local_sum, gradient);
+    }
   }
 
   Tensor sum;
   if (reduce_ == GradReduce::Exact) {
-    std::vector<Tensor> rounds;  // rounds[k]: (ranks, P), row r = shard r * shards_per_rank() + k
-    for (auto& gather : gathers) rounds.push_back(gather->wait());
-    for (int r = 0; r < comm_.size(); ++r)
-      for (const Tensor& round : rounds) sum = sum.defined() ? t::add(sum, round.select(0, r)) : round.select(0, r);
+    // received[k] (ranks, slice): row q is this rank's slice of shard q * shards_per_rank() + k.
+    std::vector<Tensor> received;
+    for (auto& send : sends) received.push_back(send->wait());
+    Tensor my_slice;  // the sum over all shards, in shard order, of this rank's slice
+    for (int q = 0; q < ranks; ++q)
+      for (const Tensor& round : received)
+        my_slice = my_slice.defined() ? t::add(my_slice, round.select(0, q)) : round.select(0, q);
+    sum = comm_.allgather(my_slice).reshape({-1}).narrow(0, 0, numel);
   } else {
     sum = comm_.allreduce_sum(local_sum);
   }

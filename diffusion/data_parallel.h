@@ -24,11 +24,15 @@ namespace diffusion {
 // each from zero gradients, with the loss scaled by rows_s / B, so that the
 // shard gradients add up to the gradient of the batch mean:
 //   g = (((g_0 + g_1) + g_2) + ... + g_{S-1})      in this order, in float32.
-// GradReduce::Exact gathers all S shard gradients on every rank (allgather;
-// each rank's k-th shard travels while its (k+1)-th is computed) and adds them
-// in that order: the same additions for any N that divides S, and in one
-// process too, which runs the same shards one after the other. S = 1 in one
-// process is the plain loss.backward() of the whole batch.
+// GradReduce::Exact is a reduce-scatter in shard order, then an allgather:
+// rank r owns slice r of the flat gradient (P / N elements), receives that
+// slice of every shard (alltoall; each rank's k-th shard travels while its
+// (k+1)-th is computed), adds the S slices in shard order, and the ranks
+// gather their summed slices. Each element gets the same additions for any N
+// that divides S, and in one process too, which runs the same shards one
+// after the other; the bytes are those of an allreduce when S = N (P in,
+// P out per rank; docs/distributed.md). S = 1 in one process is the plain
+// loss.backward() of the whole batch.
 // GradReduce::Allreduce sums each rank's shards locally and allreduces the N
 // partial sums (MPI's order): a factor S/N less traffic, and results equal to
 // Exact's within float32 rounding (tests/apps/mpi_train_test.sh states the

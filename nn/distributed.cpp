@@ -12,7 +12,7 @@
 namespace nn {
 namespace {
 
-class Done final : public PendingGather {
+class Done final : public PendingCollective {
  public:
   explicit Done(Tensor result) : result_(std::move(result)) {}
   Tensor wait() override { return result_; }
@@ -26,9 +26,15 @@ class LoneProcess final : public Communicator {
   int rank() const override { return 0; }
   int size() const override { return 1; }
   std::string describe() const override { return "1 process"; }
-  std::unique_ptr<PendingGather> start_allgather(const Tensor& mine) override {
+  std::unique_ptr<PendingCollective> start_allgather(const Tensor& mine) override {
     const Tensor t = detail::host_contiguous(mine, "allgather");
     return std::make_unique<Done>(t.clone().unsqueeze(0));
+  }
+  std::unique_ptr<PendingCollective> start_alltoall(const Tensor& send) override {
+    const Tensor t = detail::host_contiguous(send, "alltoall");
+    TENSOR_CHECK(t.dim() >= 1 && t.size(0) == 1, "[alltoall] sends one row per rank: expected (1, ...), got {}",
+                 tensor::shape_str(t.shape()));
+    return std::make_unique<Done>(t.clone());
   }
   Tensor gather_rows(const Tensor& mine) override { return detail::host_contiguous(mine, "gather_rows").clone(); }
   Tensor allreduce_sum(const Tensor& mine) override { return detail::host_contiguous(mine, "allreduce_sum").clone(); }

@@ -12,11 +12,11 @@ namespace nn {
 
 using tensor::Tensor;
 
-// An allgather started by Communicator::start_allgather; wait() returns
-// what allgather() would have.
-class PendingGather {
+// A collective started by Communicator::start_*; wait() returns what the
+// blocking call would have.
+class PendingCollective {
  public:
-  virtual ~PendingGather() = default;
+  virtual ~PendingCollective() = default;
   virtual Tensor wait() = 0;
 };
 
@@ -34,7 +34,10 @@ class Communicator {
   // Every rank's `mine` (one shape everywhere), stacked in rank order: (size, ...mine's shape).
   Tensor allgather(const Tensor& mine) { return start_allgather(mine)->wait(); }
   // The same, with the bytes travelling while the caller computes.
-  virtual std::unique_ptr<PendingGather> start_allgather(const Tensor& mine) = 0;
+  virtual std::unique_ptr<PendingCollective> start_allgather(const Tensor& mine) = 0;
+  // send (size, m): row j goes to rank j; returns (size, m) whose row q came from rank q.
+  Tensor alltoall(const Tensor& send) { return start_alltoall(send)->wait(); }
+  virtual std::unique_ptr<PendingCollective> start_alltoall(const Tensor& send) = 0;
   // Every rank's rows (dim 0 may differ between ranks, the rest may not), concatenated in rank order.
   virtual Tensor gather_rows(const Tensor& mine) = 0;
   // The elementwise sum over ranks. MPI picks the order of the additions, so the

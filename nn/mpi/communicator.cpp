@@ -36,15 +36,15 @@ void check(int status, const char* call) {
   throw tensor::Error(fmt::format("[{}] failed: {}", call, std::string(text, length)));
 }
 
-class MpiGather final : public PendingGather {
+class MpiPending final : public PendingCollective {
  public:
-  MpiGather(Tensor send, Tensor receive) : send_(std::move(send)), receive_(std::move(receive)) {}
+  MpiPending(Tensor send, Tensor receive) : send_(std::move(send)), receive_(std::move(receive)) {}
   MPI_Request* request() { return &request_; }
   Tensor wait() override {
     if (request_ != MPI_REQUEST_NULL) check(MPI_Wait(&request_, MPI_STATUS_IGNORE), "MPI_Wait");
     return receive_;
   }
-  ~MpiGather() override {
+  ~MpiPending() override {
     if (request_ != MPI_REQUEST_NULL) MPI_Wait(&request_, MPI_STATUS_IGNORE);  // the buffers must outlive it
   }
 
@@ -78,16 +78,30 @@ class MpiWorld final : public Communicator {
     return fmt::format("MPI, {} process{} ({})", size_, size_ == 1 ? "" : "es", library_);
   }
 
-  std::unique_ptr<PendingGather> start_allgather(const Tensor& mine) override {
+  std::unique_ptr<PendingCollective> start_allgather(const Tensor& mine) override {
     Tensor send = host_contiguous(mine, "allgather");
     tensor::Shape shape = send.shape();
     shape.insert(shape.begin(), size_);
     Tensor receive = Tensor::empty(shape, send.dtype());
     const int count = mpi_count(send.numel(), "allgather");
-    auto pending = std::make_unique<MpiGather>(send, receive);
+    auto pending = std::make_unique<MpiPending>(send, receive);
     check(MPI_Iallgather(send.raw_data(), count, mpi_type(send), receive.raw_data(), count, mpi_type(send),
                          MPI_COMM_WORLD, pending->request()),
           "MPI_Iallgather");
+    return pending;
+  }
+
+  std::unique_ptr<PendingCollective> start_alltoall(const Tensor& send_in) override {
+    Tensor send = host_contiguous(send_in, "alltoall");
+    TENSOR_CHECK(send.dim() >= 1 && send.size(0) == size_,
+                 "[alltoall] sends one row per rank: expected ({}, ...), got {}", size_,
+                 tensor::shape_str(send.shape()));
+    Tensor receive = Tensor::empty(send.shape(), send.dtype());
+    const int count = mpi_count(send.numel() / size_, "alltoall");
+    auto pending = std::make_unique<MpiPending>(send, receive);
+    check(MPI_Ialltoall(send.raw_data(), count, mpi_type(send), receive.raw_data(), count, mpi_type(send),
+                        MPI_COMM_WORLD, pending->request()),
+          "MPI_Ialltoall");
     return pending;
   }
 
