@@ -15,12 +15,6 @@ if(DIFFUSE_CUDA)
 else()
   set(DIFFUSE_WITH_CUDA_BUILT FALSE)
 endif()
-# MPI, when built, links into nn (a static library passes it on to the program).
-if(DIFFUSE_MPI)
-  set(DIFFUSE_WITH_MPI_BUILT TRUE)
-else()
-  set(DIFFUSE_WITH_MPI_BUILT FALSE)
-endif()
 
 set(diffuse_layers tensor autograd nn diffusion)
 set(diffuse_umbrella_tensor tensor/all.h)

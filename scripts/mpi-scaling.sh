@@ -3,15 +3,18 @@
 # global batch and --shards 4 (so every run does the same arithmetic and ends
 # with the same weights), as a markdown table for docs/distributed.md.
 #   scripts/mpi-scaling.sh [BUILD_DIR]      (needs a build with DIFFUSE_MPI)
-# Each rank gets cores / ranks OpenMP threads (at least 1). The load average
-# is printed with the table: on a shared machine it says how much to trust it.
+# Each rank runs THREADS OpenMP threads (default 1), so that the ranks alone
+# make the difference; the load average is printed with the table: on a
+# shared machine it says how much to trust it.
 set -euo pipefail
 build=${1:-build}
 diffuse=$build/bin/diffuse
 cores=$(nproc)
+threads=${THREADS:-1}
+export OMP_NUM_THREADS=$threads OMP_WAIT_POLICY=PASSIVE
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-mpi=(mpirun --oversubscribe --bind-to none)
+mpi=(mpirun --oversubscribe --bind-to none -x OMP_NUM_THREADS -x OMP_WAIT_POLICY)
 [[ $(id -u) -eq 0 ]] && mpi+=(--allow-run-as-root)
 
 workloads=(
@@ -27,11 +30,9 @@ for workload in "${workloads[@]}"; do
   flags=${workload#*|}
   base=""
   for ranks in 1 2 4; do
-    threads=$((cores / ranks))
-    ((threads >= 1)) || threads=1
     steps=$(grep -o -- '--steps [0-9]*' <<<"$flags" | cut -d' ' -f2)
     # shellcheck disable=SC2086
-    OMP_NUM_THREADS=$threads "${mpi[@]}" -x OMP_NUM_THREADS -np "$ranks" "$diffuse" train $flags --shards 4 \
+    "${mpi[@]}" -np "$ranks" "$diffuse" train $flags --shards 4 \
       --samples 4 --log-every "$steps" --out "$work/$name-$ranks" >"$work/$name-$ranks.log" 2>&1
     rate=$(grep -o '[0-9.]* it/s' "$work/$name-$ranks.log" | tail -1 | cut -d' ' -f1)
     [[ -n $base ]] || base=$rate
