@@ -17,6 +17,7 @@
 #include "apps/data/dataset.h"
 #include "apps/error.h"
 #include "apps/parallel_job.h"
+#include "nn/distributed.h"
 #include "tensor/ops.h"
 
 namespace apps {
@@ -265,6 +266,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   WarningsTo warnings(err);
   try {
     check_flags(app, threads);
+    nn::check_launch();
     if (threads > 0) tensor::set_num_threads(threads);
     if (*train_cmd) {
       train.lr_given = train_cmd->count("--lr") > 0;

@@ -54,6 +54,14 @@ namespace detail {
 std::unique_ptr<Communicator> make_mpi_communicator() { return nullptr; }
 #endif
 
+// Open MPI's mpirun, PMI (MPICH's hydra, Slurm's srun --mpi=pmi2) and PMIx
+// (srun --mpi=pmix, Open MPI 5) each set one of these in every process they start.
+bool started_by_a_launcher() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(name) != nullptr) return true;
+  return false;
+}
+
 Tensor host_contiguous(const Tensor& t, const char* op) {
   TENSOR_CHECK(t.defined(), "[{}] tensor is undefined", op);
   TENSOR_CHECK(t.dtype() == tensor::DType::Float32 || t.dtype() == tensor::DType::Float64,
@@ -69,6 +77,16 @@ Communicator& world() {
     return mpi != nullptr ? std::move(mpi) : std::unique_ptr<Communicator>(std::make_unique<LoneProcess>());
   }();
   return *job;
+}
+
+void check_launch() {
+  if (built_with_mpi() || !detail::started_by_a_launcher()) return;
+  const char* size = std::getenv("OMPI_COMM_WORLD_SIZE");
+  if (size == nullptr) size = std::getenv("PMI_SIZE");
+  if (size != nullptr && std::string(size) == "1") return;  // a job of one is one process anyway
+  throw tensor::Error(
+      "a launcher (mpirun, srun) started this program, but it was built without MPI (DIFFUSE_MPI off): each copy "
+      "would run the whole job alone; rebuild with MPI (libopenmpi-dev) or run it without the launcher");
 }
 
 bool built_with_mpi() {

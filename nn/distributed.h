@@ -55,5 +55,8 @@ Communicator& world();
 
 // Whether this build can join an MPI job (DIFFUSE_MPI).
 bool built_with_mpi();
+// Throws when a launcher started several copies of a build without MPI:
+// they would each run the whole job, writing the same files.
+void check_launch();
 
 }  // namespace nn

@@ -13,14 +13,6 @@
 namespace nn::detail {
 namespace {
 
-// Launchers say so in the environment: Open MPI's mpirun, PMI (MPICH's
-// hydra, Slurm's srun --mpi=pmi2) and PMIx (srun --mpi=pmix, Open MPI 5).
-bool started_by_a_launcher() {
-  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
-    if (std::getenv(name) != nullptr) return true;
-  return false;
-}
-
 MPI_Datatype mpi_type(const Tensor& t) { return t.dtype() == tensor::DType::Float64 ? MPI_DOUBLE : MPI_FLOAT; }
 
 int mpi_count(int64_t n, const char* op) {
@@ -155,7 +147,7 @@ class MpiWorld final : public Communicator {
 }  // namespace
 
 std::unique_ptr<Communicator> make_mpi_communicator() {
-  if (!started_by_a_launcher()) return nullptr;
+  if (!started_by_a_launcher()) return nullptr;  // a lone process: no MPI_Init
   return std::make_unique<MpiWorld>();
 }
 
