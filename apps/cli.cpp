@@ -17,6 +17,8 @@
 #include "apps/commands/train_config.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
+#include "apps/parallel_job.h"
+#include "nn/distributed.h"
 #include "tensor/ops.h"
 
 namespace apps {
@@ -104,6 +106,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
                   "e.g. under nohup or > log, else 0)")
       ->check(whole_number(0));
   add_device_flag(cmd, o.device);
+  add_parallel_flags(cmd, o);
   return cmd;
 }
 
@@ -265,6 +268,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   WarningsTo warnings(err);
   try {
     check_flags(app, threads);
+    nn::check_launch();
     if (threads > 0) tensor::set_num_threads(threads);
     if (*train_cmd) {
       train.lr_given = train_cmd->count("--lr") > 0;
@@ -293,12 +297,15 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     }
   } catch (const std::exception& e) {
     // apps::Error, tensor::Error and anything else: one line, never a trace.
+    // In an MPI job, the line names the rank and the whole job stops.
     std::string message = e.what();
     std::replace(message.begin(), message.end(), '\n', ' ');
-    err << "error: " << message << "\n";
+    err << "error: " << rank_prefix() << message << "\n";
+    stop_job_after_error(kExitError);
     return kExitError;
   } catch (...) {
-    err << "error: unknown failure\n";
+    err << "error: " << rank_prefix() << "unknown failure\n";
+    stop_job_after_error(kExitError);
     return kExitError;
   }
   return 0;

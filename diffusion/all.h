@@ -4,6 +4,7 @@
 // instead where compile time matters.
 #pragma once
 #include "diffusion/analytic/analytic.h"
+#include "diffusion/data_parallel.h"
 #include "diffusion/ddim.h"
 #include "diffusion/ddpm.h"
 #include "diffusion/dpm_solver.h"

@@ -33,22 +33,38 @@ double loss_weight(LossWeighting weighting, double alpha_bar_t) {
   return 1.0;
 }
 
+LossNoise draw_loss_noise(const Schedule& schedule, const Tensor& x0, t::Generator& gen) {
+  LossNoise noise;
+  noise.steps = t::randint(1, schedule.T + 1, {x0.size(0)}, gen, x0.device());  // t ~ Uniform{1..T}, int64
+  noise.eps = t::randn_like(x0, gen);
+  return noise;
+}
+
 Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, t::Generator& gen,
                         const LossOptions& options) {
   TENSOR_CHECK(x0.dim() >= 2 && x0.size(0) >= 1, "[diffusion_loss] x0 must be a batch (N, ...), got {}",
                t::shape_str(x0.shape()));
-  const int64_t N = x0.size(0);
+  return diffusion_loss(model, schedule, x0, draw_loss_noise(schedule, x0, gen), options);
+}
+
+Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, const LossNoise& noise,
+                        const LossOptions& options) {
+  TENSOR_CHECK(x0.dim() >= 2 && x0.size(0) >= 1, "[diffusion_loss] x0 must be a batch (N, ...), got {}",
+               t::shape_str(x0.shape()));
+  TENSOR_CHECK(noise.steps.dim() == 1 && noise.steps.size(0) == x0.size(0) && noise.eps.shape() == x0.shape(),
+               "[diffusion_loss] noise t {} and eps {} do not fit the batch {}", t::shape_str(noise.steps.shape()),
+               t::shape_str(noise.eps.shape()), t::shape_str(x0.shape()));
+  const Tensor& steps = noise.steps;
+  const Tensor& eps = noise.eps;
   // Everything is made on x0's device: the steps, each sample's coefficients
   // (index_select on the schedule's tables) and the labels never visit the host.
   const ScheduleTables tables = schedule_tables(schedule, x0.device());
   std::vector<double> weight_of_t(schedule.T + 1);
   for (int64_t s = 0; s <= schedule.T; ++s) weight_of_t[s] = loss_weight(options.weighting, schedule.alpha_bar[s]);
   const Tensor weight_table = t::from_vector(weight_of_t, {schedule.T + 1}, t::DType::Float64, x0.device());
-  const Tensor steps = t::randint(1, schedule.T + 1, {N}, gen, x0.device());  // t ~ Uniform{1..T}, int64
   const Tensor a_t = t::index_select(tables.a, 0, steps);
   const Tensor b_t = t::index_select(tables.b, 0, steps);
   const Tensor label = t::add(steps.to(t::DType::Float32), -1.0);  // the network's label t - 1 (model.h)
-  const Tensor eps = t::randn_like(x0, gen);
   // docs/math.md (1.2): x_t = a_t x_0 + b_t eps
   const Tensor x_t = per_sample(a_t, x0.dim(), x0.dtype()) * x0 + per_sample(b_t, x0.dim(), x0.dtype()) * eps;
   const Variable x_t_var(x_t);

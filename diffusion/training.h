@@ -33,10 +33,23 @@ struct LossOptions {
   LossWeighting weighting = LossWeighting::Eps;
 };
 
+// The loss's randomness for a batch x0 (N, ...): t ~ Uniform{1..T} (N,) as int64,
+// then eps ~ N(0, I) like x0, two streams of gen. Row n of each depends only on
+// (seed, stream, n), so a slice of a batch's draws is what that slice's rows get
+// in the whole batch (diffusion/data_parallel.h relies on it).
+struct LossNoise {
+  Tensor steps;  // t, in 1..T
+  Tensor eps;
+};
+LossNoise draw_loss_noise(const Schedule& schedule, const Tensor& x0, tensor::Generator& gen);
+
 // docs/math.md (2.2): t ~ Uniform{1..T}, eps ~ N(0, I), x_t = a_t x_0 + b_t eps; the
 // network sees (x_t, t - 1); its output is converted to eps_hat (2.3)-(2.4); the
-// loss is mean_n w_t ||eps - eps_hat||^2 / d. All randomness comes from gen.
+// loss is mean_n w_t ||eps - eps_hat||^2 / d. All randomness comes from gen
+// (draw_loss_noise), or is given.
 Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, tensor::Generator& gen,
+                        const LossOptions& options = {});
+Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, const LossNoise& noise,
                         const LossOptions& options = {});
 
 // A data source: one batch x_0 (N, ...) per call, drawn from gen.

@@ -5,6 +5,7 @@
 #include "autograd/all.h"
 #include "nn/checkpoint.h"
 #include "nn/cross_entropy.h"
+#include "nn/distributed.h"
 #include "nn/init.h"
 #include "nn/layers/activation.h"
 #include "nn/layers/attention.h"

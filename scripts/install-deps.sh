@@ -16,6 +16,7 @@ packages=(
   libcli11-dev             # the diffuse command line
   libpng-dev zlib1g-dev    # images and .gz data files
   dataset-fashion-mnist    # IDX files in /usr/share/datasets/fashion-mnist
+  libopenmpi-dev openmpi-bin  # data-parallel training under mpirun (docs/distributed.md)
 )
 for option in "$@"; do
   case "$option" in

@@ -77,6 +77,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
       {"ema", exact(c.ema)},
       {"ema_warmup", c.ema_warmup ? "1" : "0"},
       {"seed", std::to_string(c.seed)},
+      {"shards", std::to_string(c.shards)},
       {"step", std::to_string(p.step)},
       {"data_epoch", std::to_string(p.data_epoch)},
       {"data_index", std::to_string(p.data_index)},
@@ -139,6 +140,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   c.ema = nn::parse_finite_double(get("ema"), what("ema"));
   c.ema_warmup = m.count("ema_warmup") != 0 && get("ema_warmup") == "1";
   c.seed = nn::parse_uint64(get("seed"), what("seed"));
+  if (m.count("shards") != 0) c.shards = integer("shards", 1);
   RunPosition& p = ckpt.position;
   p.step = integer("step", 0);
   p.data_epoch = integer("data_epoch", 0);

@@ -41,6 +41,7 @@ struct RunConfig {
   double ema = 0;
   bool ema_warmup = false;  // absent from checkpoints made before the warm-up: off
   uint64_t seed = 0;
+  int64_t shards = 1;  // the batch's shards (diffusion/data_parallel.h); absent from older checkpoints: 1
 };
 
 // Where the training loop stands, saved with every checkpoint.

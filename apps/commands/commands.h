@@ -43,6 +43,8 @@ struct TrainOptions {
   int64_t log_every = 0;        // a plain progress line on `out` every N steps (0: none; the CLI's default
                                 // is 100 when stdout is not a terminal)
   std::string device = "cpu";   // cpu | cuda (apps/device.h)
+  int64_t shards = 1;           // the batch's shards, each rank computing shards/N of them (docs/distributed.md)
+  std::string grad_reduce = "exact";  // exact | allreduce: how the shard gradients are summed
   bool lr_given = false;        // --lr / --batch were on the command line: --resume refuses a value that
   bool batch_given = false;     // differs from the run's (it keeps its own)
 };

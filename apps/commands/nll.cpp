@@ -10,10 +10,12 @@
 #include "apps/commands/sde_model.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
+#include "apps/parallel_job.h"
 #include "apps/progress.h"
 #include "diffusion/analytic/kstep_elbo.h"
 #include "diffusion/likelihood.h"
 #include "diffusion/timesteps.h"
+#include "nn/distributed.h"
 #include "tensor/ops.h"
 
 namespace apps {
@@ -42,7 +44,10 @@ void require_finite_nll(double nll, const std::string& method) {
 
 }  // namespace
 
-void run_nll(const NllOptions& o, std::ostream& out) {
+void run_nll(const NllOptions& o, std::ostream& all_out) {
+  // In an MPI job, rank 0 reports; the ODE on images splits its chunks between the
+  // ranks, everything else runs whole on every rank (docs/distributed.md).
+  std::ostream& out = root_stream(all_out);
   check_nll_flags(o);
   const LoadedModel model = load_model(o.source);
   // The ODE runs the model's SDE (a discrete one's is VP, linear schedule only); the ELBO needs a discrete model.
@@ -77,7 +82,7 @@ void run_nll(const NllOptions& o, std::ostream& out) {
     // The variance with its Gamma table or head, and the trajectory: analytic_sample_nll.cpp.
     ElboSetup setup = elbo_setup(model, o, images);
     Progress progress(n, 0, images ? "nll image" : "nll point");
-    progress.print_tenths_unless_drawn();
+    if (is_root_rank()) progress.print_tenths_unless_drawn();
     setup.options.progress = [&](int64_t done, int64_t) { progress.update(done); };
     const auto elbo =
         diffusion::analytic::kstep_elbo(model.discrete_eps(), x, model.schedule, setup.trajectory, setup.options);
@@ -99,15 +104,27 @@ void run_nll(const NllOptions& o, std::ostream& out) {
 
   std::vector<double> values;
   int64_t nfe = 0;
-  // Images go in chunks (one ODE per chunk shares its steps); points in one batch.
+  // Images go in chunks (one ODE per chunk shares its steps); points in one
+  // batch (RK45's steps adapt to the whole batch, so it cannot be split).
+  // Chunk c draws its dequantization and probe from streams 2c and 2c + 1,
+  // whichever rank solves it; an MPI job gives each rank a block of chunks.
   const int64_t chunk = images ? 16 : n;
-  Progress progress(n, 0, images ? "nll image" : "nll point");
-  progress.print_tenths_unless_drawn();
-  for (int64_t i = 0; i < n; i += chunk) {
+  const int64_t chunks = (n + chunk - 1) / chunk;
+  constexpr uint64_t kStreamsPerChunk = 2;
+  const ItemRange mine = images ? my_items(chunks) : ItemRange{0, chunks};
+  Progress progress =
+      is_root_rank() ? Progress(n, 0, images ? "nll image" : "nll point") : Progress(0, 0, "nll", false);
+  if (is_root_rank()) progress.print_tenths_unless_drawn();
+  for (int64_t c = mine.begin; c < mine.end; ++c) {
+    const int64_t i = c * chunk;
     const tensor::Tensor part = x.narrow(0, i, std::min(chunk, n - i));
     if (images) {
+      gen.set_stream(kStreamsPerChunk * static_cast<uint64_t>(c));
       const tensor::Tensor x_int = tensor::clamp(tensor::floor((part + 1.0) * 127.5 + 0.5), 0, 255);
       const auto r = diffusion::ode_bits_per_dim(sde, eps, x_int, gen, options);
+      TENSOR_CHECK(gen.stream() == kStreamsPerChunk * static_cast<uint64_t>(c + 1),
+                   "[nll] an ODE chunk drew {} random tensors, not {}: update kStreamsPerChunk",
+                   gen.stream() - kStreamsPerChunk * c, kStreamsPerChunk);
       for (double v : r.bpd.to_vector<double>()) values.push_back(v);
       nfe += r.nfe;
     } else {
@@ -118,6 +135,14 @@ void run_nll(const NllOptions& o, std::ostream& out) {
     progress.update(std::min(i + chunk, n));
   }
   progress.finish();
+  if (images) {  // every rank's values in chunk order, and the evaluations of all
+    values =
+        nn::world()
+            .gather_rows(tensor::from_vector(values, {static_cast<int64_t>(values.size())}, tensor::DType::Float64))
+            .to_vector<double>();
+    nfe = static_cast<int64_t>(
+        tensor::sum(nn::world().allgather(tensor::scalar(static_cast<double>(nfe), tensor::DType::Float64))).item());
+  }
   const MeanSe m = mean_and_se(values);
   require_finite_nll(m.mean, "ode");
   out << fmt::format("nll {:.4f} +- {:.4f} {} over {} {} (ode, {} divergence, {} drift evaluations)\n", m.mean, m.se,

@@ -15,6 +15,7 @@
 #include "apps/error.h"
 #include "apps/io/figures.h"
 #include "apps/io/npy.h"
+#include "apps/parallel_job.h"
 #include "apps/progress.h"
 #include "diffusion/ddim.h"
 #include "diffusion/ddpm.h"
@@ -23,6 +24,7 @@
 #include "diffusion/predictor_corrector.h"
 #include "diffusion/probability_flow.h"
 #include "diffusion/timesteps.h"
+#include "nn/distributed.h"
 
 namespace apps {
 namespace {
@@ -154,7 +156,8 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
 
 }  // namespace
 
-void run_sample(const SampleOptions& o, std::ostream& out) {
+void run_sample(const SampleOptions& o, std::ostream& all_out) {
+  std::ostream& out = root_stream(all_out);  // in an MPI job, rank 0 reports and writes the file
   APPS_CHECK(std::find(kSamplers.begin(), kSamplers.end(), o.sampler) != kSamplers.end(),
              "unknown sampler '{}' (valid: {})", o.sampler, join(kSamplers));
   APPS_CHECK(has_extension(o.out, {".png", ".npy"}), "--out {}: write samples as .png or .npy", o.out);
@@ -178,15 +181,23 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   // in one batch unless --batch says otherwise.
   const int64_t chunk = o.batch > 0 ? o.batch : images ? 128 : n;
   const int64_t chunks = (n + chunk - 1) / chunk;
+  // In an MPI job each rank samples a block of the chunks (all of them alone):
+  // chunk i is the same whoever samples it, so the file is the same too.
+  const ItemRange mine = my_items(chunks);
+  if (chunks < nn::world().size() && is_root_rank())
+    warn(fmt::format("{} chunk{} for {} processes: some have nothing to do (--batch sets the rows per chunk)", chunks,
+                     chunks == 1 ? "" : "s", nn::world().size()));
 
-  Progress progress(o.steps * chunks, 0, "sampling step");
-
-  progress.print_tenths_unless_drawn();
+  Progress progress = is_root_rank() ? Progress(o.steps * (mine.end - mine.begin), 0, "sampling step")
+                                     : Progress(0, 0, "sampling step", false);
+  if (is_root_rank()) progress.print_tenths_unless_drawn();
   int64_t done = 0;
   auto on_step = [&](int64_t, const tensor::Tensor&) { progress.update(++done); };
   int64_t nfe = 0;
-  std::vector<tensor::Tensor> parts;
-  for (int64_t i = 0; i < chunks; ++i) {
+  tensor::Shape none = shape;
+  none[0] = 0;
+  std::vector<tensor::Tensor> parts = {tensor::Tensor::empty(none)};  // a rank without chunks sends no rows
+  for (int64_t i = mine.begin; i < mine.end; ++i) {
     const int64_t rows = std::min(chunk, n - i * chunk);
     SampleOptions oc = o;
     oc.seed = o.seed + static_cast<uint64_t>(i);
@@ -194,17 +205,19 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
     chunk_shape[0] = rows;
     const tensor::Tensor x_T_chunk = x_T.defined() ? x_T.narrow(0, i * chunk, rows).contiguous() : tensor::Tensor();
     const SampledChunk part = sample_chunk(model, oc, chunk_shape, x_T_chunk, images, on_step);
-    parts.push_back(part.x);
+    parts.push_back(part.x.to(tensor::Device::CPU));
     nfe += part.nfe;
   }
-  const tensor::Tensor x = chunks == 1 ? parts[0] : tensor::cat(parts, 0);
+  const tensor::Tensor x = nn::world().gather_rows(tensor::cat(parts, 0));
+  nfe = static_cast<int64_t>(
+      tensor::sum(nn::world().allgather(tensor::scalar(static_cast<double>(nfe), tensor::DType::Float64))).item());
   progress.finish();
   require_finite(x, fmt::format("sample --sampler {}", o.sampler));
   // ode-rk45 picks its own steps: its title counts model evaluations instead.
   const std::string title = o.sampler == "ode-rk45"
                                 ? fmt::format("{}: ode-rk45, {} evaluations", model.config.data, nfe)
                                 : fmt::format("{}: {}, {} steps", model.config.data, o.sampler, o.steps);
-  write_samples(o.out, x.to(tensor::Device::CPU), title, o.scale);
+  if (is_root_rank()) write_samples(o.out, x, title, o.scale);
   out << fmt::format("wrote {} samples to {} ({}, {} model evaluations", n, o.out, o.sampler, nfe);
   if (chunks > 1) out << fmt::format(" in {} chunks of {}", chunks, chunk);
   out << ")\n";

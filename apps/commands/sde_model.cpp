@@ -60,9 +60,12 @@ diffusion::EpsModel network_eps(const diffusion::Sde& sde, nn::TimestepModel& ne
 
 }  // namespace
 
-autograd::Variable sde_training_loss(const diffusion::Sde& sde, nn::TimestepModel& net, const tensor::Tensor& x0,
-                                     tensor::Generator& gen) {
-  return diffusion::sde_eps_loss(sde, network_eps(sde, net), x0, gen);
+double sde_loss_and_gradient(const diffusion::Sde& sde, nn::TimestepModel& net, const tensor::Tensor& x0,
+                             tensor::Generator& gen) {
+  net.zero_grad();
+  const autograd::Variable loss = diffusion::sde_eps_loss(sde, network_eps(sde, net), x0, gen);
+  loss.backward();
+  return loss.item();
 }
 
 tensor::Tensor sde_picture_samples(const diffusion::Sde& sde, nn::TimestepModel& net, const tensor::Tensor& x_T) {

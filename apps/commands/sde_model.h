@@ -33,9 +33,10 @@ std::unique_ptr<diffusion::Sde> model_sde(const RunConfig& config, const std::st
 // samplers, DDIM inversion, the ELBO, the optimal variance); `user` names it.
 void require_discrete(const RunConfig& config, const std::string& user);
 
-// The loss (4.5) of `net` on batch x0, under Note [SDE network conditioning].
-autograd::Variable sde_training_loss(const diffusion::Sde& sde, nn::TimestepModel& net, const tensor::Tensor& x0,
-                                     tensor::Generator& gen);
+// The loss (4.5) of `net` on batch x0, under Note [SDE network conditioning]:
+// leaves its gradient in the parameters' grads (zeroed first) and returns its value.
+double sde_loss_and_gradient(const diffusion::Sde& sde, nn::TimestepModel& net, const tensor::Tensor& x0,
+                             tensor::Generator& gen);
 
 // The probability-flow ODE's samples (Heun, kPictureSteps steps) from x_1 =
 // prior_std * x_T, for the pictures `diffuse train` draws: x_T is the same

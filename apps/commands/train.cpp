@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
@@ -16,8 +17,10 @@
 #include "apps/device.h"
 #include "apps/error.h"
 #include "apps/io/figures.h"
+#include "apps/parallel_job.h"
 #include "apps/progress.h"
 #include "autograd/ops.h"
+#include "diffusion/data_parallel.h"
 #include "diffusion/ddim.h"
 #include "diffusion/prediction.h"
 #include "diffusion/random_streams.h"
@@ -77,6 +80,7 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   c.ema = o.ema;
   c.ema_warmup = o.ema_warmup;
   c.seed = o.seed;
+  c.shards = o.shards;
   if (o.model == "mlp") {
     APPS_CHECK(data.dim() == 2, "--model mlp is for 2-D points, but --data {} holds images {}; use --model unet",
                o.data, tensor::shape_str(c.data_shape));
@@ -159,7 +163,10 @@ double mean_of_last(const std::vector<double>& values, size_t k) {
 
 }  // namespace
 
-void run_train(const TrainOptions& o, std::ostream& out) {
+void run_train(const TrainOptions& o, std::ostream& all_out) {
+  // In an MPI job every rank trains; rank 0 alone writes files and logs (docs/distributed.md).
+  const bool root = is_root_rank();
+  std::ostream& out = root_stream(all_out);
   const tensor::Device device = parse_device(o.device);
   APPS_CHECK(fs::path(o.out).extension() != ".safetensors" && !fs::is_regular_file(o.out),
              "--out {}: give a directory (the run writes several files into it)", o.out);
@@ -192,6 +199,9 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     APPS_CHECK(!o.batch_given || o.batch == ckpt.config.batch,
                "--resume with --batch {}: the run in {} trains with --batch {} (drop --batch, or start a new run)",
                o.batch, o.out, ckpt.config.batch);
+    APPS_CHECK(o.shards == defaults.shards || o.shards == ckpt.config.shards,
+               "--resume with --shards {}: the run in {} trains with --shards {} (drop --shards)", o.shards, o.out,
+               ckpt.config.shards);
   }
   const std::string data_spec = o.resume ? ckpt.config.data : o.data;
   const uint64_t seed = o.resume ? ckpt.config.seed : o.seed;
@@ -205,9 +215,14 @@ void run_train(const TrainOptions& o, std::ostream& out) {
                        o.steps);
     return;
   }
-  fs::create_directories(o.out);
-  nn::remove_stale_temporaries(o.out);  // a run killed mid-save left them (Note [Atomic writes])
-  if (!o.resume) write_text_file((fs::path(o.out) / "config.json").string(), train_config_json(o));
+  diffusion::DataParallel parallel(nn::world(), config.batch, config.shards,
+                                   diffusion::parse_grad_reduce(o.grad_reduce));
+  nn::world().barrier();  // every rank has looked at --out before rank 0 writes to it
+  if (root) {
+    fs::create_directories(o.out);
+    nn::remove_stale_temporaries(o.out);  // a run killed mid-save left them (Note [Atomic writes])
+    if (!o.resume) write_text_file((fs::path(o.out) / "config.json").string(), train_config_json(o));
+  }
 
   // Every consumer of the seed draws from its own streams: Note [Random streams].
   using diffusion::RandomUse;
@@ -232,7 +247,8 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   }
   // loss.csv grows a row per step; a resumed run first cuts it back to its checkpoint.
   const std::string loss_path = (fs::path(o.out) / "loss.csv").string();
-  LossLog loss_log = o.resume ? LossLog(loss_path, start, losses) : LossLog(loss_path);
+  std::optional<LossLog> loss_log;  // rank 0's
+  if (root) o.resume ? loss_log.emplace(loss_path, start, losses) : loss_log.emplace(loss_path);
 
   const diffusion::Schedule schedule = diffusion::make_schedule(config.schedule, config.T);
   const diffusion::KernelFn kernel = diffusion::ddpm_kernel(schedule);
@@ -243,6 +259,10 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   loss_options.weighting = diffusion::parse_loss_weighting(config.pred);
   // --sde: the continuous loss (4.5) and probability-flow pictures instead (sde_model.h).
   const std::unique_ptr<diffusion::Sde> sde = config.sde.empty() ? nullptr : model_sde(config, "train");
+  if (sde && (config.shards > 1 || nn::world().size() > 1))
+    throw Error(fmt::format("--sde {} trains in one process with --shards 1 (data parallelism covers the discrete loss "
+                            "only); got {} process(es), --shards {}",
+                            config.sde, nn::world().size(), config.shards));
   int64_t last_saved = o.resume ? start : -1;
 
   auto save = [&](int64_t step) {
@@ -293,38 +313,40 @@ void run_train(const TrainOptions& o, std::ostream& out) {
     // Killed after its final checkpoint, maybe before loss.svg or samples.png
     // were written: the resume writes them (tests/apps/kill_resume_test.sh).
     out << fmt::format("{} is at step {} already: writing loss.svg and samples.png\n", ckpt_path, start);
-    write_loss_curve((fs::path(o.out) / "loss.svg").string(), losses);
+    if (root) write_loss_curve((fs::path(o.out) / "loss.svg").string(), losses);
   } else {
-    out << fmt::format("training {} ({} parameters) on {} {} for steps {}..{}\n", config.model, net->parameter_count(),
-                       data_spec, tensor::shape_str(data.shape()), start + 1, o.steps);
+    out << fmt::format(
+        "training {} ({} parameters) on {} {} for steps {}..{}{}\n", config.model, net->parameter_count(), data_spec,
+        tensor::shape_str(data.shape()), start + 1, o.steps,
+        nn::world().size() > 1 ? fmt::format(" ({}, {} shards)", nn::world().describe(), config.shards) : "");
   }
   out << std::flush;  // a log file shows it at once, not when the buffer fills
-  Progress progress(o.steps, start);
+  Progress progress = root ? Progress(o.steps, start) : Progress(o.steps, start, "step", false);
   progress.print_lines(out, o.log_every);
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
-    const Tensor x0 = batcher.next().to(device);
-    const Variable loss = sde ? sde_training_loss(*sde, *net, x0, noise_gen)
-                              : diffusion::diffusion_loss(*net, schedule, x0, noise_gen, loss_options);
-    const double value = loss.item();
+    test_failure_point(step);
+    const Tensor x0 = batcher.next().to(device);  // the whole batch, on every rank
+    const double value = sde ? sde_loss_and_gradient(*sde, *net, x0, noise_gen)
+                             : parallel.loss_and_gradient(*net, schedule, x0, noise_gen, loss_options);
     if (!std::isfinite(value)) {
       progress.finish();
       throw Error(fmt::format("loss is {} at step {}; last good checkpoint: {}", std::isnan(value) ? "NaN" : "infinite",
                               step, last_saved >= 0 ? fmt::format("{} (step {})", ckpt_path, last_saved) : "none"));
     }
-    optimizer.zero_grad();
-    loss.backward();
     if (config.clip_grad > 0) nn::clip_grad_norm(net->parameters(), config.clip_grad);
     optimizer.set_lr(lr_at(config, step - 1));
     optimizer.step();
     ema.update(*net);
     losses.push_back(value);
-    loss_log.append(step, value);
+    if (root) loss_log->append(step, value);
     progress.update(step, value);
+    if (!root) continue;
     if ((o.ckpt_every > 0 && step % o.ckpt_every == 0) || step == o.steps) save(step);
     if (o.sample_every > 0 && step % o.sample_every == 0) draw_samples(fmt::format("samples-{}.png", step), step);
   }
   progress.finish();
+  if (!root) return;
   draw_samples("samples.png", o.steps);
   out << fmt::format("final loss {:.4f} (mean of the last 100 steps); wrote {}, loss.csv, loss.svg, samples.png\n",
                      mean_of_last(losses, 100), ckpt_path);

@@ -34,7 +34,9 @@ nlohmann::json settings(const TrainOptions& o) {
           {"attn-res", o.attn_res},
           {"samples", o.samples},
           {"sample-every", o.sample_every},
-          {"keep", o.keep}};
+          {"keep", o.keep},
+          {"shards", o.shards},
+          {"grad-reduce", o.grad_reduce}};
 }
 
 // With the SDE keys, which appear only in a --sde run's config (sigma's only

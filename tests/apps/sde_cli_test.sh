@@ -38,4 +38,10 @@ for sde in ve subvp; do
   [[ $status -eq 2 && $(wc -l <"$work/err") -eq 1 ]] || fail "ddim on --sde $sde: exit $status, $(cat "$work/err")"
   grep -q "needs a discrete DDPM model; this one was trained with --sde $sde" "$work/err" || fail "$(cat "$work/err")"
 done
+# Data parallelism covers the discrete loss only: --sde with --shards is refused.
+set +e
+"$diffuse" train --data moons --sde ve --steps 2 --batch 32 --shards 2 --out "$work/shards" >/dev/null 2>"$work/err"
+status=$?
+set -e
+[[ $status -eq 2 ]] && grep -q "trains in one process with --shards 1" "$work/err" || fail "--sde with --shards 2: exit $status, $(cat "$work/err")"
 echo "ok: --sde ve and subvp trained, sampled with pc and ode-heun, scored with the ODE"
