@@ -50,11 +50,15 @@ void BM_CblasSgemm(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   const t::Tensor a = random_tensor({n, n}, 1), b = random_tensor({n, n}, 2);
   t::Tensor c = t::zeros({n, n});
+  // Our kernels hold OpenBLAS at one thread (Note [Threads]); this case is
+  // OpenBLAS's own threaded sgemm, on as many threads as ours use.
+  openblas_set_num_threads(t::get_num_threads());
   for (auto _ : state) {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n, b.data<float>(), n, 0.0f,
                 c.data<float>(), n);
     benchmark::ClobberMemory();
   }
+  openblas_set_num_threads(1);
   set_flops(state, 2.0 * n * n * n);
 }
 BENCHMARK(BM_CblasSgemm)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -98,6 +98,7 @@ Tensor silu(const Tensor& x) { return unary_op(UnaryOp::Silu, "silu", x); }
 Tensor relu(const Tensor& x) { return unary_op(UnaryOp::Relu, "relu", x); }
 Tensor gelu(const Tensor& x) { return unary_op(UnaryOp::Gelu, "gelu", x); }
 Tensor gelu_grad(const Tensor& x) { return unary_op(UnaryOp::GeluGrad, "gelu_grad", x); }
+Tensor silu_grad(const Tensor& x) { return unary_op(UnaryOp::SiluGrad, "silu_grad", x); }
 Tensor abs(const Tensor& x) { return unary_op(UnaryOp::Abs, "abs", x); }
 Tensor sign(const Tensor& x) { return unary_op(UnaryOp::Sign, "sign", x); }
 Tensor square(const Tensor& x) { return unary_op(UnaryOp::Square, "square", x); }

@@ -29,6 +29,7 @@ enum class UnaryOp {
   AddScalar,  // x + p0
   MulScalar,  // x * p0
   GeluGrad,   // d gelu / dx, for the backward rule
+  SiluGrad,   // d silu / dx, for the backward rule
 };
 
 enum class BinaryOp { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge };

@@ -68,6 +68,7 @@ Tensor silu(const Tensor& x);
 Tensor relu(const Tensor& x);
 Tensor gelu(const Tensor& x);       // exact: x * Phi(x)
 Tensor gelu_grad(const Tensor& x);  // d gelu / dx
+Tensor silu_grad(const Tensor& x);  // d silu / dx = s (1 + x (1 - s)), s = sigmoid(x)
 Tensor abs(const Tensor& x);
 Tensor sign(const Tensor& x);
 Tensor square(const Tensor& x);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "tensor/cpu/kernels.h"
+#include "tensor/cpu/parallel.h"
 #include "tensor/dispatch.h"
 
 namespace tensor::cpu {
@@ -20,18 +21,21 @@ void adam_loop(T* param, const T* grad, T* m, T* v, int64_t n, const AdamStepPar
   const T neg_step_size = static_cast<T>(-(p.lr / bias_correction1));
   const T bc2_sqrt = static_cast<T>(std::sqrt(bias_correction2));
   const T eps = static_cast<T>(p.eps);
-#pragma omp parallel for simd if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) {
-    T g = grad[i];
-    if (p.decoupled)
-      param[i] = param[i] * decay;
-    else if (p.weight_decay != 0)
-      g = g + wd * param[i];
-    m[i] = m[i] * beta1 + one_minus_beta1 * g;
-    v[i] = v[i] * beta2 + one_minus_beta2 * g * g;
-    const T denom = std::sqrt(v[i]) / bc2_sqrt + eps;
-    param[i] = param[i] + neg_step_size * (m[i] / denom);
-  }
+  // Each element is updated on its own: any split gives the same bits.
+  parallel_for(0, n, 65536, [&](int64_t lo, int64_t hi) {
+#pragma omp simd
+    for (int64_t i = lo; i < hi; ++i) {
+      T g = grad[i];
+      if (p.decoupled)
+        param[i] = param[i] * decay;
+      else if (p.weight_decay != 0)
+        g = g + wd * param[i];
+      m[i] = m[i] * beta1 + one_minus_beta1 * g;
+      v[i] = v[i] * beta2 + one_minus_beta2 * g * g;
+      const T denom = std::sqrt(v[i]) / bc2_sqrt + eps;
+      param[i] = param[i] + neg_step_size * (m[i] / denom);
+    }
+  });
 }
 }  // namespace
 

@@ -1,10 +1,11 @@
 // GEMM through OpenBLAS for the CPU kernels (gemm.cpp, conv.cpp): one typed
 // call, and the fixed tiling that spreads one product over the threads.
-// Every call here is meant to run single-threaded inside parallel_tasks, so a
+// Every call here runs single-threaded (inside parallel_tasks), so a
 // product's bits follow from its shape alone (Note [Same bits for any thread
 // count] in parallel.h). Matrices are row-major; op(X) is X or its transpose.
 #pragma once
 #include <cblas.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -13,9 +14,14 @@
 namespace tensor::cpu {
 
 // C (M, N) = op(A) (M, K) @ op(B) (K, N) + beta * C.
+// OpenBLAS's OpenMP build takes its thread count from the calling thread's
+// OpenMP setting (omp_get_max_threads), whatever openblas_set_num_threads
+// said: a pool worker or any other thread of the program starts with the
+// default, all the CPUs. So each thread that calls us is set to 1 here.
 template <typename T>
 void gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
           int64_t ldb, T beta, T* C, int64_t ldc) {
+  if (omp_get_max_threads() != 1) omp_set_num_threads(1);
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.0f, A, lda, B, ldb, beta, C, ldc);
   else

@@ -30,7 +30,7 @@ struct Geometry {
 };
 
 Geometry geometry(const Tensor& x, const Tensor& w, const Tensor& out) {
-  return {x.shape()[0], x.shape()[1], x.shape()[2], x.shape()[3], w.shape()[0],
+  return {x.shape()[0], x.shape()[1], x.shape()[2],   x.shape()[3],  w.shape()[0],
           w.shape()[2], w.shape()[3], out.shape()[2], out.shape()[3]};
 }
 
@@ -52,8 +52,44 @@ Span valid_columns(int64_t k, int64_t size_in, int64_t size_out, int64_t stride,
   return {begin, end};
 }
 
+// Stride 1 with as many output columns as input columns (the U-Net's 3x3
+// convolutions, padding 1): entry j = oh * W + ow of a row of col reads input
+// pixel j + (kh - pad_h) * W + (kw - pad_w) of its channel. So the valid
+// rows are one copy, from the first valid pixel to the last, and only the
+// few entries that read the padding (whose source wrapped into a neighbouring
+// row) are zeroed after. One long copy instead of a short one per output row:
+// the per-row copies were calls of a few dozen floats each.
+template <typename T>
+void im2col_same_width(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
+  const int64_t plane = g.col_cols();
+  for (int64_t c = 0; c < g.C; ++c)
+    for (int64_t kh = 0; kh < g.KH; ++kh) {
+      const Span rows = valid_columns(kh, g.H, g.HO, 1, p.pad_h);
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        T* row = col + ((c * g.KH + kh) * g.KW + kw) * plane;
+        const Span cols = valid_columns(kw, g.W, g.WO, 1, p.pad_w);
+        if (rows.begin >= rows.end || cols.begin >= cols.end) {
+          std::fill(row, row + plane, T(0));
+          continue;
+        }
+        const T* channel = img + c * g.H * g.W;
+        const int64_t shift = (kh - p.pad_h) * g.W + (kw - p.pad_w);
+        const int64_t first = rows.begin * g.WO + cols.begin, last = (rows.end - 1) * g.WO + cols.end;
+        std::fill(row, row + first, T(0));
+        std::copy(channel + first + shift, channel + last + shift, row + first);
+        std::fill(row + last, row + plane, T(0));
+        for (int64_t oh = rows.begin; oh < rows.end; ++oh) {
+          T* dst = row + oh * g.WO;
+          for (int64_t ow = 0; ow < cols.begin; ++ow) dst[ow] = T(0);
+          for (int64_t ow = cols.end; ow < g.WO; ++ow) dst[ow] = T(0);
+        }
+      }
+    }
+}
+
 template <typename T>
 void im2col(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
+  if (p.stride_h == 1 && p.stride_w == 1 && g.WO == g.W) return im2col_same_width(img, col, g, p);
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t kh = 0; kh < g.KH; ++kh)
       for (int64_t kw = 0; kw < g.KW; ++kw) {

@@ -110,7 +110,7 @@ void reduce_typed(const Tensor& out, const Tensor& in, const std::vector<bool>& 
   T* o = out.data<T>();
   const int64_t n_out = out.numel(), n_red = red.numel();
   const int64_t blocks = (n_red + kReduceBlock - 1) / kReduceBlock;
-  if (n_out >= omp_get_max_threads() || blocks <= 1) {
+  if (n_out >= pool_threads() || blocks <= 1) {
     // Many outputs: each thread takes a range of them and reduces them block by block.
     parallel_for(0, n_out, std::max<int64_t>(1, kDefaultGrain / std::max<int64_t>(n_red, 1)),
                  [&](int64_t lo, int64_t hi) {

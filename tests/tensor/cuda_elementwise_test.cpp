@@ -46,12 +46,13 @@ const std::vector<UnaryCase> kUnaryCases = {
     {"add scalar", UnaryOp::AddScalar, [](const Tensor& x) { return add(x, 0.25); }, 0.25},
     {"mul scalar", UnaryOp::MulScalar, [](const Tensor& x) { return mul(x, -3.0); }, -3.0},
     {"gelu_grad", UnaryOp::GeluGrad, tensor::gelu_grad},
+    {"silu_grad", UnaryOp::SiluGrad, tensor::silu_grad},
 };
 
 }  // namespace
 
 TEST(CudaElementwise, UnaryCasesCoverEveryOp) {
-  EXPECT_EQ(kUnaryCases.size(), static_cast<size_t>(UnaryOp::GeluGrad) + 1);
+  EXPECT_EQ(kUnaryCases.size(), static_cast<size_t>(UnaryOp::SiluGrad) + 1);
 }
 
 TEST(CudaElementwise, EveryUnaryOpMatchesTheCpu) {

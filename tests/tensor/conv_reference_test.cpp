@@ -1,0 +1,91 @@
+// conv2d and its weight gradient against the convolution written as plain
+// loops, in float64, over the shapes that take each im2col path of
+// tensor/cpu/conv.cpp: same-width stride 1 (3x3 padding 1, 5x5 padding 2,
+// non-square images) and the general one (no or extra padding, stride 2).
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+using namespace tensor;
+
+namespace {
+
+struct Case {
+  int64_t N, C, H, W, O, K, stride, pad;
+};
+
+// out[n, o, oh, ow] = sum_{c, kh, kw} w[o, c, kh, kw] x[n, c, oh*s - p + kh, ow*s - p + kw] (zero outside).
+std::vector<double> direct_conv(const std::vector<double>& x, const std::vector<double>& w, const Case& k, int64_t HO,
+                                int64_t WO) {
+  std::vector<double> out(k.N * k.O * HO * WO, 0.0);
+  for (int64_t n = 0; n < k.N; ++n)
+    for (int64_t o = 0; o < k.O; ++o)
+      for (int64_t oh = 0; oh < HO; ++oh)
+        for (int64_t ow = 0; ow < WO; ++ow) {
+          double acc = 0;
+          for (int64_t c = 0; c < k.C; ++c)
+            for (int64_t kh = 0; kh < k.K; ++kh)
+              for (int64_t kw = 0; kw < k.K; ++kw) {
+                const int64_t ih = oh * k.stride - k.pad + kh, iw = ow * k.stride - k.pad + kw;
+                if (ih < 0 || ih >= k.H || iw < 0 || iw >= k.W) continue;
+                acc += w[((o * k.C + c) * k.K + kh) * k.K + kw] * x[((n * k.C + c) * k.H + ih) * k.W + iw];
+              }
+          out[((n * k.O + o) * HO + oh) * WO + ow] = acc;
+        }
+  return out;
+}
+
+// grad_w[o, c, kh, kw] = sum_{n, oh, ow} g[n, o, oh, ow] x[n, c, oh*s - p + kh, ow*s - p + kw].
+std::vector<double> direct_weight_grad(const std::vector<double>& g, const std::vector<double>& x, const Case& k,
+                                       int64_t HO, int64_t WO) {
+  std::vector<double> gw(k.O * k.C * k.K * k.K, 0.0);
+  for (int64_t o = 0; o < k.O; ++o)
+    for (int64_t c = 0; c < k.C; ++c)
+      for (int64_t kh = 0; kh < k.K; ++kh)
+        for (int64_t kw = 0; kw < k.K; ++kw) {
+          double acc = 0;
+          for (int64_t n = 0; n < k.N; ++n)
+            for (int64_t oh = 0; oh < HO; ++oh)
+              for (int64_t ow = 0; ow < WO; ++ow) {
+                const int64_t ih = oh * k.stride - k.pad + kh, iw = ow * k.stride - k.pad + kw;
+                if (ih < 0 || ih >= k.H || iw < 0 || iw >= k.W) continue;
+                acc += g[((n * k.O + o) * HO + oh) * WO + ow] * x[((n * k.C + c) * k.H + ih) * k.W + iw];
+              }
+          gw[((o * k.C + c) * k.K + kh) * k.K + kw] = acc;
+        }
+  return gw;
+}
+
+TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
+  const Case cases[] = {
+      {2, 3, 6, 6, 4, 3, 1, 1},  // same width: 3x3, padding 1
+      {2, 2, 5, 9, 3, 3, 1, 1},  // same width, a non-square image
+      {1, 2, 7, 6, 2, 5, 1, 2},  // same width: 5x5, padding 2 (two padded rows and columns)
+      {2, 2, 6, 7, 3, 3, 1, 0},  // no padding: narrower output
+      {1, 2, 4, 5, 2, 3, 1, 2},  // extra padding: wider output
+      {2, 3, 7, 6, 2, 3, 2, 1},  // stride 2
+      {1, 1, 2, 2, 1, 3, 1, 1},  // a 3x3 kernel on a 2x2 image: every row touches the padding
+  };
+  Generator gen(11);
+  for (const Case& k : cases) {
+    SCOPED_TRACE(testing::Message() << "N" << k.N << " C" << k.C << " " << k.H << "x" << k.W << " O" << k.O << " K"
+                                    << k.K << " stride " << k.stride << " pad " << k.pad);
+    const Tensor x = randn({k.N, k.C, k.H, k.W}, gen, DType::Float64);
+    const Tensor w = randn({k.O, k.C, k.K, k.K}, gen, DType::Float64);
+    const Tensor out = conv2d(x, w, {}, k.stride, k.pad);
+    const int64_t HO = out.shape()[2], WO = out.shape()[3];
+    const std::vector<double> got = out.to_vector<double>();
+    const std::vector<double> want = direct_conv(x.to_vector<double>(), w.to_vector<double>(), k, HO, WO);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-12) << "output " << i;
+    const Tensor g = randn(out.shape(), gen, DType::Float64);
+    const std::vector<double> gw = conv2d_backward_weight(g, x, w.shape(), k.stride, k.pad).to_vector<double>();
+    const std::vector<double> gw_want = direct_weight_grad(g.to_vector<double>(), x.to_vector<double>(), k, HO, WO);
+    for (size_t i = 0; i < gw.size(); ++i) ASSERT_NEAR(gw[i], gw_want[i], 1e-12) << "weight gradient " << i;
+  }
+}
+
+}  // namespace
