@@ -68,9 +68,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--ckpt-every", o.ckpt_every, "save a checkpoint every N steps (0: at the end only)")
       ->check(whole_number(0))
       ->capture_default_str();
-  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")
-      ->check(number(0, 0.999999))
-      ->capture_default_str();
+  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")->check(number(0, 0.999999))->capture_default_str();
   cmd->add_flag("--ema-warmup,!--no-ema-warmup", o.ema_warmup,
                 "EMA decay min(--ema, (1+n)/(10+n)) at update n (default on; --no-ema-warmup: --ema from the start)");
   cmd->add_option("--schedule", o.schedule, "noise schedule (docs/math.md 1.3-1.5)")
@@ -80,9 +78,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
       ->check(CLI::IsMember({"eps", "x0", "v"}))
       ->capture_default_str();
   cmd->add_option("--width", o.width, "mlp: hidden width")->check(whole_number(1))->capture_default_str();
-  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
-      ->check(whole_number(1))
-      ->capture_default_str();
+  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--ch-mult", o.ch_mult, "unet: channel multiplier per level, the last the middle's")
       ->capture_default_str();
   cmd->add_option("--attn-res", o.attn_res,
@@ -94,6 +90,11 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
       ->capture_default_str();
   cmd->add_option("--keep", o.keep, "keep N numbered checkpoints DIR/model-STEP.safetensors besides the latest")
       ->check(whole_number(0))
+      ->capture_default_str();
+  cmd->add_flag("--conditional", o.conditional,
+                "class-conditional on the data's labels, one network for every class and none (docs/math.md 12)");
+  cmd->add_option("--cond-drop", o.cond_drop, "--conditional: probability of training a label as the null class")
+      ->check(number(0, 1))
       ->capture_default_str();
   cmd->add_option("--config", o.config, "start from the settings of a run's config.json (flags given here win)");
   o.log_every = -1;  // unless given: decided by isatty(stdout) after parsing
@@ -117,10 +118,13 @@ void add_model_source(CLI::App* cmd, ModelSourceOptions& source) {
 CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   CLI::App* cmd = app.add_subcommand("sample", "draw samples: .png (grid or scatter) or .npy (raw float32)");
   add_model_source(cmd, o.source);
-  cmd->add_option("--sampler", o.sampler, "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45 | "
-                  "dpm-solver++2m | dpm-solver++3m | edm-heun | analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | sn-ddpm | sn-ddim")
+  cmd->add_option("--sampler", o.sampler,
+                  "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45 | "
+                  "dpm-solver++2m | dpm-solver++3m | edm-heun | analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | "
+                  "sn-ddpm | sn-ddim")
       ->capture_default_str();
-  cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
+  cmd->add_option("--steps", o.steps,
+                  "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (docs/math.md 3.1)")

@@ -36,16 +36,22 @@ struct LossOptions {
 // docs/math.md (2.2): t ~ Uniform{1..T}, eps ~ N(0, I), x_t = a_t x_0 + b_t eps; the
 // network sees (x_t, t - 1); its output is converted to eps_hat (2.3)-(2.4); the
 // loss is mean_n w_t ||eps - eps_hat||^2 / d. All randomness comes from gen.
+// With `classes` (Int64 (N,), Note [Class-conditional models] in nn/module.h)
+// the network sees (x_t, t - 1, c): the class-conditional loss of docs/math.md section 12.
 Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, tensor::Generator& gen,
-                        const LossOptions& options = {});
+                        const LossOptions& options = {}, const Tensor& classes = Tensor());
+
+// Label dropout (docs/math.md section 12): each class replaced by the null
+// class `num_classes` with probability p, by one uniform draw per label from gen.
+Tensor drop_classes(const Tensor& classes, int64_t num_classes, double p, tensor::Generator& gen);
 
 // A data source: one batch x_0 (N, ...) per call, drawn from gen.
 using DataSource = std::function<Tensor(tensor::Generator& gen)>;
 
 struct TrainerOptions {
   LossOptions loss;
-  uint64_t seed = 0;          // the data and the loss draws, on streams of their own (Note [Random streams])
-  double grad_clip = 0.0;     // clip the global gradient norm to this (0: off)
+  uint64_t seed = 0;       // the data and the loss draws, on streams of their own (Note [Random streams])
+  double grad_clip = 0.0;  // clip the global gradient norm to this (0: off)
 };
 
 // One optimizer step per call: batch from `data`, loss, backward, optional
@@ -56,8 +62,8 @@ class Trainer {
  public:
   Trainer(nn::TimestepModel& model, Schedule schedule, nn::Optimizer& optimizer, DataSource data,
           TrainerOptions options = {}, nn::EMA* ema = nullptr);
-  double step();                               // returns the batch loss
-  std::vector<double> train(int64_t steps);    // the loss of every step
+  double step();                             // returns the batch loss
+  std::vector<double> train(int64_t steps);  // the loss of every step
   int64_t steps_done() const { return steps_done_; }
   tensor::Generator& data_generator() { return data_gen_; }    // what `data` draws from
   tensor::Generator& noise_generator() { return noise_gen_; }  // the loss's t and eps

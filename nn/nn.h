@@ -8,6 +8,7 @@
 #include "nn/init.h"
 #include "nn/layers/activation.h"
 #include "nn/layers/attention.h"
+#include "nn/layers/class_embedding.h"
 #include "nn/layers/conv2d.h"
 #include "nn/layers/dropout.h"
 #include "nn/layers/group_norm.h"

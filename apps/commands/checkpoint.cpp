@@ -59,7 +59,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
   for (const auto& [name, t] : ckpt.optim) tensors[kOptim + name] = t;
   const RunConfig& c = ckpt.config;
   const RunPosition& p = ckpt.position;
-  const nn::Metadata metadata = {
+  nn::Metadata metadata = {
       {"format", "diffuse-run-1"},
       {"model", c.model},
       {"model_config", c.model_json},
@@ -83,6 +83,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
       {"rng_stream", std::to_string(p.rng_stream)},
       {"ema_updates", std::to_string(p.ema_updates)},
   };
+  if (c.model_json.find("\"num_classes\"") != std::string::npos) metadata["cond_drop"] = exact(c.cond_drop);
   nn::save_safetensors(path, tensors, metadata);
 }
 
@@ -120,6 +121,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   c.ema = nn::parse_finite_double(get("ema"), what("ema"));
   c.ema_warmup = m.count("ema_warmup") != 0 && get("ema_warmup") == "1";
   c.seed = nn::parse_uint64(get("seed"), what("seed"));
+  if (m.count("cond_drop") != 0) c.cond_drop = nn::parse_finite_double(get("cond_drop"), what("cond_drop"));
   RunPosition& p = ckpt.position;
   p.step = integer("step", 0);
   p.data_epoch = integer("data_epoch", 0);
@@ -128,9 +130,12 @@ Checkpoint load_checkpoint(const std::string& path) {
   p.ema_updates = integer("ema_updates", 0);
   nn::require_finite(contents.tensors, path);
   for (auto& [name, t] : contents.tensors) {
-    if (name.rfind(kLive, 0) == 0) ckpt.live[name.substr(std::string(kLive).size())] = t;
-    else if (name.rfind(kOptim, 0) == 0) ckpt.optim[name.substr(std::string(kOptim).size())] = t;
-    else ckpt.ema[name] = t;
+    if (name.rfind(kLive, 0) == 0)
+      ckpt.live[name.substr(std::string(kLive).size())] = t;
+    else if (name.rfind(kOptim, 0) == 0)
+      ckpt.optim[name.substr(std::string(kOptim).size())] = t;
+    else
+      ckpt.ema[name] = t;
   }
   return ckpt;
 }

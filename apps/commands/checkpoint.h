@@ -25,8 +25,8 @@ struct RunConfig {
   std::string schedule = "linear";
   std::string pred = "eps";
   int64_t T = 1000;
-  std::string data;           // the --data spec
-  tensor::Shape data_shape;   // one example: (2) or (C, H, W)
+  std::string data;          // the --data spec
+  tensor::Shape data_shape;  // one example: (2) or (C, H, W)
   int64_t batch = 0;
   double lr = 0;
   // The lr schedule and clipping; absent from older checkpoints: constant, no warm-up, no clipping.
@@ -37,6 +37,9 @@ struct RunConfig {
   double ema = 0;
   bool ema_warmup = false;  // absent from checkpoints made before the warm-up: off
   uint64_t seed = 0;
+  // Class-conditional runs (the class count is the model config's num_classes):
+  // the label dropout; absent from unconditional checkpoints.
+  double cond_drop = 0;
 };
 
 // Where the training loop stands, saved with every checkpoint.

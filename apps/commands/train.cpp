@@ -10,6 +10,7 @@
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
 #include "apps/commands/loss_log.h"
+#include "apps/commands/train_classes.h"
 #include "apps/commands/train_config.h"
 #include "apps/data/dataset.h"
 #include "apps/device.h"
@@ -52,7 +53,8 @@ std::vector<int64_t> comma_list(const std::string& text, const std::string& flag
   return values;
 }
 
-RunConfig make_config(const TrainOptions& o, const Tensor& data) {
+// classes: 0 for an unconditional model (train_classes.h).
+RunConfig make_config(const TrainOptions& o, const Tensor& data, int64_t classes) {
   RunConfig c;
   c.model = o.model;
   c.schedule = o.schedule;
@@ -75,12 +77,14 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   c.ema = o.ema;
   c.ema_warmup = o.ema_warmup;
   c.seed = o.seed;
+  c.cond_drop = classes > 0 ? o.cond_drop : 0.0;
   if (o.model == "mlp") {
     APPS_CHECK(data.dim() == 2, "--model mlp is for 2-D points, but --data {} holds images {}; use --model unet",
                o.data, tensor::shape_str(c.data_shape));
     nn::MLP2DConfig mlp;
     mlp.data_dim = data.size(1);
     mlp.width = o.width;
+    mlp.num_classes = classes;
     c.model_json = mlp.to_json();
   } else {
     APPS_CHECK(data.dim() == 4, "--model unet is for images (N, C, H, W), but --data {} holds {}; use --model mlp",
@@ -89,6 +93,7 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
     nn::UNetConfig unet;
     unet.in_channels = data.size(1);
     unet.channels = o.ch;
+    unet.num_classes = classes;
     unet.channel_mult = comma_list(o.ch_mult, "--ch-mult", 1);
     const int64_t halvings = static_cast<int64_t>(unet.channel_mult.size()) - 1;
     APPS_CHECK(halvings >= 1 && halvings <= 6, "--ch-mult {}: give 2 to 7 multipliers (one per level and the middle)",
@@ -193,8 +198,12 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   }
   const std::string data_spec = o.resume ? ckpt.config.data : o.data;
   const uint64_t seed = o.resume ? ckpt.config.seed : o.seed;
-  const Tensor data = load_data(data_spec, seed);
-  const RunConfig config = o.resume ? ckpt.config : make_config(o, data);
+  const bool conditional =
+      o.resume ? ckpt.config.model_json.find("\"num_classes\"") != std::string::npos : o.conditional;
+  APPS_CHECK(o.conditional || o.cond_drop == TrainOptions{}.cond_drop, "--cond-drop is for --conditional runs");
+  Tensor labels;  // the data's classes, for a conditional run
+  const Tensor data = load_data(data_spec, seed, 50000, conditional ? &labels : nullptr);
+  const RunConfig config = o.resume ? ckpt.config : make_config(o, data, conditional ? class_count(o.data, labels) : 0);
   const tensor::Shape example(data.shape().begin() + 1, data.shape().end());
   APPS_CHECK(example == config.data_shape, "--data {} has examples {}, the checkpoint's model takes {}", data_spec,
              tensor::shape_str(example), tensor::shape_str(config.data_shape));
@@ -211,7 +220,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   using diffusion::RandomUse;
   tensor::Generator init_gen = diffusion::generator_for(seed, RandomUse::InitialWeights);
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
-  net->to(device);  // before the optimizer and EMA are built (Note [Moving a model] in nn/module.h)
+  net->to(device);        // before the optimizer and EMA are built (Note [Moving a model] in nn/module.h)
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
@@ -295,8 +304,10 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   progress.print_lines(out, o.log_every);
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
-    const Tensor x0 = batcher.next().to(device);
-    const Variable loss = diffusion::diffusion_loss(*net, schedule, x0, noise_gen, loss_options);
+    Tensor classes;
+    const Tensor x0 = batcher.next(labels, conditional ? &classes : nullptr).to(device);
+    if (conditional) classes = training_classes(classes, net->num_classes(), config.cond_drop, seed, step).to(device);
+    const Variable loss = diffusion::diffusion_loss(*net, schedule, x0, noise_gen, loss_options, classes);
     const double value = loss.item();
     if (!std::isfinite(value)) {
       progress.finish();
@@ -324,9 +335,10 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   double initial_share = 1;
   for (int64_t n = 0; n < ema.num_updates() && initial_share > 1e-6; ++n) initial_share *= ema.decay_at(n);
   if (initial_share > 0.1)
-    out << fmt::format("note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
-                       "sample with --no-ema\n",
-                       ema.num_updates(), 100 * initial_share);
+    out << fmt::format(
+        "note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
+        "sample with --no-ema\n",
+        ema.num_updates(), 100 * initial_share);
 }
 
 }  // namespace apps

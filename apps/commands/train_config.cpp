@@ -34,12 +34,21 @@ nlohmann::json settings(const TrainOptions& o) {
           {"attn-res", o.attn_res},
           {"samples", o.samples},
           {"sample-every", o.sample_every},
-          {"keep", o.keep}};
+          {"keep", o.keep},
+          {"conditional", o.conditional},
+          {"cond-drop", o.cond_drop}};
 }
 
 }  // namespace
 
-std::string train_config_json(const TrainOptions& o) { return settings(o).dump(2) + "\n"; }
+std::string train_config_json(const TrainOptions& o) {
+  nlohmann::json j = settings(o);
+  if (!o.conditional) {  // an unconditional run's config.json reads as it did before classes existed
+    j.erase("conditional");
+    j.erase("cond-drop");
+  }
+  return j.dump(2) + "\n";
+}
 
 std::vector<std::string> train_config_flags(const std::string& path) {
   std::ifstream in(path);
