@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "apps/cli_analytic.h"
+#include "apps/cli_guidance.h"
 #include "apps/cli_manners.h"
 #include "apps/cli_sample_quality.h"
 #include "apps/cli_validators.h"
@@ -148,6 +149,7 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
       ->check(number(0, 16))
       ->capture_default_str();
   add_analytic_sample_flags(cmd, o.analytic);
+  add_guidance_flags(cmd, o.guidance);
   return cmd;
 }
 
@@ -275,6 +277,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
       run_train(train, out);
     } else if (*sample_cmd) {
       check_model_source(sample.source, "sample");
+      note_guidance_flags(sample_cmd, sample.guidance);
       run_sample(sample, out);
     } else if (*invert_cmd) {
       check_model_source(invert.source, "invert");

@@ -19,6 +19,7 @@
 #include "nn/layers/upsample.h"
 #include "nn/models/classifier.h"
 #include "nn/models/mlp2d.h"
+#include "nn/models/noisy_classifier.h"
 #include "nn/models/resblock.h"
 #include "nn/models/unet.h"
 #include "nn/models/unet_head.h"

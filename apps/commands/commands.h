@@ -8,6 +8,7 @@
 #include <string>
 
 #include "apps/commands/analytic_flags.h"
+#include "apps/commands/guidance_flags.h"
 
 namespace apps {
 
@@ -68,6 +69,7 @@ struct SampleOptions {
   std::string x_T;         // optional .npy of starting noise
   int scale = 0;           // .png image grids: pixels per image pixel (0: 2 up to 32-pixel images, else 1)
   AnalyticFlags analytic;  // --trajectory, --c-estimate, --gamma, --cov-head
+  GuidanceFlags guidance;  // --class, --guidance, --classifier
 };
 
 struct InvertOptions {

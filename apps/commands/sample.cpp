@@ -10,6 +10,7 @@
 #include "apps/cli_manners.h"
 #include "apps/commands/analytic.h"
 #include "apps/commands/commands.h"
+#include "apps/commands/guided_model.h"
 #include "apps/commands/model_source.h"
 #include "apps/error.h"
 #include "apps/io/figures.h"
@@ -26,12 +27,12 @@
 namespace apps {
 namespace {
 
-const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",      "sde-em",
-                                            "pc",     "ode-euler",  "ode-heun",  "ode-rk45",
-                                            // the fast ODE solvers (docs/math.md 12.4-12.8)
-                                            "dpm-solver++2m", "dpm-solver++3m", "edm-heun",
-                                            // the optimal variance (docs/math.md 7-8): analytic_sample_nll.cpp
-                                            "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
+const std::vector<std::string> kSamplers = {
+    "ddpm", "ddpm-tilde", "ddim", "sde-em", "pc", "ode-euler", "ode-heun", "ode-rk45",
+    // the fast ODE solvers (docs/math.md 12.4-12.8)
+    "dpm-solver++2m", "dpm-solver++3m", "edm-heun",
+    // the optimal variance (docs/math.md 7-8): analytic_sample_nll.cpp
+    "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
 
 std::string join(const std::vector<std::string>& names) {
   std::string s;
@@ -157,7 +158,8 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   APPS_CHECK(has_extension(o.out, {".png", ".npy"}), "--out {}: write samples as .png or .npy", o.out);
   check_sample_flags(o);
   check_writable(o.out, "--out");  // before the sampling, not after it
-  const LoadedModel model = load_model(o.source);
+  LoadedModel model = load_model(o.source);
+  apply_guidance(model, o.guidance);
   const bool images = model.config.data_shape.size() == 3;
 
   tensor::Tensor x_T;
@@ -200,8 +202,9 @@ void run_sample(const SampleOptions& o, std::ostream& out) {
   const std::string title = o.sampler == "ode-rk45"
                                 ? fmt::format("{}: ode-rk45, {} evaluations", model.config.data, nfe)
                                 : fmt::format("{}: {}, {} steps", model.config.data, o.sampler, o.steps);
-  write_samples(o.out, x.to(tensor::Device::CPU), title, o.scale);
-  out << fmt::format("wrote {} samples to {} ({}, {} model evaluations", n, o.out, o.sampler, nfe);
+  const std::string guided = guidance_caption(o.guidance);
+  write_samples(o.out, x.to(tensor::Device::CPU), title + guided, o.scale);
+  out << fmt::format("wrote {} samples to {} ({}{}, {} model evaluations", n, o.out, o.sampler, guided, nfe);
   if (chunks > 1) out << fmt::format(" in {} chunks of {}", chunks, chunk);
   out << ")\n";
 }
