@@ -92,7 +92,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--keep", o.keep, "keep N numbered checkpoints DIR/model-STEP.safetensors besides the latest")
       ->check(whole_number(0))
       ->capture_default_str();
-  cmd->add_flag("--conditional", o.conditional,
+  cmd->add_flag("--conditional,!--no-conditional", o.conditional,
                 "class-conditional on the data's labels, one network for every class and none (docs/math.md 12)");
   cmd->add_option("--cond-drop", o.cond_drop, "--conditional: probability of training a label as the null class")
       ->check(number(0, 1))
