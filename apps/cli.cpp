@@ -69,7 +69,9 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--ckpt-every", o.ckpt_every, "save a checkpoint every N steps (0: at the end only)")
       ->check(whole_number(0))
       ->capture_default_str();
-  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")->check(number(0, 0.999999))->capture_default_str();
+  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")
+      ->check(number(0, 0.999999))
+      ->capture_default_str();
   cmd->add_flag("--ema-warmup,!--no-ema-warmup", o.ema_warmup,
                 "EMA decay min(--ema, (1+n)/(10+n)) at update n (default on; --no-ema-warmup: --ema from the start)");
   cmd->add_option("--schedule", o.schedule, "noise schedule (docs/math.md 1.3-1.5)")
@@ -79,7 +81,9 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
       ->check(CLI::IsMember({"eps", "x0", "v"}))
       ->capture_default_str();
   cmd->add_option("--width", o.width, "mlp: hidden width")->check(whole_number(1))->capture_default_str();
-  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")->check(whole_number(1))->capture_default_str();
+  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
+      ->check(whole_number(1))
+      ->capture_default_str();
   cmd->add_option("--ch-mult", o.ch_mult, "unet: channel multiplier per level, the last the middle's")
       ->capture_default_str();
   cmd->add_option("--attn-res", o.attn_res,
@@ -124,8 +128,7 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
                   "dpm-solver++2m | dpm-solver++3m | edm-heun | analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | "
                   "sn-ddpm | sn-ddim")
       ->capture_default_str();
-  cmd->add_option("--steps", o.steps,
-                  "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
+  cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (docs/math.md 3.1)")

@@ -50,8 +50,8 @@ using DataSource = std::function<Tensor(tensor::Generator& gen)>;
 
 struct TrainerOptions {
   LossOptions loss;
-  uint64_t seed = 0;       // the data and the loss draws, on streams of their own (Note [Random streams])
-  double grad_clip = 0.0;  // clip the global gradient norm to this (0: off)
+  uint64_t seed = 0;          // the data and the loss draws, on streams of their own (Note [Random streams])
+  double grad_clip = 0.0;     // clip the global gradient norm to this (0: off)
 };
 
 // One optimizer step per call: batch from `data`, loss, backward, optional
@@ -62,8 +62,8 @@ class Trainer {
  public:
   Trainer(nn::TimestepModel& model, Schedule schedule, nn::Optimizer& optimizer, DataSource data,
           TrainerOptions options = {}, nn::EMA* ema = nullptr);
-  double step();                             // returns the batch loss
-  std::vector<double> train(int64_t steps);  // the loss of every step
+  double step();                               // returns the batch loss
+  std::vector<double> train(int64_t steps);    // the loss of every step
   int64_t steps_done() const { return steps_done_; }
   tensor::Generator& data_generator() { return data_gen_; }    // what `data` draws from
   tensor::Generator& noise_generator() { return noise_gen_; }  // the loss's t and eps

@@ -130,12 +130,9 @@ Checkpoint load_checkpoint(const std::string& path) {
   p.ema_updates = integer("ema_updates", 0);
   nn::require_finite(contents.tensors, path);
   for (auto& [name, t] : contents.tensors) {
-    if (name.rfind(kLive, 0) == 0)
-      ckpt.live[name.substr(std::string(kLive).size())] = t;
-    else if (name.rfind(kOptim, 0) == 0)
-      ckpt.optim[name.substr(std::string(kOptim).size())] = t;
-    else
-      ckpt.ema[name] = t;
+    if (name.rfind(kLive, 0) == 0) ckpt.live[name.substr(std::string(kLive).size())] = t;
+    else if (name.rfind(kOptim, 0) == 0) ckpt.optim[name.substr(std::string(kOptim).size())] = t;
+    else ckpt.ema[name] = t;
   }
   return ckpt;
 }

@@ -25,8 +25,8 @@ struct RunConfig {
   std::string schedule = "linear";
   std::string pred = "eps";
   int64_t T = 1000;
-  std::string data;          // the --data spec
-  tensor::Shape data_shape;  // one example: (2) or (C, H, W)
+  std::string data;           // the --data spec
+  tensor::Shape data_shape;   // one example: (2) or (C, H, W)
   int64_t batch = 0;
   double lr = 0;
   // The lr schedule and clipping; absent from older checkpoints: constant, no warm-up, no clipping.

@@ -27,12 +27,12 @@
 namespace apps {
 namespace {
 
-const std::vector<std::string> kSamplers = {
-    "ddpm", "ddpm-tilde", "ddim", "sde-em", "pc", "ode-euler", "ode-heun", "ode-rk45",
-    // the fast ODE solvers (docs/math.md 12.4-12.8)
-    "dpm-solver++2m", "dpm-solver++3m", "edm-heun",
-    // the optimal variance (docs/math.md 7-8): analytic_sample_nll.cpp
-    "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
+const std::vector<std::string> kSamplers = {"ddpm",   "ddpm-tilde", "ddim",      "sde-em",
+                                            "pc",     "ode-euler",  "ode-heun",  "ode-rk45",
+                                            // the fast ODE solvers (docs/math.md 12.4-12.8)
+                                            "dpm-solver++2m", "dpm-solver++3m", "edm-heun",
+                                            // the optimal variance (docs/math.md 7-8): analytic_sample_nll.cpp
+                                            "analytic-ddpm", "analytic-ddim", "npr-ddpm", "npr-ddim", "sn-ddpm", "sn-ddim"};
 
 std::string join(const std::vector<std::string>& names) {
   std::string s;

@@ -220,7 +220,7 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   using diffusion::RandomUse;
   tensor::Generator init_gen = diffusion::generator_for(seed, RandomUse::InitialWeights);
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
-  net->to(device);        // before the optimizer and EMA are built (Note [Moving a model] in nn/module.h)
+  net->to(device);  // before the optimizer and EMA are built (Note [Moving a model] in nn/module.h)
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
@@ -335,10 +335,9 @@ void run_train(const TrainOptions& o, std::ostream& out) {
   double initial_share = 1;
   for (int64_t n = 0; n < ema.num_updates() && initial_share > 1e-6; ++n) initial_share *= ema.decay_at(n);
   if (initial_share > 0.1)
-    out << fmt::format(
-        "note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
-        "sample with --no-ema\n",
-        ema.num_updates(), 100 * initial_share);
+    out << fmt::format("note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
+                       "sample with --no-ema\n",
+                       ema.num_updates(), 100 * initial_share);
 }
 
 }  // namespace apps

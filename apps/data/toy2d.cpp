@@ -75,9 +75,9 @@ std::vector<double> checkerboard(int64_t n, Generator& gen) {
   const auto u1 = uniform(n, gen), u2 = uniform(n, gen), row = uniform(n, gen);
   std::vector<double> xy(2 * n);
   for (int64_t i = 0; i < n; ++i) {
-    const double x1 = 4 * u1[i] - 2;                          // in [-2, 2)
-    const double x2 = u2[i] - 2 * std::floor(2 * row[i]);     // in [-2, 1): one of two rows
-    const double shift = std::fmod(std::floor(x1) + 4, 2.0);  // odd columns move up by one
+    const double x1 = 4 * u1[i] - 2;                                    // in [-2, 2)
+    const double x2 = u2[i] - 2 * std::floor(2 * row[i]);               // in [-2, 1): one of two rows
+    const double shift = std::fmod(std::floor(x1) + 4, 2.0);           // odd columns move up by one
     xy[2 * i] = 2 * x1;
     xy[2 * i + 1] = 2 * (x2 + shift);
   }
@@ -114,16 +114,11 @@ tensor::Tensor toy_2d(const std::string& name, int64_t n, uint64_t seed, tensor:
   }
   std::vector<double> xy;
   std::vector<int64_t> label(n, -1);
-  if (name == "moons")
-    xy = moons(n, gen, label);
-  else if (name == "swissroll")
-    xy = swissroll(n, gen);
-  else if (name == "8gaussians")
-    xy = eight_gaussians(n, gen, label);
-  else if (name == "checkerboard")
-    xy = checkerboard(n, gen);
-  else
-    throw Error(fmt::format("unknown 2-D data set '{}' (valid: {})", name, kToy2dNames));
+  if (name == "moons") xy = moons(n, gen, label);
+  else if (name == "swissroll") xy = swissroll(n, gen);
+  else if (name == "8gaussians") xy = eight_gaussians(n, gen, label);
+  else if (name == "checkerboard") xy = checkerboard(n, gen);
+  else throw Error(fmt::format("unknown 2-D data set '{}' (valid: {})", name, kToy2dNames));
   if (labels) *labels = toy_2d_has_labels(name) ? tensor::from_vector(label, {n}) : tensor::Tensor();
   return tensor::from_vector(xy, {n, 2});
 }

@@ -97,9 +97,9 @@ Tensor UNet::kept_features(const Tensor& x, const Tensor& t) const {
   if (!kept_h_.defined()) return Tensor();
   const bool same_x = x.storage() == kept_x_.storage() && x.offset() == kept_x_.offset() &&
                       x.shape() == kept_x_.shape() && x.strides() == kept_x_.strides();
-  const bool same_t =
-      t.shape() == kept_t_.shape() && t.dtype() == kept_t_.dtype() &&
-      tensor::sum(tensor::abs(t.to(tensor::DType::Float64) - kept_t_.to(tensor::DType::Float64))).item() == 0.0;
+  const bool same_t = t.shape() == kept_t_.shape() && t.dtype() == kept_t_.dtype() &&
+                      tensor::sum(tensor::abs(t.to(tensor::DType::Float64) - kept_t_.to(tensor::DType::Float64)))
+                              .item() == 0.0;
   return same_x && same_t ? kept_h_ : Tensor();
 }
 

@@ -32,10 +32,10 @@ struct UNetConfig {
   int64_t in_channels = 1;
   int64_t channels = 32;
   std::vector<int64_t> channel_mult = {1, 2, 2};  // per down level, the last one is the middle
-  int64_t tdim = 128;                             // time embedding width inside the net
-  int64_t temb_in = 64;                           // sinusoidal embedding size
-  int64_t groups = 8;                             // GroupNorm groups
-  std::vector<int64_t> attention_levels = {};     // down/up levels (0-based) that get attention
+  int64_t tdim = 128;                              // time embedding width inside the net
+  int64_t temb_in = 64;                            // sinusoidal embedding size
+  int64_t groups = 8;                              // GroupNorm groups
+  std::vector<int64_t> attention_levels = {};      // down/up levels (0-based) that get attention
   bool mid_attention = true;
   int64_t heads = 1;
   int64_t num_classes = 0;  // C: 0 for an unconditional model

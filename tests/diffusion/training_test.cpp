@@ -93,9 +93,8 @@ TEST(Training, TrainerIsSeeded) {
     t::Generator init(7);
     nn::MLP2D model(nn::MLP2DConfig{2, 32, 16, 2}, init);
     nn::AdamW opt(model.named_parameters(), nn::AdamWOptions{1e-3});
-    Trainer trainer(
-        model, linear_schedule(1000), opt, [&](t::Generator& g) { return sample_mixture(gmm, 64, g); },
-        TrainerOptions{{}, 42});
+    Trainer trainer(model, linear_schedule(1000), opt, [&](t::Generator& g) { return sample_mixture(gmm, 64, g); },
+                    TrainerOptions{{}, 42});
     return trainer.train(5);
   };
   EXPECT_EQ(run(), run());
@@ -110,8 +109,8 @@ TEST(Training, ShortRunLearnsTheMixture) {
   nn::MLP2D model(nn::MLP2DConfig{2, 128, 32, 3}, init);
   nn::AdamW opt(model.named_parameters(), nn::AdamWOptions{2e-3, 0.9, 0.999, 1e-8, 0.0});
   nn::EMA ema(model, 0.99);
-  Trainer trainer(
-      model, sch, opt, [&](t::Generator& g) { return sample_mixture(gmm, 256, g); }, TrainerOptions{{}, 5}, &ema);
+  Trainer trainer(model, sch, opt, [&](t::Generator& g) { return sample_mixture(gmm, 256, g); },
+                  TrainerOptions{{}, 5}, &ema);
   const std::vector<double> losses = trainer.train(600);
   const double first = mean_of(losses, 0, 50), last = mean_of(losses, 550, 600);
   std::printf("  loss: first 50 steps %.4f, last 50 steps %.4f\n", first, last);
