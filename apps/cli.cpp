@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "apps/cli_analytic.h"
+#include "apps/cli_guidance.h"
 #include "apps/cli_manners.h"
 #include "apps/cli_sample_quality.h"
 #include "apps/cli_sde.h"
@@ -99,6 +100,11 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--keep", o.keep, "keep N numbered checkpoints DIR/model-STEP.safetensors besides the latest")
       ->check(whole_number(0))
       ->capture_default_str();
+  cmd->add_flag("--conditional,!--no-conditional", o.conditional,
+                "class-conditional on the data's labels, one network for every class and none (docs/math.md 12)");
+  cmd->add_option("--cond-drop", o.cond_drop, "--conditional: probability of training a label as the null class")
+      ->check(number(0, 1))
+      ->capture_default_str();
   cmd->add_option("--config", o.config, "start from the settings of a run's config.json (flags given here win)");
   o.log_every = -1;  // unless given: decided by isatty(stdout) after parsing
   cmd->add_option("--log-every", o.log_every,
@@ -122,8 +128,10 @@ void add_model_source(CLI::App* cmd, ModelSourceOptions& source) {
 CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
   CLI::App* cmd = app.add_subcommand("sample", "draw samples: .png (grid or scatter) or .npy (raw float32)");
   add_model_source(cmd, o.source);
-  cmd->add_option("--sampler", o.sampler, "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45 | "
-                  "dpm-solver++2m | dpm-solver++3m | edm-heun | analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | sn-ddpm | sn-ddim")
+  cmd->add_option("--sampler", o.sampler,
+                  "ddpm | ddpm-tilde | ddim | sde-em | pc | ode-euler | ode-heun | ode-rk45 | "
+                  "dpm-solver++2m | dpm-solver++3m | edm-heun | analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | "
+                  "sn-ddpm | sn-ddim")
       ->capture_default_str();
   cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
       ->check(whole_number(1))
@@ -149,6 +157,7 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
       ->check(number(0, 16))
       ->capture_default_str();
   add_analytic_sample_flags(cmd, o.analytic);
+  add_guidance_flags(cmd, o.guidance);
   return cmd;
 }
 
@@ -277,6 +286,7 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
       run_train(train, out);
     } else if (*sample_cmd) {
       check_model_source(sample.source, "sample");
+      note_guidance_flags(sample_cmd, sample.guidance);
       run_sample(sample, out);
     } else if (*invert_cmd) {
       check_model_source(invert.source, "invert");

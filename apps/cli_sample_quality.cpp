@@ -28,6 +28,12 @@ CLI::App* add_train_classifier(CLI::App& app, TrainClassifierOptions& o) {
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--out", o.out, "FILE.safetensors")->required();
+  cmd->add_flag("--noisy", o.noisy,
+                "a noise-aware classifier of labeled 2-D points, on x_t at every t, for sample --classifier "
+                "(docs/math.md 12.2); --features is its width");
+  cmd->add_option("--schedule", o.schedule, "--noisy: the noise schedule of the x_t it learns on")
+      ->check(CLI::IsMember({"linear", "cosine", "blog"}))
+      ->capture_default_str();
   add_device_flag(cmd, o.device);
   return cmd;
 }

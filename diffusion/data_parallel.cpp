@@ -51,14 +51,14 @@ DataParallel::DataParallel(nn::Communicator& comm, int64_t batch, int64_t shards
 int64_t DataParallel::first_shard() const { return comm_.rank() * shards_per_rank(); }
 
 double DataParallel::loss_and_gradient(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0,
-                                       tensor::Generator& gen, const LossOptions& options) {
+                                       tensor::Generator& gen, const LossOptions& options, const Tensor& classes) {
   TENSOR_CHECK(x0.dim() >= 2 && x0.size(0) == batch_, "[DataParallel] expected a batch of {} rows, got {}", batch_,
                t::shape_str(x0.shape()));
   // The whole batch's t and eps on every rank: a row's noise does not depend on who computes it.
   const LossNoise noise = draw_loss_noise(schedule, x0, gen);
   if (shards_ == 1) {  // one process, one shard: the plain step
     model.zero_grad();
-    const Variable loss = diffusion_loss(model, schedule, x0, noise, options);
+    const Variable loss = diffusion_loss(model, schedule, x0, noise, options, classes);
     loss.backward();
     return loss.item();
   }
@@ -77,7 +77,8 @@ double DataParallel::loss_and_gradient(nn::TimestepModel& model, const Schedule&
     const LossNoise part{noise.steps.narrow(0, begin, rows), noise.eps.narrow(0, begin, rows)};
     model.zero_grad();
     // The shard's mean loss weighted by its share of the batch: the shard losses add up to the batch mean.
-    const Variable loss = diffusion_loss(model, schedule, x0.narrow(0, begin, rows), part, options) *
+    const Tensor part_classes = classes.defined() ? classes.narrow(0, begin, rows) : Tensor();
+    const Variable loss = diffusion_loss(model, schedule, x0.narrow(0, begin, rows), part, options, part_classes) *
                           (static_cast<double>(rows) / static_cast<double>(batch_));
     loss.backward();
     local_losses.push_back(loss.item());

@@ -46,10 +46,11 @@ class DataParallel {
   DataParallel(nn::Communicator& comm, int64_t batch, int64_t shards, GradReduce reduce = GradReduce::Exact);
 
   // The loss of the global batch x0 (the same B rows on every rank) with noise
-  // drawn from gen (every rank's gen at the same stream). Leaves the gradient of
-  // the batch mean in each parameter's grad, the same on every rank.
+  // drawn from gen (every rank's gen at the same stream), and the rows' classes
+  // for a class-conditional model (undefined: none). Leaves the gradient of the
+  // batch mean in each parameter's grad, the same on every rank.
   double loss_and_gradient(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, tensor::Generator& gen,
-                           const LossOptions& options);
+                           const LossOptions& options, const Tensor& classes = Tensor());
 
   int64_t shards() const { return shards_; }
   int64_t first_shard() const;  // this rank's first shard

@@ -158,6 +158,28 @@ EpsModel gmm_eps_model(const GaussianMixture& gmm, KernelFn kernel) {
   };
 }
 
+EpsModel gmm_component_eps_model(const GaussianMixture& gmm, KernelFn kernel, int64_t k) {
+  gmm.validate();
+  TENSOR_CHECK(k >= 0 && k < gmm.K(),
+               "[gmm_component_eps_model] class {} is not a component of the {}-component mixture", k, gmm.K());
+  return [gmm, kernel = std::move(kernel), k](const Variable& x, const Tensor& label) {
+    auto [a, b] = kernel(label);
+    const MixtureTerms terms = mixture_terms(gmm, x, a, b);
+    // docs/math.md (12.3) with Sigma_k = s_k^2 I: eps = b (x - a mu_k) / v_k
+    const Variable offset = ag::select(terms.offset, 1, k);  // (N, d)
+    const Tensor v = terms.v.narrow(1, k, 1);                // (N, 1)
+    return Variable(per_sample(b, 2, x.dtype())) * offset / Variable(v);
+  };
+}
+
+ClassLogProb gmm_class_log_prob(const GaussianMixture& gmm, KernelFn kernel) {
+  gmm.validate();
+  return [gmm, kernel = std::move(kernel)](const Variable& x, const Tensor& label) {
+    auto [a, b] = kernel(label);
+    return ag::log_softmax(mixture_terms(gmm, x, a, b).logits, 1);  // log r_k, docs/math.md (10.2)
+  };
+}
+
 Tensor posterior_mean(const GaussianMixture& gmm, const Tensor& x, const Tensor& a, const Tensor& b) {
   const MixtureTerms terms = mixture_terms(gmm, Variable(x), a, b);
   const Tensor r = t::softmax(terms.logits.data(), 1);  // (N, K)

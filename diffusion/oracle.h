@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "diffusion/guidance.h"
 #include "diffusion/model.h"
 #include "tensor/random.h"
 
@@ -43,6 +44,17 @@ Variable log_prob(const GaussianMixture& gmm, const Variable& x);
 // The exact noise predictor eps*(x, label) = -b grad log p_t(x) (docs/math.md (10.3)-(10.4)),
 // with (a, b) = kernel(label). The returned function holds copies of gmm and kernel.
 EpsModel gmm_eps_model(const GaussianMixture& gmm, KernelFn kernel);
+
+// The oracle's class-conditional model (docs/math.md (12.3)): class k is
+// component k, so eps(x, t, k) = b (x - a mu_k) / v_k, the eps of one
+// Gaussian; with it and gmm_eps_model (the null class) guidance (12.1) is
+// exact. k counts from 0. The returned function holds copies.
+EpsModel gmm_component_eps_model(const GaussianMixture& gmm, KernelFn kernel, int64_t k);
+
+// The exact noise-aware classifier: log p_t(k | x) = log r_k(x) (docs/math.md
+// (10.2)), (N, K), differentiable in x: classifier guidance (12.2) with it
+// equals classifier-free guidance with gmm_component_eps_model.
+ClassLogProb gmm_class_log_prob(const GaussianMixture& gmm, KernelFn kernel);
 
 // E[x_0 | x_t = x] (docs/math.md (10.5)): (N, d); and Cov(x_0 | x_t = x) (docs/math.md (10.6)): (N, d, d).
 Tensor posterior_mean(const GaussianMixture& gmm, const Tensor& x, const Tensor& a, const Tensor& b);

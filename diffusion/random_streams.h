@@ -30,6 +30,9 @@ namespace diffusion {
 //   TrainingNoise    3      the loss's t and eps (`diffuse train`, Trainer);
 //                           a checkpoint saves this generator's stream
 //   Sampling         4      the samples `diffuse train` draws at its end
+//   ClassDrop        5      which labels a class-conditional run drops to
+//                           the null class, step s at block + s
+//                           (apps/commands/train_classes.cpp)
 //
 // Block 0 is also what a plain Generator(seed) uses: the library's seeded
 // functions (a sampler's sample(seed), metrics) and the other commands,
@@ -42,6 +45,7 @@ enum class RandomUse : uint64_t {
   InitialWeights = 2,
   TrainingNoise = 3,
   Sampling = 4,
+  ClassDrop = 5,
 };
 
 inline constexpr int kRandomUseShift = 48;

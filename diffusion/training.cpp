@@ -41,19 +41,22 @@ LossNoise draw_loss_noise(const Schedule& schedule, const Tensor& x0, t::Generat
 }
 
 Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, t::Generator& gen,
-                        const LossOptions& options) {
+                        const LossOptions& options, const Tensor& classes) {
   TENSOR_CHECK(x0.dim() >= 2 && x0.size(0) >= 1, "[diffusion_loss] x0 must be a batch (N, ...), got {}",
                t::shape_str(x0.shape()));
-  return diffusion_loss(model, schedule, x0, draw_loss_noise(schedule, x0, gen), options);
+  return diffusion_loss(model, schedule, x0, draw_loss_noise(schedule, x0, gen), options, classes);
 }
 
 Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, const LossNoise& noise,
-                        const LossOptions& options) {
+                        const LossOptions& options, const Tensor& classes) {
   TENSOR_CHECK(x0.dim() >= 2 && x0.size(0) >= 1, "[diffusion_loss] x0 must be a batch (N, ...), got {}",
                t::shape_str(x0.shape()));
   TENSOR_CHECK(noise.steps.dim() == 1 && noise.steps.size(0) == x0.size(0) && noise.eps.shape() == x0.shape(),
                "[diffusion_loss] noise t {} and eps {} do not fit the batch {}", t::shape_str(noise.steps.shape()),
                t::shape_str(noise.eps.shape()), t::shape_str(x0.shape()));
+  TENSOR_CHECK(!classes.defined() || (classes.dim() == 1 && classes.size(0) == x0.size(0)),
+               "[diffusion_loss] classes {} do not fit the batch {}", t::shape_str(classes.shape()),
+               t::shape_str(x0.shape()));
   const Tensor& steps = noise.steps;
   const Tensor& eps = noise.eps;
   // Everything is made on x0's device: the steps, each sample's coefficients
@@ -68,7 +71,8 @@ Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, cons
   // docs/math.md (1.2): x_t = a_t x_0 + b_t eps
   const Tensor x_t = per_sample(a_t, x0.dim(), x0.dtype()) * x0 + per_sample(b_t, x0.dim(), x0.dtype()) * eps;
   const Variable x_t_var(x_t);
-  const Variable output = model.forward(x_t_var, label);
+  const Variable output =
+      classes.defined() ? model.forward_class(x_t_var, label, classes) : model.forward(x_t_var, label);
   const Variable eps_hat = eps_from_output(output, x_t_var, a_t, b_t, options.prediction);  // (2.3)-(2.4)
   // docs/math.md (2.2): mean over dims of the squared error, weighted per sample, mean over the batch.
   std::vector<int64_t> data_dims;
@@ -76,6 +80,17 @@ Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, cons
   const Variable per_sample_mse = ag::mean(ag::square(Variable(eps) - eps_hat), data_dims);  // (N,)
   const Variable weights(t::index_select(weight_table, 0, steps).to(x0.dtype()));
   return ag::mean(weights * per_sample_mse);
+}
+
+Tensor drop_classes(const Tensor& classes, int64_t num_classes, double p, t::Generator& gen) {
+  TENSOR_CHECK(classes.defined() && classes.dtype() == t::DType::Int64 && classes.dim() == 1,
+               "[drop_classes] classes must be Int64 (N,)");
+  TENSOR_CHECK(p >= 0.0 && p <= 1.0, "[drop_classes] p must be in [0, 1], got {}", p);
+  const std::vector<double> u = t::rand({classes.size(0)}, gen, t::DType::Float64).to_vector<double>();
+  std::vector<int64_t> kept = classes.to(t::Device::CPU).to_vector<int64_t>();
+  for (size_t i = 0; i < kept.size(); ++i)
+    if (u[i] < p) kept[i] = num_classes;  // the null class
+  return t::from_vector(kept, {classes.size(0)}, t::DType::Int64, classes.device());
 }
 
 Trainer::Trainer(nn::TimestepModel& model, Schedule schedule, nn::Optimizer& optimizer, DataSource data,

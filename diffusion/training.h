@@ -46,11 +46,17 @@ LossNoise draw_loss_noise(const Schedule& schedule, const Tensor& x0, tensor::Ge
 // docs/math.md (2.2): t ~ Uniform{1..T}, eps ~ N(0, I), x_t = a_t x_0 + b_t eps; the
 // network sees (x_t, t - 1); its output is converted to eps_hat (2.3)-(2.4); the
 // loss is mean_n w_t ||eps - eps_hat||^2 / d. All randomness comes from gen
-// (draw_loss_noise), or is given.
+// (draw_loss_noise), or is given. With `classes` (Int64 (N,), Note
+// [Class-conditional models] in nn/module.h) the network sees (x_t, t - 1, c):
+// the class-conditional loss of docs/math.md section 12.
 Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, tensor::Generator& gen,
-                        const LossOptions& options = {});
+                        const LossOptions& options = {}, const Tensor& classes = Tensor());
 Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, const Tensor& x0, const LossNoise& noise,
-                        const LossOptions& options = {});
+                        const LossOptions& options = {}, const Tensor& classes = Tensor());
+
+// Label dropout (docs/math.md section 12): each class replaced by the null
+// class `num_classes` with probability p, by one uniform draw per label from gen.
+Tensor drop_classes(const Tensor& classes, int64_t num_classes, double p, tensor::Generator& gen);
 
 // A data source: one batch x_0 (N, ...) per call, drawn from gen.
 using DataSource = std::function<Tensor(tensor::Generator& gen)>;

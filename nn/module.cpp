@@ -148,4 +148,12 @@ void Module::to(tensor::Device device) {
   replace_tensors([device](const Tensor& t) { return t.to(device); });
 }
 
+Variable TimestepModel::forward_class(const Variable&, const Tensor&, const Tensor&) {
+  throw tensor::Error("[TimestepModel] this model was built without classes (num_classes 0); it takes no class labels");
+}
+
+Tensor TimestepModel::null_classes(int64_t n, tensor::Device device) const {
+  return tensor::full({n}, static_cast<double>(num_classes()), DType::Int64, device);
+}
+
 }  // namespace nn

@@ -108,10 +108,26 @@ class Layer : public Module {
 // x is a batch (N, ...) and t a float32 (N,) tensor of timestep labels, the
 // integers 0..T-1 of a discrete schedule or continuous times; the output has
 // x's shape (eps, x0 or v, as the parameterization decides).
+//
+// Note [Class-conditional models]: a model built with C > 0 classes (its
+// config's num_classes) also takes a class per example, `classes` Int64 (N,)
+// in 0..C-1, or C for "no class" (the null class, written with the empty set
+// in docs/math.md section 12). It adds a learned embedding of the class to
+// its time embedding; training drops the class to C now and then, so the
+// one network is both p(x | c) and p(x). forward(x, t) of such a model is
+// the null class, so code that knows nothing of classes (likelihoods,
+// unguided sampling) sees the unconditional model. With C = 0 the model has
+// no embedding at all: the parameters, names and outputs of before.
 class TimestepModel : public Module {
  public:
   virtual Variable forward(const Variable& x, const Tensor& t) = 0;
   Variable operator()(const Variable& x, const Tensor& t) { return forward(x, t); }
+
+  virtual int64_t num_classes() const { return 0; }
+  // forward with classes (Note [Class-conditional models]); throws for a model without classes.
+  virtual Variable forward_class(const Variable& x, const Tensor& t, const Tensor& classes);
+  // n copies of the null class C, Int64 on `device`.
+  Tensor null_classes(int64_t n, tensor::Device device) const;
 };
 
 }  // namespace nn

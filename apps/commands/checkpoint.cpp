@@ -91,6 +91,7 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
       metadata["sigma_max"] = exact(c.sigma_max);
     }
   }
+  if (c.model_json.find("\"num_classes\"") != std::string::npos) metadata["cond_drop"] = exact(c.cond_drop);
   nn::save_safetensors(path, tensors, metadata);
 }
 
@@ -141,6 +142,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   c.ema_warmup = m.count("ema_warmup") != 0 && get("ema_warmup") == "1";
   c.seed = nn::parse_uint64(get("seed"), what("seed"));
   if (m.count("shards") != 0) c.shards = integer("shards", 1);
+  if (m.count("cond_drop") != 0) c.cond_drop = nn::parse_finite_double(get("cond_drop"), what("cond_drop"));
   RunPosition& p = ckpt.position;
   p.step = integer("step", 0);
   p.data_epoch = integer("data_epoch", 0);

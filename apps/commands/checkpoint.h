@@ -42,6 +42,9 @@ struct RunConfig {
   bool ema_warmup = false;  // absent from checkpoints made before the warm-up: off
   uint64_t seed = 0;
   int64_t shards = 1;  // the batch's shards (diffusion/data_parallel.h); absent from older checkpoints: 1
+  // Class-conditional runs (the class count is the model config's num_classes):
+  // the label dropout; absent from unconditional checkpoints.
+  double cond_drop = 0;
 };
 
 // Where the training loop stands, saved with every checkpoint.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "apps/commands/analytic_flags.h"
+#include "apps/commands/guidance_flags.h"
 
 namespace apps {
 
@@ -45,6 +46,8 @@ struct TrainOptions {
   std::string device = "cpu";   // cpu | cuda (apps/device.h)
   int64_t shards = 1;           // the batch's shards, each rank computing shards/N of them (docs/distributed.md)
   std::string grad_reduce = "exact";  // exact | allreduce: how the shard gradients are summed
+  bool conditional = false;     // class-conditional on the data's labels (train_classes.h)
+  double cond_drop = 0.1;       // --conditional: probability of training a label as the null class
   bool lr_given = false;        // --lr / --batch were on the command line: --resume refuses a value that
   bool batch_given = false;     // differs from the run's (it keeps its own)
 };
@@ -71,6 +74,7 @@ struct SampleOptions {
   std::string x_T;  // optional .npy of starting noise
   int scale = 0;    // .png image grids: pixels per image pixel (0: 2 up to 32-pixel images, else 1)
   AnalyticFlags analytic;  // --trajectory, --c-estimate, --gamma, --cov-head
+  GuidanceFlags guidance;  // --class, --guidance, --classifier
 };
 
 struct InvertOptions {

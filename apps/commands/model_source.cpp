@@ -21,10 +21,32 @@ diffusion::EpsModel raw_network(std::shared_ptr<nn::TimestepModel> network) {
   return [network](const diffusion::Variable& x, const tensor::Tensor& label) { return network->forward(x, label); };
 }
 
-// The oracle or the network (its output converted to eps) under `kernel`.
-diffusion::EpsModel eps_under(const LoadedModel& model, const diffusion::KernelFn& kernel) {
+// The network with every row's class set to c (Note [Class-conditional models] in nn/module.h).
+diffusion::EpsModel class_network(std::shared_ptr<nn::TimestepModel> network, int64_t c) {
+  return [network, c](const diffusion::Variable& x, const tensor::Tensor& label) {
+    return network->forward_class(
+        x, label, tensor::full({x.size(0)}, static_cast<double>(c), tensor::DType::Int64, label.device()));
+  };
+}
+
+// The oracle or the network (its output converted to eps) under `kernel`, unguided.
+diffusion::EpsModel plain_eps(const LoadedModel& model, const diffusion::KernelFn& kernel) {
   if (model.gmm) return diffusion::gmm_eps_model(*model.gmm, kernel);
   return diffusion::eps_model_from(raw_network(model.network), diffusion::parse_prediction(model.config.pred), kernel);
+}
+
+// plain_eps, guided towards model.guided_class when it is set (docs/math.md 12.1-12.2).
+diffusion::EpsModel eps_under(const LoadedModel& model, const diffusion::KernelFn& kernel) {
+  diffusion::EpsModel unconditional = plain_eps(model, kernel);
+  const int64_t c = model.guided_class;
+  if (c < 0) return unconditional;
+  if (model.classifier)
+    return diffusion::classifier_guidance(unconditional, model.classifier(kernel), kernel, c, model.guidance);
+  diffusion::EpsModel conditional =
+      model.gmm ? diffusion::gmm_component_eps_model(*model.gmm, kernel, c)
+                : diffusion::eps_model_from(class_network(model.network, c),
+                                            diffusion::parse_prediction(model.config.pred), kernel);
+  return diffusion::classifier_free_guidance(conditional, unconditional, model.guidance);
 }
 
 }  // namespace
@@ -40,12 +62,11 @@ diffusion::EpsModel LoadedModel::interpolated_eps() const {
 }
 
 diffusion::EpsModel LoadedModel::sde_eps(const diffusion::Sde& sde) const {
-  if (gmm) return diffusion::gmm_eps_model(*gmm, sde.kernel());
-  const diffusion::EpsModel eps =
-      diffusion::eps_model_from(raw_network(network), diffusion::parse_prediction(config.pred), sde.kernel());
   // A --sde model's network sees VE's scaled input and 999 t (Note [SDE network conditioning]); a discrete one the
-  // SDE's own label, 999 t on the VP SDE (docs/math.md 4.4).
-  return config.sde.empty() ? eps : diffusion::sde_network_eps(sde, eps);
+  // SDE's own label, 999 t on the VP SDE (docs/math.md 4.4). --sde models have no classes and take no guidance
+  // (refused in train and sample), so only discrete models and the oracle are guided here.
+  if (config.sde.empty()) return eps_under(*this, sde.kernel());
+  return diffusion::sde_network_eps(sde, plain_eps(*this, sde.kernel()));
 }
 
 tensor::Shape LoadedModel::batch_shape(int64_t n) const {

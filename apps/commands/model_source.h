@@ -9,6 +9,7 @@
 
 #include "apps/commands/checkpoint.h"
 #include "apps/commands/commands.h"
+#include "diffusion/guidance.h"
 #include "diffusion/oracle.h"
 #include "diffusion/schedule.h"
 #include "diffusion/sde.h"
@@ -21,6 +22,13 @@ struct LoadedModel {
   std::optional<diffusion::GaussianMixture> gmm;  // set for the oracle
   diffusion::Schedule schedule;
   tensor::Device device = tensor::Device::CPU;  // where the network's weights live (--device)
+  // Guidance towards one class (guided_model.h sets it; docs/math.md 12.1-12.2):
+  // every eps-model below is the guided one when guided_class >= 0.
+  int64_t guided_class = -1;
+  double guidance = 1.0;
+  // Classifier guidance (12.2): the classifier's log p(c | x_t) under a kernel;
+  // empty for classifier-free guidance (12.1).
+  std::function<diffusion::ClassLogProb(const diffusion::KernelFn&)> classifier;
 
   // eps_theta for the discrete samplers (ddpm, ddim, inversion, ELBO).
   diffusion::EpsModel discrete_eps() const;

@@ -10,6 +10,7 @@
 #include "apps/cli_manners.h"
 #include "apps/commands/analytic.h"
 #include "apps/commands/commands.h"
+#include "apps/commands/guided_model.h"
 #include "apps/commands/model_source.h"
 #include "apps/commands/sde_model.h"
 #include "apps/error.h"
@@ -163,8 +164,11 @@ void run_sample(const SampleOptions& o, std::ostream& all_out) {
   APPS_CHECK(has_extension(o.out, {".png", ".npy"}), "--out {}: write samples as .png or .npy", o.out);
   check_sample_flags(o);
   check_writable(o.out, "--out");  // before the sampling, not after it
-  const LoadedModel model = load_model(o.source);
+  LoadedModel model = load_model(o.source);
   if (!is_sde_sampler(o.sampler)) require_discrete(model.config, "--sampler " + o.sampler);
+  APPS_CHECK(model.config.sde.empty() || o.guidance.class_index < 0,
+             "--class: guidance is for discrete and oracle models; this one was trained with --sde {}", model.config.sde);
+  apply_guidance(model, o.guidance);
   const bool images = model.config.data_shape.size() == 3;
 
   tensor::Tensor x_T;
@@ -217,8 +221,9 @@ void run_sample(const SampleOptions& o, std::ostream& all_out) {
   const std::string title = o.sampler == "ode-rk45"
                                 ? fmt::format("{}: ode-rk45, {} evaluations", model.config.data, nfe)
                                 : fmt::format("{}: {}, {} steps", model.config.data, o.sampler, o.steps);
-  if (is_root_rank()) write_samples(o.out, x, title, o.scale);
-  out << fmt::format("wrote {} samples to {} ({}, {} model evaluations", n, o.out, o.sampler, nfe);
+  const std::string guided = guidance_caption(o.guidance);
+  if (is_root_rank()) write_samples(o.out, x.to(tensor::Device::CPU), title + guided, o.scale);
+  out << fmt::format("wrote {} samples to {} ({}{}, {} model evaluations", n, o.out, o.sampler, guided, nfe);
   if (chunks > 1) out << fmt::format(" in {} chunks of {}", chunks, chunk);
   out << ")\n";
 }

@@ -12,6 +12,7 @@
 #include "apps/commands/commands.h"
 #include "apps/commands/loss_log.h"
 #include "apps/commands/sde_model.h"
+#include "apps/commands/train_classes.h"
 #include "apps/commands/train_config.h"
 #include "apps/data/dataset.h"
 #include "apps/device.h"
@@ -56,7 +57,8 @@ std::vector<int64_t> comma_list(const std::string& text, const std::string& flag
   return values;
 }
 
-RunConfig make_config(const TrainOptions& o, const Tensor& data) {
+// classes: 0 for an unconditional model (train_classes.h).
+RunConfig make_config(const TrainOptions& o, const Tensor& data, int64_t classes) {
   RunConfig c;
   c.model = o.model;
   c.schedule = o.schedule;
@@ -81,12 +83,14 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
   c.ema_warmup = o.ema_warmup;
   c.seed = o.seed;
   c.shards = o.shards;
+  c.cond_drop = classes > 0 ? o.cond_drop : 0.0;
   if (o.model == "mlp") {
     APPS_CHECK(data.dim() == 2, "--model mlp is for 2-D points, but --data {} holds images {}; use --model unet",
                o.data, tensor::shape_str(c.data_shape));
     nn::MLP2DConfig mlp;
     mlp.data_dim = data.size(1);
     mlp.width = o.width;
+    mlp.num_classes = classes;
     c.model_json = mlp.to_json();
   } else {
     APPS_CHECK(data.dim() == 4, "--model unet is for images (N, C, H, W), but --data {} holds {}; use --model mlp",
@@ -95,6 +99,7 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data) {
     nn::UNetConfig unet;
     unet.in_channels = data.size(1);
     unet.channels = o.ch;
+    unet.num_classes = classes;
     unet.channel_mult = comma_list(o.ch_mult, "--ch-mult", 1);
     const int64_t halvings = static_cast<int64_t>(unet.channel_mult.size()) - 1;
     APPS_CHECK(halvings >= 1 && halvings <= 6, "--ch-mult {}: give 2 to 7 multipliers (one per level and the middle)",
@@ -205,8 +210,12 @@ void run_train(const TrainOptions& o, std::ostream& all_out) {
   }
   const std::string data_spec = o.resume ? ckpt.config.data : o.data;
   const uint64_t seed = o.resume ? ckpt.config.seed : o.seed;
-  const Tensor data = load_data(data_spec, seed);
-  const RunConfig config = o.resume ? ckpt.config : make_config(o, data);
+  const bool conditional =
+      o.resume ? ckpt.config.model_json.find("\"num_classes\"") != std::string::npos : o.conditional;
+  APPS_CHECK(o.conditional || o.cond_drop == TrainOptions{}.cond_drop, "--cond-drop is for --conditional runs");
+  Tensor labels;  // the data's classes, for a conditional run
+  const Tensor data = load_data(data_spec, seed, 50000, conditional ? &labels : nullptr);
+  const RunConfig config = o.resume ? ckpt.config : make_config(o, data, conditional ? class_count(o.data, labels) : 0);
   const tensor::Shape example(data.shape().begin() + 1, data.shape().end());
   APPS_CHECK(example == config.data_shape, "--data {} has examples {}, the checkpoint's model takes {}", data_spec,
              tensor::shape_str(example), tensor::shape_str(config.data_shape));
@@ -259,6 +268,7 @@ void run_train(const TrainOptions& o, std::ostream& all_out) {
   loss_options.weighting = diffusion::parse_loss_weighting(config.pred);
   // --sde: the continuous loss (4.5) and probability-flow pictures instead (sde_model.h).
   const std::unique_ptr<diffusion::Sde> sde = config.sde.empty() ? nullptr : model_sde(config, "train");
+  APPS_CHECK(!(sde && conditional), "--conditional is for discrete models; --sde {} runs are unconditional", config.sde);
   if (sde && (config.shards > 1 || nn::world().size() > 1))
     throw Error(fmt::format("--sde {} trains in one process with --shards 1 (data parallelism covers the discrete loss "
                             "only); got {} process(es), --shards {}",
@@ -326,9 +336,11 @@ void run_train(const TrainOptions& o, std::ostream& all_out) {
   net->train();
   for (int64_t step = start + 1; step <= o.steps; ++step) {
     test_failure_point(step);
-    const Tensor x0 = batcher.next().to(device);  // the whole batch, on every rank
+    Tensor classes;
+    const Tensor x0 = batcher.next(labels, conditional ? &classes : nullptr).to(device);  // the whole batch, every rank
+    if (conditional) classes = training_classes(classes, net->num_classes(), config.cond_drop, seed, step).to(device);
     const double value = sde ? sde_loss_and_gradient(*sde, *net, x0, noise_gen)
-                             : parallel.loss_and_gradient(*net, schedule, x0, noise_gen, loss_options);
+                             : parallel.loss_and_gradient(*net, schedule, x0, noise_gen, loss_options, classes);
     if (!std::isfinite(value)) {
       progress.finish();
       throw Error(fmt::format("loss is {} at step {}; last good checkpoint: {}", std::isnan(value) ? "NaN" : "infinite",

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "apps/commands/image_classifier.h"
+#include "apps/commands/noisy_classifier.h"
 #include "apps/data/dataset.h"
 #include "apps/data/labeled_images.h"
 #include "apps/device.h"
@@ -68,7 +69,25 @@ int64_t largest_label(const Tensor& labels) {
 
 }  // namespace
 
+void classifier_step(const autograd::Variable& loss, nn::AdamW& optimizer, int64_t step,
+                     const TrainClassifierOptions& o, Progress& progress, TailLoss& tail) {
+  const double value = loss.item();
+  if (!std::isfinite(value)) {
+    progress.finish();
+    throw Error(fmt::format("loss is {} at step {}; try a smaller --lr than {}", value, step, o.lr));
+  }
+  optimizer.zero_grad();
+  loss.backward();
+  optimizer.step();
+  if (step > o.steps - 100) {
+    tail.sum += value;
+    ++tail.count;
+  }
+  progress.update(step, value);
+}
+
 void run_train_classifier(const TrainClassifierOptions& o, std::ostream& out) {
+  if (o.noisy) return run_train_noisy_classifier(o, out);
   const tensor::Device device = parse_device(o.device);
   APPS_CHECK(o.out.size() > 12 && o.out.substr(o.out.size() - 12) == ".safetensors",
              "--out {}: the classifier is written as one FILE.safetensors", o.out);
@@ -105,26 +124,13 @@ void run_train_classifier(const TrainClassifierOptions& o, std::ostream& out) {
                      o.batch);
   const auto start = std::chrono::steady_clock::now();
   Progress progress(o.steps);
-  double tail_loss = 0.0;  // the last 100 steps' losses, summed
-  int64_t tail_count = 0;
+  TailLoss tail;
   for (int64_t step = 1; step <= o.steps; ++step) {
     const Tensor rows = batcher.next();
     const Tensor x = tensor::index_select(train.images, 0, rows).to(device);
     const Tensor y = tensor::index_select(train.labels, 0, rows).to(device);
     const autograd::Variable loss = nn::cross_entropy(classifier.forward(autograd::Variable(x)), y);
-    const double value = loss.item();
-    if (!std::isfinite(value)) {
-      progress.finish();
-      throw Error(fmt::format("loss is {} at step {}; try a smaller --lr than {}", value, step, o.lr));
-    }
-    optimizer.zero_grad();
-    loss.backward();
-    optimizer.step();
-    if (step > o.steps - 100) {
-      tail_loss += value;
-      ++tail_count;
-    }
-    progress.update(step, value);
+    classifier_step(loss, optimizer, step, o, progress, tail);
   }
   progress.finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -141,7 +147,7 @@ void run_train_classifier(const TrainClassifierOptions& o, std::ostream& out) {
   out << fmt::format(
       "test accuracy {:.2f}% on {} ({} images); final loss {:.4f} (mean of the last {} steps); "
       "trained in {}; wrote {}\n",
-      100 * test_accuracy, test_spec, test.images.size(0), tail_loss / tail_count, tail_count, format_duration(seconds),
+      100 * test_accuracy, test_spec, test.images.size(0), tail.sum / tail.count, tail.count, format_duration(seconds),
       o.out);
 }
 

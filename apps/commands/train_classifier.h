@@ -7,6 +7,10 @@
 #include <ostream>
 #include <string>
 
+#include "apps/progress.h"
+#include "autograd/variable.h"
+#include "nn/optim/adam.h"
+
 namespace apps {
 
 struct TrainClassifierOptions {
@@ -22,8 +26,23 @@ struct TrainClassifierOptions {
   int64_t features = 128;      // the feature width
   std::string out;             // FILE.safetensors
   std::string device = "cpu";  // cpu | cuda (apps/device.h)
+  // --noisy: the noise-aware classifier of classifier guidance on labeled 2-D
+  // points (noisy_classifier.h), trained on x_t under this schedule (T = 1000).
+  bool noisy = false;
+  std::string schedule = "linear";
 };
 
 void run_train_classifier(const TrainClassifierOptions& options, std::ostream& out);
+
+// The last 100 steps' losses, summed, for the final report.
+struct TailLoss {
+  double sum = 0.0;
+  int64_t count = 0;
+};
+
+// One AdamW step of either classifier on `loss` (step counts from 1): throws
+// for a non-finite loss, adds to `tail` in the last 100 steps, shows progress.
+void classifier_step(const autograd::Variable& loss, nn::AdamW& optimizer, int64_t step,
+                     const TrainClassifierOptions& options, Progress& progress, TailLoss& tail);
 
 }  // namespace apps

@@ -36,11 +36,14 @@ nlohmann::json settings(const TrainOptions& o) {
           {"sample-every", o.sample_every},
           {"keep", o.keep},
           {"shards", o.shards},
-          {"grad-reduce", o.grad_reduce}};
+          {"grad-reduce", o.grad_reduce},
+          {"conditional", o.conditional},
+          {"cond-drop", o.cond_drop}};
 }
 
 // With the SDE keys, which appear only in a --sde run's config (sigma's only
-// for VE), so a discrete run's file is as it was before --sde existed.
+// for VE), so a discrete run's file is as it was before --sde existed; and
+// without the class keys in an unconditional run's, for the same reason.
 nlohmann::json settings_with_sde(const TrainOptions& o) {
   nlohmann::json s = settings(o);
   if (!o.sde.empty()) s["sde"] = o.sde;
@@ -51,7 +54,7 @@ nlohmann::json settings_with_sde(const TrainOptions& o) {
   return s;
 }
 
-// Every key a config may hold: those of a VE run.
+// Every key a config may hold: those of a VE run (and the class keys).
 nlohmann::json known_settings() {
   TrainOptions ve;
   ve.sde = "ve";
@@ -60,7 +63,14 @@ nlohmann::json known_settings() {
 
 }  // namespace
 
-std::string train_config_json(const TrainOptions& o) { return settings_with_sde(o).dump(2) + "\n"; }
+std::string train_config_json(const TrainOptions& o) {
+  nlohmann::json j = settings_with_sde(o);
+  if (!o.conditional) {  // an unconditional run's config.json reads as it did before classes existed
+    j.erase("conditional");
+    j.erase("cond-drop");
+  }
+  return j.dump(2) + "\n";
+}
 
 std::vector<std::string> train_config_flags(const std::string& path) {
   std::ifstream in(path);

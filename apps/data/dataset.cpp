@@ -3,6 +3,7 @@
 
 #include "apps/data/idx.h"
 #include "apps/data/image_sets.h"
+#include "apps/data/labeled_images.h"
 #include "apps/data/toy2d.h"
 #include "apps/error.h"
 #include "apps/io/npy.h"
@@ -23,9 +24,15 @@ bool split_spec(const std::string& spec, const std::string& name, std::string& a
 
 }  // namespace
 
-tensor::Tensor load_data(const std::string& spec, uint64_t seed, int64_t n_points) {
+tensor::Tensor load_data(const std::string& spec, uint64_t seed, int64_t n_points, tensor::Tensor* labels) {
   std::string arg;
-  if (is_toy_2d(spec)) return toy_2d(spec, n_points, seed);
+  if (labels) *labels = tensor::Tensor();
+  if (is_toy_2d(spec)) return toy_2d(spec, n_points, seed, labels);
+  if (labels && (split_spec(spec, "fashion-mnist", arg) || split_spec(spec, "fashion-mnist-test", arg))) {
+    LabeledImages set = load_labeled_images(spec);
+    *labels = set.labels;
+    return set.images;
+  }
   if (split_spec(spec, "fashion-mnist", arg)) return fashion_mnist(arg.empty() ? kFashionMnistDir : arg, false);
   if (split_spec(spec, "fashion-mnist-test", arg)) return fashion_mnist(arg.empty() ? kFashionMnistDir : arg, true);
   if (split_spec(spec, "idx", arg) && !arg.empty()) return read_idx_images(arg);
@@ -61,13 +68,14 @@ void Batcher::set_position(BatchPosition position) {
   shuffle();
 }
 
-tensor::Tensor Batcher::next() {
+tensor::Tensor Batcher::next(const tensor::Tensor& all_labels, tensor::Tensor* labels) {
   if (position_.index + batch_size_ > data_.size(0)) {
     position_ = {position_.epoch + 1, 0};
     shuffle();
   }
   const tensor::Tensor rows = order_.narrow(0, position_.index, batch_size_).contiguous();
   position_.index += batch_size_;
+  if (labels) *labels = tensor::index_select(all_labels, 0, rows);
   return tensor::index_select(data_, 0, rows);
 }
 

@@ -17,8 +17,12 @@ inline constexpr const char* kDataHelp =
     "fashion-mnist-test[:DIR] | idx:FILE[.gz] | png:DIR | npy:FILE.npy";
 
 // The data named by spec (see kDataHelp). 2-D sets are generated: n_points
-// of them from seed. Files are read whole; errors name the file.
-tensor::Tensor load_data(const std::string& spec, uint64_t seed, int64_t n_points = 50000);
+// of them from seed. Files are read whole; errors name the file. With
+// `labels` given, it receives the examples' classes, Int64 (N,), or an
+// undefined tensor for data without them (labeled: fashion-mnist[-test],
+// moons, 8gaussians, gmm:FILE; see toy2d.h).
+tensor::Tensor load_data(const std::string& spec, uint64_t seed, int64_t n_points = 50000,
+                         tensor::Tensor* labels = nullptr);
 
 // Where a Batcher stands: the next batch is rows index.. of epoch's order.
 struct BatchPosition {
@@ -35,7 +39,8 @@ class Batcher {
 
   // The next (batch_size, ...) batch. An epoch's last rows that do not fill
   // a batch are skipped (they come up in other positions in other epochs).
-  tensor::Tensor next();
+  // With `labels` given, it receives the same rows of `all_labels` ((N,), the data's classes).
+  tensor::Tensor next(const tensor::Tensor& all_labels = tensor::Tensor(), tensor::Tensor* labels = nullptr);
 
   BatchPosition position() const { return position_; }
   void set_position(BatchPosition position);

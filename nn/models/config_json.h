@@ -18,6 +18,9 @@ namespace nn {
 template <typename Config>
 std::string config_to_json(const Config& config, const char* model) {
   nlohmann::json j = config;
+  // A model without classes writes no num_classes key: its text (and an
+  // unconditional checkpoint) stays what it was before classes existed.
+  if (j.contains("num_classes") && j["num_classes"] == 0) j.erase("num_classes");
   j["model"] = model;
   return j.dump();  // keys sorted: the same text for the same config
 }

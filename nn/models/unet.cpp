@@ -17,7 +17,7 @@ namespace nn {
 namespace ag = autograd;
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(UNetConfig, in_channels, channels, channel_mult, tdim, temb_in, groups,
-                                                attention_levels, mid_attention, heads)
+                                                attention_levels, mid_attention, heads, num_classes)
 
 std::string UNetConfig::to_json() const { return config_to_json(*this, "UNet"); }
 
@@ -72,6 +72,10 @@ UNet::UNet(const UNetConfig& config, tensor::Generator& gen) : config_(config) {
   }
   n_out_ = register_module("n_out", std::make_shared<GroupNorm>(groups, ch));
   conv_out_ = register_module("conv_out", std::make_shared<Conv2d>(ch, config.in_channels, 3, gen, 1, 1));
+  // Last, so the other weights draw the numbers they draw without classes.
+  TENSOR_CHECK(config.num_classes >= 0, "[UNet] num_classes must be >= 0, got {}", config.num_classes);
+  if (config.num_classes > 0)
+    class_emb_ = register_module("class_emb", std::make_shared<ClassEmbedding>(config.num_classes, tdim, gen));
 }
 
 Variable UNet::forward(const Variable& x, const Tensor& t) {
@@ -99,9 +103,18 @@ Tensor UNet::kept_features(const Tensor& x, const Tensor& t) const {
   return same_x && same_t ? kept_h_ : Tensor();
 }
 
+Variable UNet::forward_class(const Variable& x, const Tensor& t, const Tensor& classes) {
+  if (!class_emb_) return TimestepModel::forward_class(x, t, classes);  // throws
+  TENSOR_CHECK(classes.dim() == 1 && classes.size(0) == x.size(0), "[UNet] classes {} should be ({},)",
+               tensor::shape_str(classes.shape()), x.size(0));
+  return output(features_for(x, t, classes));
+}
+
 Variable UNet::output(const Variable& h) { return conv_out_->forward(n_out_->forward_silu(h)); }
 
-Variable UNet::features(const Variable& x, const Tensor& t) {
+Variable UNet::features(const Variable& x, const Tensor& t) { return features_for(x, t, Tensor()); }
+
+Variable UNet::features_for(const Variable& x, const Tensor& t, const Tensor& classes) {
   const int64_t L = static_cast<int64_t>(levels_.size());
   const int64_t factor = int64_t{1} << L;
   TENSOR_CHECK(x.dim() == 4 && x.size(1) == config_.in_channels && x.size(2) % factor == 0 && x.size(3) % factor == 0,
@@ -110,6 +123,8 @@ Variable UNet::features(const Variable& x, const Tensor& t) {
   TENSOR_CHECK(t.dim() == 1 && t.size(0) == x.size(0), "[UNet] t {} should be (N,) for x {}",
                tensor::shape_str(t.shape()), tensor::shape_str(x.shape()));
   Variable temb = temb_->forward(Variable(timestep_embedding(t, config_.temb_in).to(x.dtype())));
+  // The label rides on the time embedding (docs/math.md section 12).
+  if (class_emb_) temb = temb + class_emb_->forward(classes.defined() ? classes : null_classes(x.size(0), t.device()));
 
   Variable h = conv_in_->forward(x);
   std::vector<Variable> kept;

@@ -11,12 +11,15 @@
 //
 // The default config (1x28x28, channels 32, mult {1, 2, 2}, attention only in
 // the middle) is the reference UNet exactly: same names, 587,809 parameters.
+// With num_classes C > 0, temb += class_emb(c), a (C + 1, tdim) table
+// registered after conv_out (Note [Class-conditional models] in nn/module.h).
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "nn/layers/attention.h"
+#include "nn/layers/class_embedding.h"
 #include "nn/layers/conv2d.h"
 #include "nn/layers/group_norm.h"
 #include "nn/layers/sequential.h"
@@ -35,6 +38,7 @@ struct UNetConfig {
   std::vector<int64_t> attention_levels = {};      // down/up levels (0-based) that get attention
   bool mid_attention = true;
   int64_t heads = 1;
+  int64_t num_classes = 0;  // C: 0 for an unconditional model
   std::string to_json() const;
   static UNetConfig from_json(const std::string& json);
 };
@@ -43,6 +47,8 @@ class UNet : public TimestepModel {
  public:
   explicit UNet(const UNetConfig& config, tensor::Generator& gen);
   Variable forward(const Variable& x, const Tensor& t) override;  // output(features(x, t))
+  Variable forward_class(const Variable& x, const Tensor& t, const Tensor& classes) override;
+  int64_t num_classes() const override { return config_.num_classes; }
   const UNetConfig& config() const { return config_; }
 
   // The last feature map h, (N, channels * channel_mult[0], H, W), and the
@@ -67,8 +73,12 @@ class UNet : public TimestepModel {
     std::shared_ptr<SpatialAttention> down_attn, up_attn;  // null unless the level has attention
     std::shared_ptr<Conv2d> down, up;
   };
+  // features(x, t) for the given classes (undefined: the null class, or none without classes).
+  Variable features_for(const Variable& x, const Tensor& t, const Tensor& classes);
+
   UNetConfig config_;
   std::shared_ptr<Sequential> temb_;
+  std::shared_ptr<ClassEmbedding> class_emb_;  // null without classes
   std::shared_ptr<Conv2d> conv_in_, conv_out_;
   std::vector<Level> levels_;
   std::shared_ptr<ResBlock> m1_, m2_;

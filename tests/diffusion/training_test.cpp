@@ -1,6 +1,8 @@
 // Training (docs/math.md section 2): the prediction conversions and loss weights
 // are checked against the oracle's exact quantities, the Trainer is seeded,
 // and a short real run of MLP2D on the Gaussian mixture learns something.
+#include "diffusion/training.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 #include "diffusion/metrics.h"
 #include "diffusion/oracle.h"
 #include "diffusion/timesteps.h"
-#include "diffusion/training.h"
 #include "nn/models/mlp2d.h"
 #include "nn/optim/adam.h"
 #include "tensor/ops.h"
@@ -126,4 +127,72 @@ TEST(Training, ShortRunLearnsTheMixture) {
   const double swd_noise = sliced_wasserstein(data, noise, 128, 1);
   std::printf("  SWD to data: trained samples %.4f, noise %.4f\n", swd_samples, swd_noise);
   EXPECT_LT(swd_samples, 0.5 * swd_noise);
+}
+
+// Label dropout: p = 0 keeps every class, p = 1 drops every one to the null class
+// C, and p = 0.3 drops about 30%, the same ones for the same generator state.
+TEST(ConditionalTraining, DropClassesAtTheRateAndSeeded) {
+  const int64_t n = 4000;
+  std::vector<int64_t> y(n);
+  for (int64_t i = 0; i < n; ++i) y[i] = i % 3;
+  const t::Tensor classes = t::from_vector(y, {n});
+  t::Generator g1(4), g2(4);
+  EXPECT_EQ(drop_classes(classes, 3, 0.0, g1).to_vector<int64_t>(), y);
+  for (int64_t c : drop_classes(classes, 3, 1.0, g1).to_vector<int64_t>()) ASSERT_EQ(c, 3);
+  const std::vector<int64_t> a = drop_classes(classes, 3, 0.3, g1).to_vector<int64_t>();
+  int64_t dropped = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    dropped += a[i] == 3;
+    ASSERT_TRUE(a[i] == 3 || a[i] == y[i]);
+  }
+  EXPECT_NEAR(static_cast<double>(dropped) / n, 0.3, 0.03);
+  drop_classes(classes, 3, 0.0, g2);
+  drop_classes(classes, 3, 1.0, g2);
+  EXPECT_EQ(drop_classes(classes, 3, 0.3, g2).to_vector<int64_t>(), a);
+  EXPECT_THROW(drop_classes(classes, 3, 1.5, g2), t::Error);
+}
+
+// A short class-conditional run on two components learns which is which: the
+// conditional model (w = 1, forward_class) samples component k, the null class both.
+TEST(ConditionalTraining, ShortRunLearnsTheClasses) {
+  const GaussianMixture gmm = make_gaussian_mixture({{-1.5, 0.0}, {1.5, 0.0}}, {0.3, 0.3}, {0.5, 0.5});
+  const Schedule sch = linear_schedule(1000);
+  t::Generator init(3), data_gen(4), noise_gen(5), drop_gen(6);
+  nn::MLP2DConfig config{2, 64, 16, 2};
+  config.num_classes = 2;
+  nn::MLP2D model(config, init);
+  nn::AdamW opt(model.named_parameters(), nn::AdamWOptions{3e-3, 0.9, 0.999, 1e-8, 0.0});
+  for (int step = 0; step < 300; ++step) {
+    t::Tensor component;
+    const t::Tensor x0 = sample_mixture(gmm, 128, data_gen, t::DType::Float32, &component);
+    const Variable loss = diffusion_loss(model, sch, x0, noise_gen, {}, drop_classes(component, 2, 0.2, drop_gen));
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+  }
+  model.eval();
+  DdimSampler sampler{sch, even_timesteps(1000, 25), 0.0};
+  double share_left = 0;  // of the last call's samples, the share with x < 0
+  auto mean_x = [&](const EpsModel& eps) {
+    const std::vector<float> v = sampler.sample(eps, {500, 2}, 9).to_vector<float>();
+    double sum = 0;
+    share_left = 0;
+    for (size_t i = 0; i < v.size(); i += 2) {
+      sum += v[i];
+      share_left += (v[i] < 0) / 500.0;
+    }
+    return sum / 500;
+  };
+  for (int64_t k : {0, 1}) {
+    const EpsModel eps = [&model, k](const Variable& x, const t::Tensor& label) {
+      return model.forward_class(x, label, t::full({x.size(0)}, static_cast<double>(k), t::DType::Int64));
+    };
+    const double m = mean_x(eps);
+    std::printf("  class %ld: mean x %.3f\n", static_cast<long>(k), m);
+    EXPECT_NEAR(m, k == 0 ? -1.5 : 1.5, 0.3);
+  }
+  // The null class (20% of the labels, so the roughest of the three) draws from both components.
+  mean_x(as_eps_model(model));
+  EXPECT_GT(share_left, 0.15);
+  EXPECT_LT(share_left, 0.85);
 }
