@@ -28,7 +28,7 @@ def bound_table(specs):
     for spec in specs:
         label, lines = read(spec)
         for j in lines:
-            key = (label, j["variance"], j["trajectory_name"])
+            key = (", ".join(x for x in (j["protocol"], label) if x), j["variance"], j["trajectory_name"])
             rows.setdefault(key, {})[j["steps"]] = (j["nll"], j["stderr"])
             ks.add(j["steps"])
     ks = sorted(ks)
@@ -52,7 +52,8 @@ def terms_table(K, specs):
         label, lines = read(spec)
         for j in lines:
             if j["steps"] == K and j["variance"] in ("npr", "sn"):
-                columns.append((f"{NAMES[j['variance']]}, {label}", j["terms"]))
+                name = ", ".join(x for x in (NAMES[j["variance"]], j["protocol"], label) if x)
+                columns.append((name, j["terms"]))
     header = "| term | " + " | ".join(f"{name}: bits/dim, C < 0, C > max" for name, _ in columns) + " |"
     print(header)
     print("|---|" + "---|" * len(columns))

@@ -11,7 +11,7 @@
 # output exists, so an interrupted report resumes. Results: OUT_DIR/nll.jsonl
 # and OUT_DIR/fd.jsonl (one JSON object per line). Sizes can be overridden:
 #   N_GAMMA (128)  N_NLL (256)  NLL_KS ("10 25 50 100 200")  N_FD (1000)
-#   FD_KS ("10 25 50")  FD_SAMPLERS (see below)  NLL_ROWS (see below)
+#   FD_KS ("10 25 50"; "": the bound alone)  FD_SAMPLERS (see below)  NLL_ROWS (see below)
 # The heads: COV_STEPS (1000), COV_LR (1e-3), COV_BATCH (64), COV_EMA (0) and
 # COV_TAG ("": files cov_npr.safetensors, cov_sn.safetensors; "-ref" gives
 # cov_npr-ref.safetensors, ...); the reference code's recipe is COV_LR=1e-4
@@ -36,8 +36,8 @@ COV_TAG=${COV_TAG:-}
 PROTOCOL=${PROTOCOL:-reference}
 NLL_ROWS=${NLL_ROWS:-"beta:even beta-tilde:even analytic:even npr:even sn:even analytic:optimal"}
 N_FD=${N_FD:-1000}
-FD_KS=${FD_KS:-"10 25 50"}
-FD_SAMPLERS=${FD_SAMPLERS:-"ddpm ddpm-tilde analytic-ddpm npr-ddpm sn-ddpm ddim analytic-ddim npr-ddim sn-ddim"}
+FD_KS=${FD_KS-"10 25 50"}
+FD_SAMPLERS=${FD_SAMPLERS-"ddpm ddpm-tilde analytic-ddpm npr-ddpm sn-ddpm ddim analytic-ddim npr-ddim sn-ddim"}
 
 stamp() { echo "[$(date +%T)] $*"; }
 
@@ -46,6 +46,8 @@ if [[ ! -f $run/gamma_table.safetensors ]]; then
   $diffuse estimate-gamma --ckpt "$run" --n "$N_GAMMA"
 fi
 for kind in npr sn; do
+  # Only the rows and samplers asked for need a head.
+  [[ " $NLL_ROWS $FD_SAMPLERS " == *" $kind"[:-]* ]] || continue
   if [[ ! -f $run/cov_$kind$COV_TAG.safetensors ]]; then
     stamp "train-cov --kind $kind, $COV_STEPS steps"
     $diffuse train-cov --ckpt "$run" --kind "$kind" --steps "$COV_STEPS" --lr "$COV_LR" --batch "$COV_BATCH" \
@@ -70,7 +72,12 @@ for K in $NLL_KS; do
 done
 
 # Sample quality: N_FD samples per (sampler, K), all from the same x_T seed.
-# First the floor: N_FD training images against N_FD test images.
+# First the floor: N_FD training images against N_FD test images. FD_KS=""
+# skips this part (and the classifier).
+if [[ -z $FD_KS ]]; then
+  stamp "done: $out/nll.jsonl"
+  exit 0
+fi
 if ! { [[ -f $out/fd.jsonl ]] && grep -q '"sampler": "data"' "$out/fd.jsonl"; }; then
   fd=$($diffuse score --samples fashion-mnist --ref fashion-mnist-test --classifier "$classifier" --n "$N_FD" --json |
     tail -n 1)

@@ -4,6 +4,7 @@
 #include "apps/commands/analytic.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "apps/commands/analytic_files.h"
@@ -139,8 +140,10 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
       analytic::train_cov_head(*head.network, kind, model.discrete_eps(), data, model.schedule, options);
   progress.finish();
   save_cov_head(path, head);
-  out << fmt::format("wrote {}: {} covariance head ({}), {} steps{}, loss of the last 10% {:.4f}\n", path, o.kind,
-                     description, o.steps, o.ema > 0 ? fmt::format(", EMA {}", o.ema) : "", loss);
+  // A resumed run that starts at --steps only writes the head: it has no loss to report.
+  const std::string loss_text = std::isnan(loss) ? "no steps run" : fmt::format("loss of the last 10% {:.4f}", loss);
+  out << fmt::format("wrote {}: {} covariance head ({}), {} steps{}, {}\n", path, o.kind, description, o.steps,
+                     o.ema > 0 ? fmt::format(", EMA {}", o.ema) : "", loss_text);
 }
 
 }  // namespace apps

@@ -50,6 +50,7 @@ std::string KStepElbo::to_json() const {
     if (term.clamped_low >= 0) {
       entry["clamped_low"] = term.clamped_low;
       entry["clamped_high"] = term.clamped_high;
+      entry["value_clamped_low"] = term.value_clamped_low;
     }
     term_list.push_back(entry);
   }
@@ -75,6 +76,7 @@ struct BatchTerms {
   std::vector<Tensor> nats;
   std::vector<double> clamped_low;
   std::vector<double> clamped_high;
+  std::vector<double> nats_clamped_low;  // summed over the batch's points
 };
 
 // The share of the head's C(x_t) elements that the clamp into [0, upper] moves,
@@ -118,6 +120,7 @@ BatchTerms batch_terms(const EpsModel& model, const Tensor& x0, const Schedule& 
     const Tensor mean_diff = c.gamma * (x0.to(t::DType::Float64) - x0_hat.to(t::DType::Float64));
     const double v1 = c.lambda2;  // beta_tilde_{s|t}, the variance of q (2.1)
     Tensor v2;
+    Tensor below_zero;  // NPR / SN: 1 where the head's C(x_t) was clamped up from below 0
     switch (options.variance) {
       case VarianceChoice::Beta:
         v2 = t::scalar(sch.beta_jump(t_step, s), t::DType::Float64, x0.device());
@@ -136,12 +139,15 @@ BatchTerms batch_terms(const EpsModel& model, const Tensor& x0, const Schedule& 
         const auto [low, high] = clamped_counts(C_raw, upper);
         out.clamped_low.push_back(low);
         out.clamped_high.push_back(high);
+        below_zero = t::lt(C_raw, t::zeros_like(C_raw)).to(t::DType::Float64);
         const Tensor C_x = t::clamp(C_raw, 0.0, upper);             // docs/math.md section 8
         v2 = v1 + (c.gamma * c.gamma) * C_x.to(t::DType::Float64);  // (7.1) with C(x_t), section 8
         break;
       }
     }
-    out.nats.push_back(gaussian_kl(mean_diff, v1, v2));  // docs/math.md (2.8)
+    const Tensor kl = gaussian_kl_elementwise(mean_diff, v1, v2);  // docs/math.md (2.8)
+    out.nats.push_back(t::sum(kl.reshape({kl.size(0), -1}), {1}));
+    if (below_zero.defined()) out.nats_clamped_low.push_back(t::sum(kl * below_zero).item());
   }
 
   // Decoder -log p(x_0 | x_1): mean x0_hat(x_1), variance beta_tilde_{1|tau_2} (9.1).
@@ -190,7 +196,7 @@ KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& 
   const auto K = static_cast<int64_t>(trajectory.size());
   // Per term: the points' values (to sum per point) and the clamp counts.
   std::vector<std::vector<Tensor>> term_parts(K + 1);
-  std::vector<double> clamped_low(K - 1, 0.0), clamped_high(K - 1, 0.0);
+  std::vector<double> clamped_low(K - 1, 0.0), clamped_high(K - 1, 0.0), nats_clamped_low(K - 1, 0.0);
   for (int64_t start = 0; start < N; start += options.batch_size) {
     const int64_t n = std::min(options.batch_size, N - start);
     BatchTerms batch = batch_terms(model, data.narrow(0, start, n), schedule, trajectory, options, C, bounds, gen);
@@ -198,6 +204,7 @@ KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& 
     for (size_t j = 0; j < batch.clamped_low.size(); ++j) {
       clamped_low[j] += batch.clamped_low[j];
       clamped_high[j] += batch.clamped_high[j];
+      nats_clamped_low[j] += batch.nats_clamped_low[j];
     }
     if (options.progress) options.progress(start + n, N);
   }
@@ -227,6 +234,7 @@ KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& 
       if (head_variance) {
         term.clamped_low = clamped_low[i - 1] / static_cast<double>(N * d);
         term.clamped_high = clamped_high[i - 1] / static_cast<double>(N * d);
+        term.value_clamped_low = nats_clamped_low[i - 1] * to_unit / static_cast<double>(N);
       }
     }
     result.terms.push_back(term);

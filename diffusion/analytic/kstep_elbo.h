@@ -44,7 +44,8 @@ struct KStepElboOptions {
 // One term of (9.1), averaged over the points, in the bound's unit: the prior
 // (t = T, s = -1), a jump t -> s, or the decoder (t = 1, s = 0). For the NPR /
 // SN variances a jump also records the share of C(x_t)'s elements the clamp
-// moved: up from below 0, down from above head_c_upper_bound (-1 otherwise).
+// moved: up from below 0, down from above head_c_upper_bound, and how much of
+// the term the elements moved up from below 0 contribute (-1 otherwise).
 struct ElboTerm {
   std::string kind;  // "prior", "jump" or "decoder"
   int64_t t = 0;
@@ -52,6 +53,7 @@ struct ElboTerm {
   double value = 0;
   double clamped_low = -1;
   double clamped_high = -1;
+  double value_clamped_low = -1;  // the part of `value` from the elements clamped up from below 0
 };
 
 struct KStepElbo {
@@ -67,7 +69,7 @@ struct KStepElbo {
   Tensor per_point;             // (N,) float64, in `unit`
   std::vector<ElboTerm> terms;  // prior, the jumps from t = T down, decoder; values sum to nll
   // {"nll", "stderr", "unit", "steps", "variance", "c_estimate", "protocol", "trajectory_name", "trajectory": [...],
-  //  "terms": [{"kind", "t", "s", "value"[, "clamped_low", "clamped_high"]}, ...]}
+  //  "terms": [{"kind", "t", "s", "value"[, "clamped_low", "clamped_high", "value_clamped_low"]}, ...]}
   std::string to_json() const;
 };
 

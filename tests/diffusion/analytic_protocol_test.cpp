@@ -154,3 +154,34 @@ TEST(AnalyticProtocol, HeadCovarianceClampOfEachProtocol) {
   EXPECT_EQ(head_c_upper_bound(sch, t_step, images, Protocol::Reference), 1.0);
   EXPECT_THROW(parse_protocol("paper"), t::Error);
 }
+
+// The bound's per-term report for a head variance. SN with h = 0 has C < 0
+// everywhere (8.4), so every element is clamped up from 0 and the whole jump
+// term comes from them; NPR with h = 3 has C > 0 everywhere: none is.
+TEST(AnalyticProtocol, ElboReportsTheClampedShareOfEachJump) {
+  const Schedule sch = linear_schedule(100, 1e-3, 0.2);
+  const EpsModel model = constant_x0_model(sch, 0.5);
+  const t::Tensor x0 = grid_images();
+  KStepElboOptions options;
+  options.images = true;
+  options.bounds.range = std::make_pair(-1.0, 1.0);
+  options.variance = VarianceChoice::SN;
+  options.head = std::make_shared<ConstantHead>(0.0);
+  const KStepElbo sn = kstep_elbo(model, x0, sch, {1, 10, 100}, options);
+  options.variance = VarianceChoice::NPR;
+  options.head = std::make_shared<ConstantHead>(3.0);
+  const KStepElbo npr = kstep_elbo(model, x0, sch, {1, 10, 100}, options);
+  for (int k = 1; k <= 2; ++k) {
+    EXPECT_DOUBLE_EQ(sn.terms[k].clamped_low, 1.0);
+    EXPECT_NEAR(sn.terms[k].value_clamped_low, sn.terms[k].value, 1e-12 * sn.terms[k].value);
+    EXPECT_GT(sn.terms[k].value, 0.0);
+    EXPECT_DOUBLE_EQ(npr.terms[k].clamped_low, 0.0);
+    EXPECT_DOUBLE_EQ(npr.terms[k].value_clamped_low, 0.0);
+  }
+  // From t = 100, NPR's C = 3 (1 - alpha_bar)/alpha_bar exceeds 1: clamped at
+  // the top everywhere; from t = 10 it is below 1: nowhere.
+  EXPECT_DOUBLE_EQ(npr.terms[1].clamped_high, 1.0);
+  ASSERT_LT(3.0 * (1.0 - sch.alpha_bar[10]) / sch.alpha_bar[10], 1.0);
+  EXPECT_DOUBLE_EQ(npr.terms[2].clamped_high, 0.0);
+  EXPECT_NE(sn.to_json().find("\"value_clamped_low\""), std::string::npos);
+}
