@@ -79,14 +79,6 @@ struct BatchTerms {
   std::vector<double> nats_clamped_low;  // summed over the batch's points
 };
 
-// The share of the head's C(x_t) elements that the clamp into [0, upper] moves,
-// counted from below and from above.
-std::pair<double, double> clamped_counts(const Tensor& C_raw, double upper) {
-  const Tensor below = t::lt(C_raw, t::zeros_like(C_raw));
-  const Tensor above = t::gt(C_raw, t::full_like(C_raw, upper));
-  return {t::sum(below.to(t::DType::Float64)).item(), t::sum(above.to(t::DType::Float64)).item()};
-}
-
 // The negative ELBO (9.1) of one batch of points x0 (n, ...), term by term.
 BatchTerms batch_terms(const EpsModel& model, const Tensor& x0, const Schedule& sch, const std::vector<int64_t>& traj,
                        const KStepElboOptions& options, const std::vector<double>& C, const DataBounds& bounds,
@@ -136,10 +128,10 @@ BatchTerms batch_terms(const EpsModel& model, const Tensor& x0, const Schedule& 
         const CovKind kind = options.variance == VarianceChoice::NPR ? CovKind::NPR : CovKind::SN;
         const Tensor C_raw = head_covariance_unclamped(*options.head, kind, x_t, eps_hat, sch, t_step);
         const double upper = head_c_upper_bound(sch, t_step, bounds, options.protocol);
-        const auto [low, high] = clamped_counts(C_raw, upper);
-        out.clamped_low.push_back(low);
-        out.clamped_high.push_back(high);
         below_zero = t::lt(C_raw, t::zeros_like(C_raw)).to(t::DType::Float64);
+        const Tensor above_upper = t::gt(C_raw, t::full_like(C_raw, upper)).to(t::DType::Float64);
+        out.clamped_low.push_back(t::sum(below_zero).item());
+        out.clamped_high.push_back(t::sum(above_upper).item());
         const Tensor C_x = t::clamp(C_raw, 0.0, upper);             // docs/math.md section 8
         v2 = v1 + (c.gamma * c.gamma) * C_x.to(t::DType::Float64);  // (7.1) with C(x_t), section 8
         break;
