@@ -25,6 +25,11 @@ void add_file_flags(CLI::App* cmd, AnalyticFlags& flags) {
                   "paper's)")
       ->check(CLI::IsMember({"non-negative", "bounds"}))
       ->capture_default_str();
+  cmd->add_option("--protocol", flags.protocol,
+                  "npr/sn heads and the elbo: reference (clip x0_hat in every jump term for images, clamp a head's C "
+                  "to [0, 1]) or legacy (clip in the decoder only, clamp C by docs/math.md 7.6)")
+      ->check(CLI::IsMember({"reference", "legacy"}))
+      ->capture_default_str();
   cmd->add_option("--gamma", flags.gamma, "the Gamma table (default: beside --ckpt; made by estimate-gamma)");
   cmd->add_option("--cov-head", flags.cov_head, "the covariance head (default: beside --ckpt; made by train-cov)");
 }
@@ -60,6 +65,17 @@ CLI::App* add_train_cov(CLI::App& app, TrainCovOptions& o) {
       ->check(whole_number(0))
       ->capture_default_str();
   cmd->add_option("--lr", o.lr, "Adam learning rate")->check(CLI::Range(1e-8, 1.0))->capture_default_str();
+  cmd->add_option("--ema", o.ema, "EMA decay of the head's weights, with warm-up (0: none; the reference: 0.9999)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  cmd->add_flag("--resume", o.resume,
+                "continue from the resume file beside the head (X.resume.safetensors) up to --steps, and keep it "
+                "up to date");
+  cmd->add_option("--checkpoint-every", o.checkpoint_every,
+                  "write the resume file every this many steps (0: only "
+                  "with --resume, after the last)")
+      ->check(whole_number(0))
+      ->capture_default_str();
   cmd->add_option("--width", o.width, "points: hidden width of the head's MLP")
       ->check(whole_number(1))
       ->capture_default_str();

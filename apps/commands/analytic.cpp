@@ -4,12 +4,16 @@
 #include "apps/commands/analytic.h"
 
 #include <algorithm>
+#include <cmath>
+#include <filesystem>
 
 #include "apps/commands/analytic_files.h"
 #include "apps/data/dataset.h"
 #include "apps/error.h"
 #include "apps/progress.h"
+#include "nn/checkpoint.h"
 #include "nn/models/unet.h"
+#include "nn/strict_number.h"
 
 namespace apps {
 
@@ -111,8 +115,24 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
   options.steps = o.steps;
   options.batch_size = o.batch > 0 ? o.batch : (images ? 64 : 256);
   options.lr = o.lr;
+  options.ema_decay = o.ema;
   options.seed = o.seed;
-  Progress progress(o.steps, 0, "head step");
+  // The resume file holds the live weights, Adam's moments, the EMA and the
+  // generator's stream; the head file the weights to use (the EMA's, if any).
+  const std::string resume_path = cov_head_resume_path(path);
+  nn::Checkpoint resume_state;
+  int64_t start = 0;
+  if (o.resume && std::filesystem::exists(resume_path)) {
+    resume_state = nn::load_checkpoint(resume_path, *head.network);
+    options.resume = &resume_state;
+    start = nn::parse_int64(resume_state.metadata["head_step"], resume_path + ": metadata 'head_step'", 0);
+    out << fmt::format("resuming {} at step {}\n", resume_path, start);
+  }
+  options.checkpoint_every = o.checkpoint_every;
+  if (o.resume || o.checkpoint_every > 0) {
+    options.checkpoint = [&](const nn::Checkpoint& state) { nn::save_checkpoint(resume_path, *head.network, state); };
+  }
+  Progress progress(o.steps, start, "head step");
   progress.print_tenths_unless_drawn();
   options.progress = [&](int64_t step, int64_t) { progress.update(step); };
   // The eps network is frozen: train_cov_head calls it without a graph.
@@ -120,8 +140,10 @@ void run_train_cov(const TrainCovOptions& o, std::ostream& out) {
       analytic::train_cov_head(*head.network, kind, model.discrete_eps(), data, model.schedule, options);
   progress.finish();
   save_cov_head(path, head);
-  out << fmt::format("wrote {}: {} covariance head ({}), {} steps, loss of the last 10% {:.4f}\n", path, o.kind,
-                     description, o.steps, loss);
+  // A resumed run that starts at --steps only writes the head: it has no loss to report.
+  const std::string loss_text = std::isnan(loss) ? "no steps run" : fmt::format("loss of the last 10% {:.4f}", loss);
+  out << fmt::format("wrote {}: {} covariance head ({}), {} steps{}, {}\n", path, o.kind, description, o.steps,
+                     o.ema > 0 ? fmt::format(", EMA {}", o.ema) : "", loss_text);
 }
 
 }  // namespace apps

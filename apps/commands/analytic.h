@@ -32,7 +32,10 @@ struct TrainCovOptions {
   int64_t steps = 2000;
   int64_t batch = 0;  // 0: 256 points or 64 images
   double lr = 1e-3;
-  int64_t width = 128;  // points: the head's MLP2D hidden width (images: the head is fixed, unet_head.h)
+  double ema = 0;       // > 0: EMA decay (with warm-up) of the head's weights; the head file holds the averages
+  bool resume = false;  // continue from the resume file (resume_path_of) up to --steps
+  int64_t checkpoint_every = 0;  // write the resume file every this many steps (and after the last)
+  int64_t width = 128;           // points: the head's MLP2D hidden width (images: the head is fixed, unet_head.h)
   uint64_t seed = 0;
   std::string out;  // default: cov_head_path(run dir, kind); required with --oracle
 };

@@ -25,6 +25,12 @@ std::string cov_head_path(const std::string& run_dir, analytic::CovKind kind) {
   return (fs::path(run_dir) / ("cov_" + analytic::cov_kind_name(kind) + ".safetensors")).string();
 }
 
+std::string cov_head_resume_path(const std::string& head_path) {
+  fs::path path(head_path);
+  const std::string stem = path.extension() == ".safetensors" ? path.stem().string() : path.filename().string();
+  return (path.parent_path() / (stem + ".resume.safetensors")).string();
+}
+
 void save_cov_head(const std::string& path, const CovHead& head) {
   nn::Metadata metadata = {{"kind", analytic::cov_kind_name(head.kind)},
                            {"head_config", head.config_json},

@@ -17,6 +17,8 @@ namespace apps {
 std::string run_dir_of(const std::string& ckpt);
 
 std::string cov_head_path(const std::string& run_dir, diffusion::analytic::CovKind kind);
+// The training state beside a head file (train-cov --resume): X.safetensors -> X.resume.safetensors.
+std::string cov_head_resume_path(const std::string& head_path);
 
 struct CovHead {
   std::shared_ptr<nn::TimestepModel> network;  // nn::MLP2D or nn::UNetHead

@@ -11,6 +11,7 @@ struct AnalyticFlags {
   std::string trajectory = "even";      // even | quadratic (sample only) | optimal (docs/math.md (9.3))
   std::string c_estimate = "residual";  // residual (7.3r) | gamma (7.2)
   std::string c_clip = "non-negative";  // non-negative | bounds (7.6); Note [Clipping the residual estimate]
+  std::string protocol = "reference";   // reference | legacy: Note [Reference protocol] (diffusion/analytic/variance.h)
   std::string gamma;                    // the Gamma table (default: beside the checkpoint)
   std::string cov_head;                 // the covariance head (default: beside the checkpoint)
   bool json = false;                    // nll: the last line is the bound as one JSON object

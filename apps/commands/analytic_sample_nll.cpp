@@ -90,6 +90,7 @@ tensor::Tensor sample_optimal_variance(const LoadedModel& model, const SampleOpt
                             model);
     setup.head = head.network;
     setup.bounds = head.bounds;
+    setup.protocol = analytic::parse_protocol(o.analytic.protocol);
   }
   const analytic::OptimalVarianceSampler sampler = analytic::make_sampler(o.sampler, setup);
   const diffusion::EpsModel eps = model.discrete_eps();
@@ -104,6 +105,7 @@ ElboSetup elbo_setup(const LoadedModel& model, const NllOptions& o, bool images)
   options.c_estimate = analytic::parse_c_estimate(o.analytic.c_estimate);
   options.c_clip = parse_c_clip(o.analytic.c_clip);
   options.images = images;
+  options.protocol = analytic::parse_protocol(o.analytic.protocol);
   options.seed = o.seed;
   options.trajectory_name = o.analytic.trajectory;
 

@@ -3,12 +3,16 @@
 #include "diffusion/analytic/cov_head.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 #include "diffusion/prediction.h"
 #include "diffusion/sampling.h"
 #include "nn/optim/adam.h"
+#include "nn/optim/ema.h"
+#include "nn/strict_number.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -51,7 +55,31 @@ double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps
   nn::AdamOptions adam;
   adam.lr = options.lr;
   nn::Adam optimizer(head.named_parameters(), adam);
+  std::optional<nn::EMA> ema;
+  if (options.ema_decay > 0) ema.emplace(head, options.ema_decay, /*warmup=*/true);
   t::Generator gen(options.seed);
+  int64_t start = 0;
+  if (options.resume != nullptr) {
+    const nn::Checkpoint& state = *options.resume;
+    nn::restore_optimizer_state(state, optimizer);
+    if (ema) nn::restore_ema_state(state, *ema);
+    const auto meta = [&](const std::string& key) {
+      const auto it = state.metadata.find(key);
+      TENSOR_CHECK(it != state.metadata.end(), "[train_cov_head] the resume state has no metadata '{}'", key);
+      return it->second;
+    };
+    start = nn::parse_int64(meta("head_step"), "[train_cov_head] resume metadata 'head_step'", 0);
+    gen.set_stream(nn::parse_uint64(meta("stream"), "[train_cov_head] resume metadata 'stream'"));
+  }
+  const auto save_state = [&](int64_t step) {
+    if (!options.checkpoint) return;
+    nn::Checkpoint state;
+    nn::put_optimizer_state(state, optimizer);
+    if (ema) nn::put_ema_state(state, *ema);
+    state.metadata["head_step"] = std::to_string(step);
+    state.metadata["stream"] = std::to_string(gen.stream());
+    options.checkpoint(state);
+  };
 
   // Per-step a_t, b_t as float64 tensors indexed by t, on the data's device.
   const ScheduleTables tables = schedule_tables(schedule, data.device());
@@ -59,7 +87,8 @@ double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps
   const int64_t B = options.batch_size;
   const int64_t tail_from = options.steps - std::max<int64_t>(1, options.steps / 10);
   double tail_loss = 0;
-  for (int64_t step = 0; step < options.steps; ++step) {
+  int64_t tail_steps = 0;
+  for (int64_t step = start; step < options.steps; ++step) {
     const Tensor index = t::randint(0, data.size(0), {B}, gen, data.device());
     const Tensor x0 = t::index_select(data, 0, index);
     const Tensor t_step = t::randint(1, schedule.T + 1, {B}, gen, data.device());  // t ~ Uniform{1..T}
@@ -85,28 +114,42 @@ double train_cov_head(nn::TimestepModel& head, CovKind kind, const EpsModel& eps
     const Variable loss = ag::mean(ag::square(h - Variable(target)));
     loss.backward();
     optimizer.step();
-    if (step >= tail_from) tail_loss += loss.item();
+    if (ema) ema->update(head);
+    if (step >= tail_from) {
+      tail_loss += loss.item();
+      ++tail_steps;
+    }
     if (options.progress) options.progress(step + 1, options.steps);
+    const bool last = step + 1 == options.steps;
+    if (last || (options.checkpoint_every > 0 && (step + 1) % options.checkpoint_every == 0)) save_state(step + 1);
   }
+  if (ema) ema->copy_to(head);  // the averaged weights are the head's result
   head.eval();
-  return tail_loss / static_cast<double>(options.steps - tail_from);
+  return tail_steps > 0 ? tail_loss / static_cast<double>(tail_steps) : std::numeric_limits<double>::quiet_NaN();
 }
 
-Tensor head_covariance(nn::TimestepModel& head, CovKind kind, const Tensor& x_t, const Tensor& eps,
-                       const Schedule& schedule, int64_t t_step, const DataBounds& bounds) {
+Tensor head_covariance_unclamped(nn::TimestepModel& head, CovKind kind, const Tensor& x_t, const Tensor& eps,
+                                 const Schedule& schedule, int64_t t_step) {
   ag::NoGradGuard no_grad;
   const Tensor h = head(Variable(x_t), step_label(x_t.size(0), t_step)).data();
   const double alpha_bar_t = schedule.alpha_bar.at(t_step);
   const double noise_to_signal = (1.0 - alpha_bar_t) / alpha_bar_t;
-  Tensor C;
-  if (kind == CovKind::NPR) {
-    C = noise_to_signal * h;  // docs/math.md (8.3)
-  } else {
-    TENSOR_CHECK(eps.defined() && eps.shape() == x_t.shape(),
-                 "[head_covariance] SN needs eps_theta(x_t) of x_t's shape");
-    C = noise_to_signal * (h - t::square(eps));  // docs/math.md (8.4)
-  }
-  return t::clamp(C, 0.0, c_upper_bound(schedule, t_step, bounds));  // docs/math.md (7.6), elementwise
+  if (kind == CovKind::NPR) return noise_to_signal * h;  // docs/math.md (8.3)
+  TENSOR_CHECK(eps.defined() && eps.shape() == x_t.shape(), "[head_covariance] SN needs eps_theta(x_t) of x_t's shape");
+  return noise_to_signal * (h - t::square(eps));  // docs/math.md (8.4)
+}
+
+double head_c_upper_bound(const Schedule& schedule, int64_t t_step, const DataBounds& bounds, Protocol protocol) {
+  if (protocol == Protocol::Legacy) return c_upper_bound(schedule, t_step, bounds);  // docs/math.md (7.6)
+  if (!bounds.range) return std::numeric_limits<double>::infinity();
+  const double half = (bounds.range->second - bounds.range->first) / 2.0;
+  return half * half;  // docs/math.md section 8: [0, 1] for images
+}
+
+Tensor head_covariance(nn::TimestepModel& head, CovKind kind, const Tensor& x_t, const Tensor& eps,
+                       const Schedule& schedule, int64_t t_step, const DataBounds& bounds, Protocol protocol) {
+  const Tensor C = head_covariance_unclamped(head, kind, x_t, eps, schedule, t_step);
+  return t::clamp(C, 0.0, head_c_upper_bound(schedule, t_step, bounds, protocol));
 }
 
 }  // namespace diffusion::analytic

@@ -19,13 +19,16 @@ namespace {
 Tensor sum_per_point(const Tensor& x) { return t::sum(x.reshape({x.size(0), -1}), {1}); }
 }  // namespace
 
-Tensor gaussian_kl(const Tensor& mean_diff, double v1, const Tensor& v2) {
+Tensor gaussian_kl_elementwise(const Tensor& mean_diff, double v1, const Tensor& v2) {
   const Tensor diff = mean_diff.to(t::DType::Float64);
   const Tensor v2_full = (t::zeros_like(diff) + v2.to(t::DType::Float64));  // broadcast a scalar v2 over every dim
   const Tensor ratio = v1 / v2_full;
   // docs/math.md (2.8), per dimension
-  const Tensor kl = 0.5 * (ratio - 1.0 - t::log(ratio)) + t::square(diff) / (2.0 * v2_full);
-  return sum_per_point(kl);
+  return 0.5 * (ratio - 1.0 - t::log(ratio)) + t::square(diff) / (2.0 * v2_full);
+}
+
+Tensor gaussian_kl(const Tensor& mean_diff, double v1, const Tensor& v2) {
+  return sum_per_point(gaussian_kl_elementwise(mean_diff, v1, v2));
 }
 
 Tensor gaussian_nll(const Tensor& x, const Tensor& mu, double var) {

@@ -16,6 +16,8 @@ namespace diffusion::analytic {
 //   sum_i (1/2)(v1/v2_i - 1 - log(v1/v2_i)) + diff_i^2 / (2 v2_i).
 // mean_diff = mu1 - mu2 (N, ...); v1 a scalar; v2 broadcasts against mean_diff.
 Tensor gaussian_kl(const Tensor& mean_diff, double v1, const Tensor& v2);
+// The same KL before the sum over dimensions: mean_diff's shape, float64.
+Tensor gaussian_kl_elementwise(const Tensor& mean_diff, double v1, const Tensor& v2);
 
 // -log N(x; mu, var I) per point, summed over the d dimensions.
 Tensor gaussian_nll(const Tensor& x, const Tensor& mu, double var);

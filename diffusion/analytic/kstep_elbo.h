@@ -31,10 +31,29 @@ struct KStepElboOptions {
   std::shared_ptr<nn::TimestepModel> head;  // NPR / SN: a trained head of that kind
   DataBounds bounds;                        // NPR / SN clip (7.6); table->bounds when a table is given
   bool images = false;                      // data scaled from 8 bits to [-1, 1]: discretized decoder (2.9), bits/dim
-  std::string trajectory_name = "even";     // only reported
+  // Reference: with images, x0_hat is clipped to [-1, 1] in every jump term's
+  // mean, and a head's C(x_t) is clamped to [0, 1]; Legacy: clipped in the
+  // decoder only, C(x_t) clamped by (7.6). Note [Reference protocol] in variance.h.
+  Protocol protocol = Protocol::Reference;
+  std::string trajectory_name = "even";  // only reported
   int64_t batch_size = 1000;
   uint64_t seed = 0;    // the eps of every term (one fresh eps per term and point)
   ProgressFn progress;  // progress(points done, points)
+};
+
+// One term of (9.1), averaged over the points, in the bound's unit: the prior
+// (t = T, s = -1), a jump t -> s, or the decoder (t = 1, s = 0). For the NPR /
+// SN variances a jump also records the share of C(x_t)'s elements the clamp
+// moved: up from below 0, down from above head_c_upper_bound, and how much of
+// the term the elements moved up from below 0 contribute (-1 otherwise).
+struct ElboTerm {
+  std::string kind;  // "prior", "jump" or "decoder"
+  int64_t t = 0;
+  int64_t s = 0;
+  double value = 0;
+  double clamped_low = -1;
+  double clamped_high = -1;
+  double value_clamped_low = -1;  // the part of `value` from the elements clamped up from below 0
 };
 
 struct KStepElbo {
@@ -46,8 +65,11 @@ struct KStepElbo {
   std::string c_estimate;       // "residual" / "gamma" for analytic, "" otherwise; "+unclipped" with CClip::NonNegative
   std::string trajectory_name;  // "even", "optimal", ...
   std::vector<int64_t> trajectory;
-  Tensor per_point;  // (N,) float64, in `unit`
-  // {"nll", "stderr", "unit", "steps", "variance", "c_estimate", "trajectory_name", "trajectory": [...]}
+  std::string protocol;         // protocol_name
+  Tensor per_point;             // (N,) float64, in `unit`
+  std::vector<ElboTerm> terms;  // prior, the jumps from t = T down, decoder; values sum to nll
+  // {"nll", "stderr", "unit", "steps", "variance", "c_estimate", "protocol", "trajectory_name", "trajectory": [...],
+  //  "terms": [{"kind", "t", "s", "value"[, "clamped_low", "clamped_high", "value_clamped_low"]}, ...]}
   std::string to_json() const;
 };
 
@@ -57,7 +79,8 @@ struct KStepElbo {
 //   - log p(x_0 | x_1),
 // each KL (2.8) at one fresh x_{tau_k} = a x_0 + b eps; p's mean is (3.3)
 // with lambda^2 = beta_tilde (the DDPM posterior mean at x0_hat). The decoder
-// has mean x0_hat(x_1) (clipped to [-1, 1] for images) and variance
+// has mean x0_hat(x_1) (clipped to [-1, 1] for images; in the jump terms too
+// under Protocol::Reference) and variance
 // beta_tilde_{1|tau_2} for every variance choice. trajectory: 1 = tau_1 < ... < tau_K = T, K >= 2.
 KStepElbo kstep_elbo(const EpsModel& model, const Tensor& data, const Schedule& schedule,
                      const std::vector<int64_t>& trajectory, const KStepElboOptions& options = {});

@@ -90,9 +90,9 @@ OptimalVarianceSampler make_sampler(const std::string& name, const SamplerSetup&
     TENSOR_CHECK(setup.head != nullptr, "[make_sampler] {} needs a trained {} head (train_cov_head)", name, source);
     const CovKind kind = parse_cov_kind(source);
     const DataBounds bounds = setup.table ? setup.table->bounds : setup.bounds;
-    sampler.covariance = [head = setup.head, kind, schedule = setup.schedule, bounds](
+    sampler.covariance = [head = setup.head, kind, schedule = setup.schedule, bounds, protocol = setup.protocol](
                              const Tensor& x_t, const Tensor& eps, int64_t t_step) {
-      return head_covariance(*head, kind, x_t, eps, schedule, t_step, bounds);
+      return head_covariance(*head, kind, x_t, eps, schedule, t_step, bounds, protocol);
     };
   }
   return sampler;

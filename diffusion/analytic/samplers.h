@@ -18,7 +18,7 @@
 
 namespace diffusion::analytic {
 
-// C for the jump from t, already clipped (7.6): a tensor that broadcasts
+// C for the jump from t, already clamped (7.6; a head's per Note [Reference protocol]): a tensor that broadcasts
 // against x_t (0-dim for the isotropic C_t, x_t's shape for a head's C(x_t)).
 // eps = eps_theta(x_t, t) is passed for SN (8.4).
 using CovarianceFn = std::function<Tensor(const Tensor& x_t, const Tensor& eps, int64_t t)>;
@@ -61,6 +61,7 @@ struct SamplerSetup {
   CClip c_clip = CClip::Bounds;             // analytic-*: Note [Clipping the residual estimate]
   std::shared_ptr<nn::TimestepModel> head;  // npr-* / sn-*: a trained head of that kind
   DataBounds bounds;                        // npr-* / sn-*: the (7.6) bounds (table->bounds if a table is given)
+  Protocol protocol = Protocol::Reference;  // npr-* / sn-*: the clamp of C(x_t), Note [Reference protocol]
   bool images = false;                      // the (7.7) image rules: clip x0_hat, clip the last noisy jump
   double first_jump_y = 1.0;                // y of (7.7) (2 for Analytic-DDPM on the linear schedule)
 };

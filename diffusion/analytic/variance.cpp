@@ -9,6 +9,14 @@
 
 namespace diffusion::analytic {
 
+Protocol parse_protocol(const std::string& name) {
+  if (name == "reference") return Protocol::Reference;
+  if (name == "legacy") return Protocol::Legacy;
+  throw tensor::Error(fmt::format("[parse_protocol] unknown protocol '{}' (expected reference or legacy)", name));
+}
+
+std::string protocol_name(Protocol protocol) { return protocol == Protocol::Reference ? "reference" : "legacy"; }
+
 JumpCoefficients jump_coefficients(const Schedule& schedule, int64_t t, int64_t s, double eta) {
   TENSOR_CHECK(0 <= s && s < t && t <= schedule.T,
                "[jump_coefficients] need 0 <= s < t <= T, got s = {}, t = {}, T = {}", s, t, schedule.T);

@@ -5,11 +5,27 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "diffusion/schedule.h"
 
 namespace diffusion::analytic {
+
+// Note [Reference protocol]: two choices of the Extended-Analytic-DPM
+// reference code that change the numbers (docs/math.md section 8, (9.1)).
+//   Reference (the default): when x0_hat is clipped to the data range (images),
+//     it is clipped in the mean of every jump term of the K-step bound, not
+//     only in the decoder; and a head's C(x_t) is clamped per element to
+//     [0, ((hi - lo)/2)^2] ([0, 1] for images; only at 0 without a range).
+//   Legacy (`--protocol legacy`, what this code did first): the jump terms use
+//     the unclipped x0_hat; a head's C(x_t) is clamped per element to [0, the
+//     smallest (7.6) bound], which includes the data variance, a bound on the
+//     average over elements, not on each one.
+// The samplers clip x0_hat in every jump under both; only the clamp differs there.
+enum class Protocol { Reference, Legacy };
+Protocol parse_protocol(const std::string& name);  // "reference" or "legacy"
+std::string protocol_name(Protocol protocol);
 
 // The two numbers that fix the reverse family (3.3) of a jump t -> s (0 <= s < t):
 //   lambda2 = eta^2 beta_tilde_{s|t}            the added noise's variance (3.1)
