@@ -23,6 +23,11 @@ void add_parallel_flags(CLI::App* cmd, TrainOptions& o) {
                   "bit); allreduce: sum over processes in MPI's order (less traffic, equal within rounding)")
       ->check(CLI::IsMember({"exact", "allreduce"}))
       ->capture_default_str();
+  cmd->add_option("--grad-bucket-kb", o.grad_bucket_kb,
+                  "allreduce: send the gradient in buckets of about this many KB, each as soon as the backward pass "
+                  "has finished it; 0 sends it whole after the backward pass")
+      ->check(whole_number(0))
+      ->capture_default_str();
 }
 
 bool is_root_rank() { return nn::world().rank() == 0; }

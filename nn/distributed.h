@@ -43,6 +43,9 @@ class Communicator {
   // The elementwise sum over ranks. MPI picks the order of the additions, so the
   // bits may change with the number of ranks (Note [Exact data parallelism]).
   virtual Tensor allreduce_sum(const Tensor& mine) = 0;
+  // The same, started now (MPI_Iallreduce): a bucket of gradients travels while
+  // backward computes the next (Note [Gradient buckets] in diffusion/data_parallel.cpp).
+  virtual std::unique_ptr<PendingCollective> start_allreduce_sum(const Tensor& mine) = 0;
   virtual void barrier() = 0;
   // Stops every rank of the job with this exit status (MPI_Abort); a lone process exits.
   [[noreturn]] virtual void abort(int exit_status) = 0;

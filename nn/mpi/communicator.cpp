@@ -131,6 +131,15 @@ class MpiWorld final : public Communicator {
     return sum;
   }
 
+  std::unique_ptr<PendingCollective> start_allreduce_sum(const Tensor& mine) override {
+    Tensor sum = host_contiguous(mine, "allreduce_sum").clone();
+    auto pending = std::make_unique<MpiPending>(Tensor(), sum);
+    check(MPI_Iallreduce(MPI_IN_PLACE, sum.raw_data(), mpi_count(sum.numel(), "allreduce_sum"), mpi_type(sum), MPI_SUM,
+                         MPI_COMM_WORLD, pending->request()),
+          "MPI_Iallreduce");
+    return pending;
+  }
+
   void barrier() override { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
 
   [[noreturn]] void abort(int exit_status) override {
