@@ -9,6 +9,7 @@
 #include "apps/error.h"
 #include "nn/distributed.h"
 #include "nn/strict_number.h"
+#include "tensor/device_select.h"
 
 namespace apps {
 
@@ -49,6 +50,13 @@ void stop_job_after_error(int exit_status) {
     job.abort(exit_status);
   }
 }
+
+int rank_gpu(int local_rank, int gpu_count) {
+  APPS_CHECK(local_rank >= 0 && gpu_count >= 1, "rank_gpu: local rank {} on {} GPU(s)", local_rank, gpu_count);
+  return local_rank % gpu_count;
+}
+
+void select_rank_gpu() { tensor::cuda_select_device(rank_gpu(nn::world().local_rank(), tensor::cuda_device_count())); }
 
 void test_failure_point(int64_t step) {
   const char* spec = std::getenv("DIFFUSE_TEST_FAIL_AT");

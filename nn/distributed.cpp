@@ -25,6 +25,7 @@ class LoneProcess final : public Communicator {
  public:
   int rank() const override { return 0; }
   int size() const override { return 1; }
+  int local_rank() const override { return 0; }
   std::string describe() const override { return "1 process"; }
   std::unique_ptr<PendingCollective> start_allgather(const Tensor& mine) override {
     const Tensor t = detail::host_contiguous(mine, "allgather");

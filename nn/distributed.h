@@ -29,6 +29,9 @@ class Communicator {
   virtual ~Communicator() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  // This rank's index among the ranks on its machine (0 in a lone process): a
+  // rank uses GPU local_rank mod (GPUs on the machine), docs/distributed.md.
+  virtual int local_rank() const = 0;
   virtual std::string describe() const = 0;  // "1 process" or "MPI, 4 processes (Open MPI v4.1.4)"
 
   // Every rank's `mine` (one shape everywhere), stacked in rank order: (size, ...mine's shape).

@@ -82,6 +82,7 @@ class RecordingJob final : public nn::Communicator {
   std::vector<bool> first_ready_at_start;
   int rank() const override { return 0; }
   int size() const override { return 1; }
+  int local_rank() const override { return 0; }
   std::string describe() const override { return "recording"; }
   std::unique_ptr<nn::PendingCollective> start_allgather(const Tensor& mine) override {
     return nn::world().start_allgather(mine);
