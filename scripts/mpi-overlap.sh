@@ -11,16 +11,7 @@ build=${1:-build}
 diffuse=$build/bin/diffuse
 ranks=${RANKS:-2}
 repeats=${REPEATS:-3}
-export OMP_NUM_THREADS=${THREADS:-1} OMP_WAIT_POLICY=PASSIVE
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mpi=(mpirun --oversubscribe --bind-to none -x OMP_NUM_THREADS -x OMP_WAIT_POLICY)
-[[ $(id -u) -eq 0 ]] && mpi+=(--allow-run-as-root)
-
-workloads=(
-  "mlp|--data moons --model mlp --batch 256 --steps 300"
-  "unet|--data fashion-mnist --model unet --batch 32 --steps 12"
-)
+source "$(dirname "$0")/mpi-runs.sh"
 echo "$(nproc) cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| model, batch | ranks | bucket KB | steps/s, run by run | median |"
@@ -28,15 +19,15 @@ echo "|---|---|---|---|---|"
 for workload in "${workloads[@]}"; do
   name=${workload%%|*}
   flags=${workload#*|}
-  steps=$(grep -o -- '--steps [0-9]*' <<<"$flags" | cut -d' ' -f2)
-  batch=$(grep -o -- '--batch [0-9]*' <<<"$flags" | cut -d' ' -f2)
+  steps=$(flag_value --steps "$flags")
+  batch=$(flag_value --batch "$flags")
   declare -A rates=([0]="" [256]="")
   for ((i = 0; i < repeats; ++i)); do
     for kb in 256 0; do
       # shellcheck disable=SC2086
       "${mpi[@]}" -np "$ranks" "$diffuse" train $flags --shards "$ranks" --grad-reduce allreduce \
         --grad-bucket-kb $kb --samples 4 --log-every "$steps" --out "$work/$name-$kb-$i" >"$work/log" 2>&1
-      rates[$kb]+="$(grep -o '[0-9.]* it/s' "$work/log" | tail -1 | cut -d' ' -f1) "
+      rates[$kb]+="$(rate_in "$work/log") "
     done
   done
   for kb in 256 0; do
