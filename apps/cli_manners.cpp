@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "apps/error.h"
+#include "nn/distributed.h"
 #include "tensor/build_info.h"
 #include "tensor/device.h"
 #include "tensor/ops.h"
@@ -158,8 +159,10 @@ std::string version_text() {
                       supports.empty() ? "" : fmt::format("; this CPU has {}", supports));
   text += fmt::format("threads: {} (cores: {})\n", f.threads, std::thread::hardware_concurrency());
   text += fmt::format("CUDA: {}", !tensor::cuda_built()      ? "not built"
-                                   : tensor::cuda_available() ? "built, a device is present"
-                                                              : "built, no device found");
+                                  : tensor::cuda_available() ? "built, a device is present"
+                                                             : "built, no device found");
+  text += fmt::format("\nMPI: {}", nn::built_with_mpi() ? "built (mpirun -np N diffuse train: docs/distributed.md)"
+                                                        : "not built (one process)");
   return text;
 }
 

@@ -9,6 +9,7 @@
 #include "apps/error.h"
 #include "nn/distributed.h"
 #include "nn/strict_number.h"
+#include "tensor/device_select.h"
 
 namespace apps {
 
@@ -22,6 +23,11 @@ void add_parallel_flags(CLI::App* cmd, TrainOptions& o) {
                   "exact: gather every shard's gradient and sum in shard order (equal to one process, bit for "
                   "bit); allreduce: sum over processes in MPI's order (less traffic, equal within rounding)")
       ->check(CLI::IsMember({"exact", "allreduce"}))
+      ->capture_default_str();
+  cmd->add_option("--grad-bucket-kb", o.grad_bucket_kb,
+                  "allreduce: send the gradient in buckets of about this many KB, each as soon as the backward pass "
+                  "has finished it; 0 sends it whole after the backward pass")
+      ->check(whole_number(0))
       ->capture_default_str();
 }
 
@@ -44,6 +50,13 @@ void stop_job_after_error(int exit_status) {
     job.abort(exit_status);
   }
 }
+
+int rank_gpu(int local_rank, int gpu_count) {
+  APPS_CHECK(local_rank >= 0 && gpu_count >= 1, "rank_gpu: local rank {} on {} GPU(s)", local_rank, gpu_count);
+  return local_rank % gpu_count;
+}
+
+void select_rank_gpu() { tensor::cuda_select_device(rank_gpu(nn::world().local_rank(), tensor::cuda_device_count())); }
 
 void test_failure_point(int64_t step) {
   const char* spec = std::getenv("DIFFUSE_TEST_FAIL_AT");

@@ -25,6 +25,15 @@ std::string rank_prefix();
 // otherwise returns, and the caller exits as usual.
 void stop_job_after_error(int exit_status);
 
+// One GPU per rank: the GPU of the rank with index local_rank among its
+// machine's ranks, on a machine with gpu_count GPUs (local_rank mod gpu_count;
+// more ranks than GPUs share them round-robin).
+int rank_gpu(int local_rank, int gpu_count);
+// Makes this rank's GPU (rank_gpu of nn::world().local_rank()) the current CUDA
+// device; called by parse_device for --device cuda, before any CUDA tensor
+// exists. A lone process keeps GPU 0, as before.
+void select_rank_gpu();
+
 // DIFFUSE_TEST_FAIL_AT=RANK:STEP makes that rank throw at that training step,
 // so that a test can watch the job stop (tests/apps/mpi_train_test.sh).
 void test_failure_point(int64_t step);

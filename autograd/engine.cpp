@@ -6,9 +6,13 @@
 //     contributions add up ("accumulate"), which is the multivariate chain
 //     rule for a value used more than once;
 //  3. leaves that require a gradient receive it in .grad() (added to what
-//     they had, so gradients of several backward calls sum up).
+//     they had, so gradients of several backward calls sum up); a leaf is
+//     reached after every value that uses it, so its gradient is final then,
+//     and an optional callback (LeafGradReady) hears of it at that moment.
 // Afterwards each visited node is replaced by a released marker, freeing the
 // tensors it saved, unless retain_graph is set.
+#include "autograd/engine.h"
+
 #include <unordered_map>
 #include <unordered_set>
 
@@ -61,25 +65,30 @@ void accumulate_into_leaf(const Variable& leaf, const Tensor& g) {
 }  // namespace
 
 void Variable::backward(const Tensor& grad, bool retain_graph) const {
-  TENSOR_CHECK(defined() && requires_grad(), "[backward] this value does not require grad (shape {})",
-               tensor::shape_str(shape()));
+  autograd::backward(*this, LeafGradReady(), grad, retain_graph);
+}
+
+void backward(const Variable& root, const LeafGradReady& on_leaf_grad_ready, const Tensor& grad, bool retain_graph) {
+  TENSOR_CHECK(root.defined() && root.requires_grad(), "[backward] this value does not require grad (shape {})",
+               tensor::shape_str(root.shape()));
   Tensor seed = grad;
   if (!seed.defined()) {
-    TENSOR_CHECK(numel() == 1,
+    TENSOR_CHECK(root.numel() == 1,
                  "[backward] called on a value of shape {} without an upstream gradient; only a one-element value "
                  "(a loss) can start backward alone",
-                 tensor::shape_str(shape()));
-    seed = tensor::ones_like(data());
+                 tensor::shape_str(root.shape()));
+    seed = tensor::ones_like(root.data());
   }
-  TENSOR_CHECK(seed.shape() == shape(), "[backward] upstream gradient has shape {}, the value has shape {}",
-               tensor::shape_str(seed.shape()), tensor::shape_str(shape()));
-  TENSOR_CHECK(seed.dtype() == dtype() && seed.device() == device(),
+  TENSOR_CHECK(seed.shape() == root.shape(), "[backward] upstream gradient has shape {}, the value has shape {}",
+               tensor::shape_str(seed.shape()), tensor::shape_str(root.shape()));
+  TENSOR_CHECK(seed.dtype() == root.dtype() && seed.device() == root.device(),
                "[backward] upstream gradient is {} on {}, the value is {} on {}", tensor::dtype_name(seed.dtype()),
-               tensor::device_name(seed.device()), tensor::dtype_name(dtype()), tensor::device_name(device()));
+               tensor::device_name(seed.device()), tensor::dtype_name(root.dtype()),
+               tensor::device_name(root.device()));
 
   NoGradGuard no_grad;  // backward rules compute with plain tensors; nothing to record
-  const std::vector<Variable> order = topological_order(*this);
-  std::unordered_map<VariableImpl*, Tensor> grads{{impl(), seed}};
+  const std::vector<Variable> order = topological_order(root);
+  std::unordered_map<VariableImpl*, Tensor> grads{{root.impl(), seed}};
   for (auto it = order.rbegin(); it != order.rend(); ++it) {
     const Variable& v = *it;
     auto found = grads.find(v.impl());
@@ -88,6 +97,7 @@ void Variable::backward(const Tensor& grad, bool retain_graph) const {
     grads.erase(found);
     if (v.is_leaf()) {
       accumulate_into_leaf(v, g);
+      if (on_leaf_grad_ready) on_leaf_grad_ready(v);
       continue;
     }
     Node& node = *v.grad_fn();

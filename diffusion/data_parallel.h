@@ -37,13 +37,20 @@ namespace diffusion {
 // partial sums (MPI's order): a factor S/N less traffic, and results equal to
 // Exact's within float32 rounding (tests/apps/mpi_train_test.sh states the
 // tolerance), not to the bit.
+// With Allreduce, the last local shard's gradient leaves in buckets during its
+// backward pass (Note [Gradient buckets] in data_parallel.cpp).
 enum class GradReduce { Exact, Allreduce };
 GradReduce parse_grad_reduce(const std::string& name);  // "exact" or "allreduce"
 
 class DataParallel {
  public:
   // Throws naming the problem unless 1 <= shards <= batch and comm.size() divides shards.
-  DataParallel(nn::Communicator& comm, int64_t batch, int64_t shards, GradReduce reduce = GradReduce::Exact);
+  // bucket_bytes: GradReduce::Allreduce sends the gradient in buckets of about
+  // this many bytes, each as soon as backward has finished it; 0 sends it whole
+  // after backward.
+  DataParallel(nn::Communicator& comm, int64_t batch, int64_t shards, GradReduce reduce = GradReduce::Exact,
+               int64_t bucket_bytes = kDefaultBucketBytes);
+  static constexpr int64_t kDefaultBucketBytes = 256 * 1024;
 
   // The loss of the global batch x0 (the same B rows on every rank) with noise
   // drawn from gen (every rank's gen at the same stream), and the rows' classes
@@ -61,6 +68,7 @@ class DataParallel {
   nn::Communicator& comm_;
   int64_t batch_, shards_;
   GradReduce reduce_;
+  int64_t bucket_bytes_;
 };
 
 }  // namespace diffusion

@@ -29,6 +29,9 @@ class Communicator {
   virtual ~Communicator() = default;
   virtual int rank() const = 0;
   virtual int size() const = 0;
+  // This rank's index among the ranks on its machine (0 in a lone process): a
+  // rank uses GPU local_rank mod (GPUs on the machine), docs/distributed.md.
+  virtual int local_rank() const = 0;
   virtual std::string describe() const = 0;  // "1 process" or "MPI, 4 processes (Open MPI v4.1.4)"
 
   // Every rank's `mine` (one shape everywhere), stacked in rank order: (size, ...mine's shape).
@@ -43,6 +46,9 @@ class Communicator {
   // The elementwise sum over ranks. MPI picks the order of the additions, so the
   // bits may change with the number of ranks (Note [Exact data parallelism]).
   virtual Tensor allreduce_sum(const Tensor& mine) = 0;
+  // The same, started now (MPI_Iallreduce): a bucket of gradients travels while
+  // backward computes the next (Note [Gradient buckets] in diffusion/data_parallel.cpp).
+  virtual std::unique_ptr<PendingCollective> start_allreduce_sum(const Tensor& mine) = 0;
   virtual void barrier() = 0;
   // Stops every rank of the job with this exit status (MPI_Abort); a lone process exits.
   [[noreturn]] virtual void abort(int exit_status) = 0;

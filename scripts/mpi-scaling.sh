@@ -10,17 +10,7 @@ set -euo pipefail
 build=${1:-build}
 diffuse=$build/bin/diffuse
 cores=$(nproc)
-threads=${THREADS:-1}
-export OMP_NUM_THREADS=$threads OMP_WAIT_POLICY=PASSIVE
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-mpi=(mpirun --oversubscribe --bind-to none -x OMP_NUM_THREADS -x OMP_WAIT_POLICY)
-[[ $(id -u) -eq 0 ]] && mpi+=(--allow-run-as-root)
-
-workloads=(
-  "mlp|--data moons --model mlp --batch 256 --steps 300"
-  "unet|--data fashion-mnist --model unet --batch 32 --steps 12"
-)
+source "$(dirname "$0")/mpi-runs.sh"
 echo "$cores cores; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| model, batch | ranks | threads per rank | steps/s | speed-up |"
@@ -30,13 +20,13 @@ for workload in "${workloads[@]}"; do
   flags=${workload#*|}
   base=""
   for ranks in 1 2 4; do
-    steps=$(grep -o -- '--steps [0-9]*' <<<"$flags" | cut -d' ' -f2)
+    steps=$(flag_value --steps "$flags")
     # shellcheck disable=SC2086
     "${mpi[@]}" -np "$ranks" "$diffuse" train $flags --shards 4 \
       --samples 4 --log-every "$steps" --out "$work/$name-$ranks" >"$work/$name-$ranks.log" 2>&1
-    rate=$(grep -o '[0-9.]* it/s' "$work/$name-$ranks.log" | tail -1 | cut -d' ' -f1)
+    rate=$(rate_in "$work/$name-$ranks.log")
     [[ -n $base ]] || base=$rate
-    batch=$(grep -o -- '--batch [0-9]*' <<<"$flags" | cut -d' ' -f2)
+    batch=$(flag_value --batch "$flags")
     echo "| $name, $batch | $ranks | $threads | $rate | $(awk -v r="$rate" -v b="$base" 'BEGIN { printf "%.2f", r / b }') |"
   done
   cmp "$work/$name-1/model.safetensors" "$work/$name-4/model.safetensors" >/dev/null ||

@@ -5,12 +5,17 @@
 
 #include <cstring>
 
+#include "tensor/device_select.h"
 #include "tensor/error.h"
 
 namespace tensor {
 
 bool cuda_built() { return false; }
 bool cuda_available() { return false; }
+int cuda_device_count() { return 0; }
+void cuda_select_device(int index) {
+  throw Error(fmt::format("[cuda_select_device] device {}: this build has no CUDA backend", index));
+}
 
 void synchronize(Device device) { TENSOR_CHECK(device == Device::CPU, "[synchronize] this build has no CUDA backend"); }
 

@@ -46,6 +46,7 @@ struct TrainOptions {
   std::string device = "cpu";   // cpu | cuda (apps/device.h)
   int64_t shards = 1;           // the batch's shards, each rank computing shards/N of them (docs/distributed.md)
   std::string grad_reduce = "exact";  // exact | allreduce: how the shard gradients are summed
+  int64_t grad_bucket_kb = 256;       // allreduce: bucket size, sent during backward; 0: whole, after it
   bool conditional = false;     // class-conditional on the data's labels (train_classes.h)
   double cond_drop = 0.1;       // --conditional: probability of training a label as the null class
   bool lr_given = false;        // --lr / --batch were on the command line: --resume refuses a value that

@@ -225,7 +225,7 @@ void run_train(const TrainOptions& o, std::ostream& all_out) {
     return;
   }
   diffusion::DataParallel parallel(nn::world(), config.batch, config.shards,
-                                   diffusion::parse_grad_reduce(o.grad_reduce));
+                                   diffusion::parse_grad_reduce(o.grad_reduce), o.grad_bucket_kb * 1024);
   nn::world().barrier();  // every rank has looked at --out before rank 0 writes to it
   if (root) {
     fs::create_directories(o.out);

@@ -53,6 +53,11 @@ class MpiWorld final : public Communicator {
     MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
+    // The ranks that share this machine's memory (and its GPUs), numbered from 0.
+    MPI_Comm machine = MPI_COMM_NULL;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &machine);
+    MPI_Comm_rank(machine, &local_rank_);
+    MPI_Comm_free(&machine);
     char version[MPI_MAX_LIBRARY_VERSION_STRING];
     int length = 0;
     MPI_Get_library_version(version, &length);
@@ -66,6 +71,7 @@ class MpiWorld final : public Communicator {
   }
   int rank() const override { return rank_; }
   int size() const override { return size_; }
+  int local_rank() const override { return local_rank_; }
   std::string describe() const override {
     return fmt::format("MPI, {} process{} ({})", size_, size_ == 1 ? "" : "es", library_);
   }
@@ -131,6 +137,15 @@ class MpiWorld final : public Communicator {
     return sum;
   }
 
+  std::unique_ptr<PendingCollective> start_allreduce_sum(const Tensor& mine) override {
+    Tensor sum = host_contiguous(mine, "allreduce_sum").clone();
+    auto pending = std::make_unique<MpiPending>(Tensor(), sum);
+    check(MPI_Iallreduce(MPI_IN_PLACE, sum.raw_data(), mpi_count(sum.numel(), "allreduce_sum"), mpi_type(sum), MPI_SUM,
+                         MPI_COMM_WORLD, pending->request()),
+          "MPI_Iallreduce");
+    return pending;
+  }
+
   void barrier() override { check(MPI_Barrier(MPI_COMM_WORLD), "MPI_Barrier"); }
 
   [[noreturn]] void abort(int exit_status) override {
@@ -140,7 +155,7 @@ class MpiWorld final : public Communicator {
   }
 
  private:
-  int rank_ = 0, size_ = 1;
+  int rank_ = 0, size_ = 1, local_rank_ = 0;
   std::string library_;
 };
 

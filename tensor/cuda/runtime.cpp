@@ -5,6 +5,7 @@
 
 #include "tensor/cuda/launch.h"
 #include "tensor/device.h"
+#include "tensor/device_select.h"
 #include "tensor/error.h"
 
 namespace tensor {
@@ -15,8 +16,11 @@ void throw_cuda_error(const char* op, int code, const char* what) {
   throw Error(fmt::format("[{}] CUDA error: {} (code {})", op, what, code));
 }
 
+bool stream_made = false;  // from then on the current device is fixed (cuda_select_device)
+
 cudaStream_t stream() {
   static const cudaStream_t s = [] {
+    stream_made = true;
     cudaStream_t created = nullptr;
     DIFFUSE_CUDA_CHECK(cudaStreamCreateWithFlags(&created, cudaStreamNonBlocking), "stream");
     return created;
@@ -37,6 +41,25 @@ bool cuda_available() {
     return ok;
   }();
   return available;
+}
+
+int cuda_device_count() {
+  int count = 0;
+  if (cuda_available()) DIFFUSE_CUDA_CHECK(cudaGetDeviceCount(&count), "cuda_device_count");
+  return count;
+}
+
+void cuda_select_device(int index) {
+  const int count = cuda_device_count();
+  TENSOR_CHECK(index >= 0 && index < count,
+               "[cuda_select_device] device {} does not exist: this process sees {} GPU(s)", index, count);
+  int current = 0;
+  DIFFUSE_CUDA_CHECK(cudaGetDevice(&current), "cuda_select_device");
+  if (current == index) return;
+  TENSOR_CHECK(!cuda::stream_made,
+               "[cuda_select_device] device {} asked for after CUDA work began on device {}: select it first", index,
+               current);
+  DIFFUSE_CUDA_CHECK(cudaSetDevice(index), "cuda_select_device");
 }
 
 void synchronize(Device device) {

@@ -83,7 +83,7 @@ TEST(CliManners, DidYouMean) {
 TEST(CliManners, VersionSaysWhatTheBuildRunsOn) {
   const Result r = diffuse({"--version"});
   EXPECT_EQ(r.status, 0) << r.err;
-  for (const char* line : {"diffuse ", "BLAS: ", "BLAS core: ", "vector width: ", "threads: ", "CUDA: "})
+  for (const char* line : {"diffuse ", "BLAS: ", "BLAS core: ", "vector width: ", "threads: ", "CUDA: ", "MPI: "})
     EXPECT_NE(r.out.find(line), std::string::npos) << line << " in\n" << r.out;
   EXPECT_EQ(r.out, apps::version_text() + "\n");
 }

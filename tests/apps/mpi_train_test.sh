@@ -4,8 +4,11 @@
 #              --shards, byte for byte (Note [Exact data parallelism]); a run
 #              begun on 4 processes and resumed on 1 too; sampling split over
 #              3 processes writes the same .npy as one
-#   allreduce  --grad-reduce allreduce on 4 processes: every parameter within
-#              1e-4 (relative, plus 1e-6 absolute) of the exact run after 40 steps
+#   allreduce  --grad-reduce allreduce on 4 processes, in 1 KB buckets sent
+#              during backward: every parameter within 1e-4 (relative, plus
+#              1e-6 absolute) of the exact run after 40 steps; on 2 processes
+#              the buckets give the files of one allreduce after backward
+#              (--grad-bucket-kb 0), byte for byte
 #   failure    rank 1 throws at step 5: the job stops, exit status 2, and the
 #              message names the rank and the cause
 #   refusal    4 processes and --shards 6: refused, naming both numbers
@@ -57,8 +60,14 @@ case $part in
     echo "sample -np 3: the same .npy"
     ;;
   allreduce)
-    "${mpi[@]}" -np 4 "$diffuse" "${run[@]}" --grad-reduce allreduce --out "$work/np4" >/dev/null 2>&1 ||
-      fail "mpirun -np 4 --grad-reduce allreduce failed"
+    for kb in 0 1; do
+      "${mpi[@]}" -np 2 "$diffuse" "${run[@]}" --grad-reduce allreduce --grad-bucket-kb $kb --out "$work/np2-$kb" \
+        >/dev/null 2>&1 || fail "mpirun -np 2 --grad-reduce allreduce --grad-bucket-kb $kb failed"
+    done
+    same_files "$work/np2-0" "$work/np2-1"
+    echo "-np 2: buckets during backward give the bits of one allreduce after it"
+    "${mpi[@]}" -np 4 "$diffuse" "${run[@]}" --grad-reduce allreduce --grad-bucket-kb 1 --out "$work/np4" \
+      >/dev/null 2>&1 || fail "mpirun -np 4 --grad-reduce allreduce failed"
     python3 - "$work/one/model.safetensors" "$work/np4/model.safetensors" <<'PY' || fail "allreduce left the tolerance"
 import array, json, struct, sys
 def tensors(path):

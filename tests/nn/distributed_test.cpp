@@ -26,6 +26,16 @@ TEST(Distributed, ALoneProcessIsAJobOfOne) {
   EXPECT_THROW(job.allgather(tensor::from_vector(std::vector<int64_t>{1, 2}, {2})), tensor::Error);
 }
 
+// Plain, a job of one: local rank 0. Under `mpirun -np 2` (ctest
+// nn_mpi_local_rank), each rank's index on this machine, which Open MPI also
+// states in OMPI_COMM_WORLD_LOCAL_RANK: rank r of a one-machine job is local rank r.
+TEST(Distributed, LocalRankCountsTheRanksOnThisMachine) {
+  nn::Communicator& job = nn::world();
+  const char* launcher_says = std::getenv("OMPI_COMM_WORLD_LOCAL_RANK");
+  EXPECT_EQ(job.local_rank(), launcher_says != nullptr ? std::atoi(launcher_says) : 0);
+  EXPECT_EQ(job.local_rank(), job.rank());  // every rank of these tests is on one machine
+}
+
 TEST(Distributed, ABuildWithoutMpiRefusesToRunOncePerLauncherCopy) {
   EXPECT_NO_THROW(nn::check_launch());  // no launcher here
   setenv("OMPI_COMM_WORLD_SIZE", "4", 1);
