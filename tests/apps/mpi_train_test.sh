@@ -58,6 +58,12 @@ case $part in
     "${mpi[@]}" -np 3 "$diffuse" "${sample[@]}" --out "$work/np3.npy" >/dev/null 2>&1 || fail "sample -np 3"
     cmp "$work/one.npy" "$work/np3.npy" || fail "sample -np 3 wrote other samples"
     echo "sample -np 3: the same .npy"
+    # Class-conditional: each row's class (and its label dropout) is sliced with its noise.
+    "$diffuse" "${run[@]}" --conditional --out "$work/cond1" >/dev/null || fail "--conditional on one process"
+    "${mpi[@]}" -np 2 "$diffuse" "${run[@]}" --conditional --out "$work/cond2" >/dev/null 2>&1 ||
+      fail "--conditional on 2 processes"
+    same_files "$work/cond1" "$work/cond2"
+    echo "--conditional -np 2: the files of one process, byte for byte"
     ;;
   allreduce)
     for kb in 0 1; do
