@@ -10,7 +10,7 @@
 # CLASSIFIER from `diffuse train-classifier`. Every stage skips work whose
 # output exists, so an interrupted report resumes. Results: OUT_DIR/nll.jsonl
 # and OUT_DIR/fd.jsonl (one JSON object per line). Sizes can be overridden:
-#   N_GAMMA (128)  N_NLL (256)  NLL_KS ("10 25 50 100 200")  N_FD (1000)
+#   N_GAMMA (128)  N_NLL (256)  NLL_KS ("10 25 50 100 200"; "": no bound)  N_FD (1000)
 #   FD_KS ("10 25 50"; "": the bound alone)  FD_SAMPLERS (see below)  NLL_ROWS (see below)
 # The heads: COV_STEPS (1000), COV_LR (1e-3), COV_BATCH (64), COV_EMA (0) and
 # COV_TAG ("": files cov_npr.safetensors, cov_sn.safetensors; "-ref" gives
@@ -27,7 +27,7 @@ mkdir -p "$out/samples"
 diffuse=./build/bin/diffuse
 N_GAMMA=${N_GAMMA:-128}
 N_NLL=${N_NLL:-256}
-NLL_KS=${NLL_KS:-"10 25 50 100 200"}
+NLL_KS=${NLL_KS-"10 25 50 100 200"}
 COV_STEPS=${COV_STEPS:-1000}
 COV_LR=${COV_LR:-1e-3}
 COV_BATCH=${COV_BATCH:-64}
