@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# One row of the one-hour recipe search (docs/recipe.md): train a Fashion-MNIST
+# U-Net with the given flags, draw 1000 samples with the EMA weights and with
+# the live weights, and score both with `diffuse score` (docs/math.md 11.3).
+#
+#   scripts/recipe-run.sh OUT_DIR NAME STEPS [diffuse train flags ...]
+#
+# Writes OUT_DIR/NAME/ (the run) and appends one line per weight set to
+# OUT_DIR/results.tsv: name, steps, weights, sampler, NFE, FD, flags.
+# A stage whose output exists is skipped, so an interrupted search resumes.
+# Environment: DIFFUSE (binary, ./build/bin/diffuse), CLASSIFIER (the score's
+# classifier, made by `diffuse train-classifier` if missing: runs/classifier.safetensors),
+# SAMPLER (dpm-solver++2m), NFE (20), N (1000 samples), SAMPLE_SEED (0).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+usage="usage: scripts/recipe-run.sh OUT_DIR NAME STEPS [diffuse train flags ...]"
+out=${1:?$usage}
+name=${2:?$usage}
+steps=${3:?$usage}
+shift 3
+diffuse=${DIFFUSE:-./build/bin/diffuse}
+classifier=${CLASSIFIER:-runs/classifier.safetensors}
+sampler=${SAMPLER:-dpm-solver++2m}
+nfe=${NFE:-20}
+n=${N:-1000}
+sample_seed=${SAMPLE_SEED:-0}
+run=$out/$name
+mkdir -p "$out"
+
+if [[ ! -f $classifier ]]; then
+  mkdir -p "$(dirname "$classifier")"
+  $diffuse train-classifier --out "$classifier"
+fi
+if [[ ! -f $run/model.safetensors ]] || ! grep -q "\"steps\": $steps\b" "$run/config.json" 2>/dev/null; then
+  # --resume continues a run that was stopped, or one extended to more steps.
+  resume=""
+  [[ -f $run/model.safetensors ]] && resume=--resume
+  $diffuse train --data fashion-mnist --model unet --steps "$steps" --samples 1 --ckpt-every 500 --log-every 200 \
+    --out "$run" $resume "$@"
+fi
+for weights in ema live; do
+  tag=$sampler-$nfe-$weights-s$sample_seed-step$steps
+  [[ -f $run/fd-$tag.json ]] && continue
+  flag=""
+  [[ $weights == live ]] && flag=--no-ema
+  $diffuse sample --ckpt "$run" $flag --sampler "$sampler" --steps "$nfe" --n "$n" --seed "$sample_seed" \
+    --out "$run/samples-$tag.npy"
+  $diffuse score --samples "$run/samples-$tag.npy" --classifier "$classifier" --n "$n" --json | tail -n 1 \
+    >"$run/fd-$tag.json.tmp"
+  mv "$run/fd-$tag.json.tmp" "$run/fd-$tag.json"
+  rm -f "$run/samples-$tag.npy"
+  fd=$(sed -n 's/.*"fd": *\([0-9.eE+-]*\).*/\1/p' "$run/fd-$tag.json")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$steps" "$weights" "$sampler" "$nfe" "$fd" "$*" >>"$out/results.tsv"
+done
