@@ -72,9 +72,7 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--ckpt-every", o.ckpt_every, "save a checkpoint every N steps (0: at the end only)")
       ->check(whole_number(0))
       ->capture_default_str();
-  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")
-      ->check(number(0, 0.999999))
-      ->capture_default_str();
+  cmd->add_option("--ema", o.ema, "EMA decay of the saved weights")->check(number(0, 0.999999))->capture_default_str();
   cmd->add_flag("--ema-warmup,!--no-ema-warmup", o.ema_warmup,
                 "EMA decay min(--ema, (1+n)/(10+n)) at update n (default on; --no-ema-warmup: --ema from the start)");
   cmd->add_option("--schedule", o.schedule, "noise schedule (docs/math.md 1.3-1.5)")
@@ -83,11 +81,17 @@ CLI::App* add_train(CLI::App& app, TrainOptions& o) {
   cmd->add_option("--pred", o.pred, "what the network predicts (docs/math.md 2.2-2.4)")
       ->check(CLI::IsMember({"eps", "x0", "v"}))
       ->capture_default_str();
+  cmd->add_option("--loss-weight", o.loss_weight,
+                  "pred: the MSE of what the network predicts (docs/math.md 2.2-2.4); min-snr: min(SNR, gamma)/SNR in "
+                  "eps units (12.9)")
+      ->check(CLI::IsMember({"pred", "min-snr"}))
+      ->capture_default_str();
+  cmd->add_option("--min-snr-gamma", o.min_snr_gamma, "--loss-weight min-snr: the SNR where the weight starts to fall")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   add_sde_train_flags(cmd, o);  // --sde, --sigma-min, --sigma-max
   cmd->add_option("--width", o.width, "mlp: hidden width")->check(whole_number(1))->capture_default_str();
-  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")
-      ->check(whole_number(1))
-      ->capture_default_str();
+  cmd->add_option("--ch", o.ch, "unet: base channels (a multiple of 8)")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--ch-mult", o.ch_mult, "unet: channel multiplier per level, the last the middle's")
       ->capture_default_str();
   cmd->add_option("--attn-res", o.attn_res,
@@ -133,7 +137,8 @@ CLI::App* add_sample(CLI::App& app, SampleOptions& o) {
                   "dpm-solver++2m | dpm-solver++3m | edm-heun | analytic-ddpm | analytic-ddim | npr-ddpm | npr-ddim | "
                   "sn-ddpm | sn-ddim")
       ->capture_default_str();
-  cmd->add_option("--steps", o.steps, "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
+  cmd->add_option("--steps", o.steps,
+                  "sampling steps (ode-rk45: adaptive, ignored; dpm-solver++*, edm-heun: model evaluations)")
       ->check(whole_number(1))
       ->capture_default_str();
   cmd->add_option("--eta", o.eta, "ddim: noise scale, 0 deterministic .. 1 DDPM-like (docs/math.md 3.1)")

@@ -4,6 +4,8 @@
 // which of the usual losses this is.
 #include "diffusion/training.h"
 
+#include <algorithm>
+
 #include "autograd/ops.h"
 #include "nn/optim/clip_grad.h"
 #include "tensor/ops.h"
@@ -17,10 +19,11 @@ LossWeighting parse_loss_weighting(const std::string& name) {
   if (name == "eps") return LossWeighting::Eps;
   if (name == "x0") return LossWeighting::X0;
   if (name == "v") return LossWeighting::V;
-  throw t::Error(fmt::format("[parse_loss_weighting] unknown weighting '{}' (expected eps, x0 or v)", name));
+  if (name == "min-snr") return LossWeighting::MinSnr;
+  throw t::Error(fmt::format("[parse_loss_weighting] unknown weighting '{}' (expected eps, x0, v or min-snr)", name));
 }
 
-double loss_weight(LossWeighting weighting, double alpha_bar_t) {
+double loss_weight(LossWeighting weighting, double alpha_bar_t, double min_snr_gamma) {
   const double inv_snr = (1.0 - alpha_bar_t) / alpha_bar_t;  // 1 / SNR_t, docs/math.md section 0
   switch (weighting) {
     case LossWeighting::Eps:
@@ -29,6 +32,8 @@ double loss_weight(LossWeighting weighting, double alpha_bar_t) {
       return inv_snr;
     case LossWeighting::V:
       return 1.0 + inv_snr;
+    case LossWeighting::MinSnr:  // docs/math.md (12.9): min(SNR, gamma) / SNR
+      return std::min(1.0, min_snr_gamma * inv_snr);
   }
   return 1.0;
 }
@@ -63,7 +68,8 @@ Variable diffusion_loss(nn::TimestepModel& model, const Schedule& schedule, cons
   // (index_select on the schedule's tables) and the labels never visit the host.
   const ScheduleTables tables = schedule_tables(schedule, x0.device());
   std::vector<double> weight_of_t(schedule.T + 1);
-  for (int64_t s = 0; s <= schedule.T; ++s) weight_of_t[s] = loss_weight(options.weighting, schedule.alpha_bar[s]);
+  for (int64_t s = 0; s <= schedule.T; ++s)
+    weight_of_t[s] = loss_weight(options.weighting, schedule.alpha_bar[s], options.min_snr_gamma);
   const Tensor weight_table = t::from_vector(weight_of_t, {schedule.T + 1}, t::DType::Float64, x0.device());
   const Tensor a_t = t::index_select(tables.a, 0, steps);
   const Tensor b_t = t::index_select(tables.b, 0, steps);

@@ -22,15 +22,17 @@ namespace diffusion {
 //
 // The weight w_t of the epsilon-MSE, stated in epsilon units (docs/math.md section 2):
 // at fixed (x_t, t), x0-MSE = eps-MSE / SNR_t and v-MSE = (1 + 1/SNR_t) eps-MSE, so
-//   Eps: w = 1 (L_simple), X0: w = 1/SNR_t, V: w = 1 + 1/SNR_t.
+//   Eps: w = 1 (L_simple), X0: w = 1/SNR_t, V: w = 1 + 1/SNR_t,
+//   MinSnr: w = min(SNR_t, gamma) / SNR_t (docs/math.md (12.9)), whatever the prediction.
 // With prediction X0 and weighting X0 the loss is the plain x0-MSE; V with V the v-MSE.
-enum class LossWeighting { Eps, X0, V };
-LossWeighting parse_loss_weighting(const std::string& name);  // "eps", "x0" or "v"
-double loss_weight(LossWeighting weighting, double alpha_bar_t);
+enum class LossWeighting { Eps, X0, V, MinSnr };
+LossWeighting parse_loss_weighting(const std::string& name);  // "eps", "x0", "v" or "min-snr"
+double loss_weight(LossWeighting weighting, double alpha_bar_t, double min_snr_gamma = 5.0);
 
 struct LossOptions {
   Prediction prediction = Prediction::Eps;  // what the network outputs
   LossWeighting weighting = LossWeighting::Eps;
+  double min_snr_gamma = 5.0;  // MinSnr: the SNR above which a step's weight falls (12.9)
 };
 
 // The loss's randomness for a batch x0 (N, ...): t ~ Uniform{1..T} (N,) as int64,
@@ -63,8 +65,8 @@ using DataSource = std::function<Tensor(tensor::Generator& gen)>;
 
 struct TrainerOptions {
   LossOptions loss;
-  uint64_t seed = 0;          // the data and the loss draws, on streams of their own (Note [Random streams])
-  double grad_clip = 0.0;     // clip the global gradient norm to this (0: off)
+  uint64_t seed = 0;       // the data and the loss draws, on streams of their own (Note [Random streams])
+  double grad_clip = 0.0;  // clip the global gradient norm to this (0: off)
 };
 
 // One optimizer step per call: batch from `data`, loss, backward, optional
@@ -75,8 +77,8 @@ class Trainer {
  public:
   Trainer(nn::TimestepModel& model, Schedule schedule, nn::Optimizer& optimizer, DataSource data,
           TrainerOptions options = {}, nn::EMA* ema = nullptr);
-  double step();                               // returns the batch loss
-  std::vector<double> train(int64_t steps);    // the loss of every step
+  double step();                             // returns the batch loss
+  std::vector<double> train(int64_t steps);  // the loss of every step
   int64_t steps_done() const { return steps_done_; }
   tensor::Generator& data_generator() { return data_gen_; }    // what `data` draws from
   tensor::Generator& noise_generator() { return noise_gen_; }  // the loss's t and eps

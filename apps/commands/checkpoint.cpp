@@ -92,6 +92,10 @@ void save_checkpoint(const std::string& path, const Checkpoint& ckpt) {
     }
   }
   if (c.model_json.find("\"num_classes\"") != std::string::npos) metadata["cond_drop"] = exact(c.cond_drop);
+  if (c.loss_weight != "pred") {  // absent for the default weighting, whose files stay as they were
+    metadata["loss_weight"] = c.loss_weight;
+    metadata["min_snr_gamma"] = exact(c.min_snr_gamma);
+  }
   nn::save_safetensors(path, tensors, metadata);
 }
 
@@ -143,6 +147,11 @@ Checkpoint load_checkpoint(const std::string& path) {
   c.seed = nn::parse_uint64(get("seed"), what("seed"));
   if (m.count("shards") != 0) c.shards = integer("shards", 1);
   if (m.count("cond_drop") != 0) c.cond_drop = nn::parse_finite_double(get("cond_drop"), what("cond_drop"));
+  if (m.count("loss_weight") != 0) {
+    c.loss_weight = get("loss_weight");
+    APPS_CHECK(c.loss_weight == "min-snr", "{}: unknown loss_weight '{}' (valid: min-snr)", path, c.loss_weight);
+    c.min_snr_gamma = nn::parse_finite_double(get("min_snr_gamma"), what("min_snr_gamma"));
+  }
   RunPosition& p = ckpt.position;
   p.step = integer("step", 0);
   p.data_epoch = integer("data_epoch", 0);
@@ -151,9 +160,12 @@ Checkpoint load_checkpoint(const std::string& path) {
   p.ema_updates = integer("ema_updates", 0);
   nn::require_finite(contents.tensors, path);
   for (auto& [name, t] : contents.tensors) {
-    if (name.rfind(kLive, 0) == 0) ckpt.live[name.substr(std::string(kLive).size())] = t;
-    else if (name.rfind(kOptim, 0) == 0) ckpt.optim[name.substr(std::string(kOptim).size())] = t;
-    else ckpt.ema[name] = t;
+    if (name.rfind(kLive, 0) == 0)
+      ckpt.live[name.substr(std::string(kLive).size())] = t;
+    else if (name.rfind(kOptim, 0) == 0)
+      ckpt.optim[name.substr(std::string(kOptim).size())] = t;
+    else
+      ckpt.ema[name] = t;
   }
   return ckpt;
 }

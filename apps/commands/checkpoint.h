@@ -38,6 +38,10 @@ struct RunConfig {
   int64_t warmup = 0;
   int64_t lr_decay_steps = 0;  // cosine only: fixed when the run starts, so a resume follows the same curve
   double clip_grad = 0;
+  // The loss weighting: "pred" (the prediction's own MSE) or "min-snr" with its
+  // gamma; absent from checkpoints of "pred" runs.
+  std::string loss_weight = "pred";
+  double min_snr_gamma = 0;
   double ema = 0;
   bool ema_warmup = false;  // absent from checkpoints made before the warm-up: off
   uint64_t seed = 0;

@@ -30,6 +30,8 @@ struct TrainOptions {
   bool ema_warmup = true;           // EMA decay min(ema, (1 + n) / (10 + n)) at update n (nn/optim/ema.h)
   std::string schedule = "linear";  // linear | cosine | blog
   std::string pred = "eps";         // eps | x0 | v
+  std::string loss_weight = "pred";  // pred: the prediction's own MSE (2.2)-(2.4) | min-snr (12.9)
+  double min_snr_gamma = 5;         // --loss-weight min-snr: gamma
   std::string sde;                  // vp | subvp | ve: a continuous-time model (sde_model.h); empty: discrete DDPM
   double sigma_min = 0.01;          // --sde ve: the noise std at t = 0 and at t = 1 (0: 50 for images,
   double sigma_max = 0;             // 10 for 2-D points)

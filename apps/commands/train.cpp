@@ -79,6 +79,12 @@ RunConfig make_config(const TrainOptions& o, const Tensor& data, int64_t classes
              "--lr-decay-steps {} is for --lr-schedule cosine (the lr schedule is {})", o.lr_decay_steps,
              o.lr_schedule);
   c.clip_grad = o.clip_grad;
+  c.loss_weight = o.loss_weight;
+  c.min_snr_gamma = o.loss_weight == "pred" ? 0.0 : o.min_snr_gamma;
+  APPS_CHECK(o.loss_weight != "pred" || o.min_snr_gamma == TrainOptions{}.min_snr_gamma,
+             "--min-snr-gamma is for --loss-weight min-snr");
+  APPS_CHECK(o.loss_weight == "pred" || o.sde.empty(),
+             "--loss-weight {} is for discrete models; --sde runs use the loss (4.5)", o.loss_weight);
   c.ema = o.ema;
   c.ema_warmup = o.ema_warmup;
   c.seed = o.seed;
@@ -201,6 +207,11 @@ void run_train(const TrainOptions& o, std::ostream& all_out) {
                "--resume: the run in {} trains with --lr-schedule {} --warmup {} --lr-decay-steps {} --clip-grad {}; "
                "drop those flags, or start a new run",
                o.out, c.lr_schedule, c.warmup, c.lr_decay_steps, c.clip_grad);
+    APPS_CHECK((o.loss_weight == defaults.loss_weight || o.loss_weight == c.loss_weight) &&
+                   (o.min_snr_gamma == defaults.min_snr_gamma || o.min_snr_gamma == c.min_snr_gamma),
+               "--resume: the run in {} trains with --loss-weight {}; drop --loss-weight and --min-snr-gamma, or start "
+               "a new run",
+               o.out, c.loss_weight);
     APPS_CHECK(!o.batch_given || o.batch == ckpt.config.batch,
                "--resume with --batch {}: the run in {} trains with --batch {} (drop --batch, or start a new run)",
                o.batch, o.out, ckpt.config.batch);
@@ -237,7 +248,7 @@ void run_train(const TrainOptions& o, std::ostream& all_out) {
   using diffusion::RandomUse;
   tensor::Generator init_gen = diffusion::generator_for(seed, RandomUse::InitialWeights);
   std::shared_ptr<nn::TimestepModel> net = make_network(config, init_gen);
-  net->to(device);  // before the optimizer and EMA are built (Note [Moving a model] in nn/module.h)
+  net->to(device);        // before the optimizer and EMA are built (Note [Moving a model] in nn/module.h)
   nn::AdamWOptions adam;  // PyTorch's AdamW defaults (weight decay 0.01) but the learning rate
   adam.lr = config.lr;
   nn::AdamW optimizer(net->named_parameters(), adam);
@@ -262,17 +273,22 @@ void run_train(const TrainOptions& o, std::ostream& all_out) {
   const diffusion::Schedule schedule = diffusion::make_schedule(config.schedule, config.T);
   const diffusion::KernelFn kernel = diffusion::ddpm_kernel(schedule);
   const diffusion::Prediction pred = diffusion::parse_prediction(config.pred);
-  // The loss is weighted like the prediction (x0-MSE for x0, v-MSE for v): the usual objectives.
+  // The loss is weighted like the prediction (x0-MSE for x0, v-MSE for v), the
+  // usual objectives, unless --loss-weight says otherwise (12.9).
   diffusion::LossOptions loss_options;
   loss_options.prediction = pred;
-  loss_options.weighting = diffusion::parse_loss_weighting(config.pred);
+  loss_options.weighting =
+      diffusion::parse_loss_weighting(config.loss_weight == "pred" ? config.pred : config.loss_weight);
+  loss_options.min_snr_gamma = config.min_snr_gamma;
   // --sde: the continuous loss (4.5) and probability-flow pictures instead (sde_model.h).
   const std::unique_ptr<diffusion::Sde> sde = config.sde.empty() ? nullptr : model_sde(config, "train");
-  APPS_CHECK(!(sde && conditional), "--conditional is for discrete models; --sde {} runs are unconditional", config.sde);
+  APPS_CHECK(!(sde && conditional), "--conditional is for discrete models; --sde {} runs are unconditional",
+             config.sde);
   if (sde && (config.shards > 1 || nn::world().size() > 1))
-    throw Error(fmt::format("--sde {} trains in one process with --shards 1 (data parallelism covers the discrete loss "
-                            "only); got {} process(es), --shards {}",
-                            config.sde, nn::world().size(), config.shards));
+    throw Error(
+        fmt::format("--sde {} trains in one process with --shards 1 (data parallelism covers the discrete loss "
+                    "only); got {} process(es), --shards {}",
+                    config.sde, nn::world().size(), config.shards));
   int64_t last_saved = o.resume ? start : -1;
 
   auto save = [&](int64_t step) {
@@ -367,9 +383,10 @@ void run_train(const TrainOptions& o, std::ostream& all_out) {
   double initial_share = 1;
   for (int64_t n = 0; n < ema.num_updates() && initial_share > 1e-6; ++n) initial_share *= ema.decay_at(n);
   if (initial_share > 0.1)
-    out << fmt::format("note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
-                       "sample with --no-ema\n",
-                       ema.num_updates(), 100 * initial_share);
+    out << fmt::format(
+        "note: after {} steps the EMA weights are still {:.0f}% the initial ones; train longer or "
+        "sample with --no-ema\n",
+        ema.num_updates(), 100 * initial_share);
 }
 
 }  // namespace apps

@@ -51,6 +51,10 @@ nlohmann::json settings_with_sde(const TrainOptions& o) {
     s["sigma-min"] = o.sigma_min;
     s["sigma-max"] = o.sigma_max;
   }
+  if (o.loss_weight != "pred") {  // the same for a weighting other than the prediction's own
+    s["loss-weight"] = o.loss_weight;
+    s["min-snr-gamma"] = o.min_snr_gamma;
+  }
   return s;
 }
 
@@ -58,6 +62,7 @@ nlohmann::json settings_with_sde(const TrainOptions& o) {
 nlohmann::json known_settings() {
   TrainOptions ve;
   ve.sde = "ve";
+  ve.loss_weight = "min-snr";
   return settings_with_sde(ve);
 }
 

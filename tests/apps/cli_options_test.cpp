@@ -107,6 +107,36 @@ TEST(CliLrSchedule, Errors) {
   expect_fails_with(moons(dir / "d", 10, {"--clip-grad", "-1"}), "--clip-grad");
 }
 
+// --loss-weight min-snr (12.9): it changes the weights, goes into the checkpoint
+// and config.json only when asked for, and a resumed run keeps it bit for bit.
+TEST(CliLossWeight, MinSnrTrainsResumesAndIsSaved) {
+  TempDir dir;
+  const std::vector<std::string> min_snr = {"--loss-weight", "min-snr", "--min-snr-gamma", "2", "--ckpt-every", "5"};
+  ASSERT_EQ(diffuse(moons(dir / "plain", 10, {})).status, 0);
+  ASSERT_EQ(diffuse(moons(dir / "whole", 10, min_snr)).status, 0);
+  ASSERT_EQ(diffuse(moons(dir / "split", 5, min_snr)).status, 0);
+  const Result resumed = diffuse(moons(dir / "split", 10, {"--resume"}));
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_NE(live_weights(dir / "whole"), live_weights(dir / "plain"));
+  EXPECT_TRUE(apps_test::read_bytes(dir / "whole/model.safetensors") ==
+              apps_test::read_bytes(dir / "split/model.safetensors"));
+  const apps::RunConfig c = apps::load_checkpoint(dir / "whole/model.safetensors").config;
+  EXPECT_EQ(c.loss_weight, "min-snr");
+  EXPECT_EQ(c.min_snr_gamma, 2.0);
+  EXPECT_EQ(apps::load_checkpoint(dir / "plain/model.safetensors").config.loss_weight, "pred");
+  const std::string whole_config = apps_test::read_text(dir / "whole/config.json");
+  EXPECT_NE(whole_config.find("\"loss-weight\": \"min-snr\""), std::string::npos) << whole_config;
+  EXPECT_EQ(apps_test::read_text(dir / "plain/config.json").find("loss-weight"), std::string::npos);
+  // --config starts the same run again.
+  const Result again = diffuse({"train", "--config", dir / "whole/config.json", "--out", dir / "again"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(live_weights(dir / "again"), live_weights(dir / "whole"));
+  expect_fails_with(moons(dir / "split", 20, {"--resume", "--min-snr-gamma", "3"}),
+                    "trains with --loss-weight min-snr");
+  expect_fails_with(moons(dir / "e", 5, {"--min-snr-gamma", "3"}), "--min-snr-gamma is for --loss-weight min-snr");
+  expect_fails_with(moons(dir / "f", 5, {"--loss-weight", "snr"}), "--loss-weight");
+}
+
 TEST(CliPcSampler, SnrAndCorrectorStepsReachTheCorrector) {
   TempDir dir;
   apps_test::write_gmm(dir / "g.json");

@@ -2,6 +2,7 @@
 // small file writers for building fixtures (IDX, raw bytes) in place, and a
 // check of an apps::Error's message.
 #pragma once
+#include <gtest/gtest.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -11,8 +12,6 @@
 #include <initializer_list>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "apps/error.h"
 
@@ -46,6 +45,11 @@ inline void write_bytes(const std::string& path, const std::vector<uint8_t>& byt
 inline std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 // An IDX unsigned-byte image file: magic 00 00 08 03, dims big-endian, pixels.

@@ -57,6 +57,26 @@ TEST(Training, PredictionConversionsAndWeights) {
   EXPECT_EQ(loss_weight(LossWeighting::Eps, alpha_bar), 1.0);
 }
 
+// Min-SNR weighting (12.9) in eps units is min(SNR, gamma) / SNR: 1 where SNR <= gamma,
+// gamma / SNR above; in x0 units (times SNR) it is min(SNR, gamma), Hang et al.'s form.
+TEST(Training, MinSnrWeightIsCappedSnrOverSnr) {
+  const Schedule sch = linear_schedule(1000);
+  for (const int64_t step : {1, 10, 50, 200, 999}) {
+    const double alpha_bar = sch.alpha_bar[step];
+    const double snr = alpha_bar / (1.0 - alpha_bar);
+    for (const double gamma : {1.0, 5.0}) {
+      const double w = loss_weight(LossWeighting::MinSnr, alpha_bar, gamma);
+      EXPECT_NEAR(w * snr, std::min(snr, gamma), 1e-9 * snr) << "step " << step << " gamma " << gamma;
+      EXPECT_LE(w, 1.0);
+    }
+  }
+  // The linear schedule's SNR falls through 5 between those steps: both branches are taken.
+  EXPECT_LT(loss_weight(LossWeighting::MinSnr, sch.alpha_bar[1], 5.0), 0.01);
+  EXPECT_EQ(loss_weight(LossWeighting::MinSnr, sch.alpha_bar[999], 5.0), 1.0);
+  EXPECT_EQ(parse_loss_weighting("min-snr"), LossWeighting::MinSnr);
+  EXPECT_THROW(parse_loss_weighting("snr"), t::Error);
+}
+
 // A "network" that outputs the oracle's exact x0 (Tweedie, 10.5) or v, wrapped by
 // eps_model_from, must give the oracle's exact eps: the conversion of MATH section 6.
 TEST(Training, EpsModelFromX0AndVNetworksMatchTheOracle) {
@@ -93,8 +113,9 @@ TEST(Training, TrainerIsSeeded) {
     t::Generator init(7);
     nn::MLP2D model(nn::MLP2DConfig{2, 32, 16, 2}, init);
     nn::AdamW opt(model.named_parameters(), nn::AdamWOptions{1e-3});
-    Trainer trainer(model, linear_schedule(1000), opt, [&](t::Generator& g) { return sample_mixture(gmm, 64, g); },
-                    TrainerOptions{{}, 42});
+    Trainer trainer(
+        model, linear_schedule(1000), opt, [&](t::Generator& g) { return sample_mixture(gmm, 64, g); },
+        TrainerOptions{{}, 42});
     return trainer.train(5);
   };
   EXPECT_EQ(run(), run());
@@ -109,8 +130,8 @@ TEST(Training, ShortRunLearnsTheMixture) {
   nn::MLP2D model(nn::MLP2DConfig{2, 128, 32, 3}, init);
   nn::AdamW opt(model.named_parameters(), nn::AdamWOptions{2e-3, 0.9, 0.999, 1e-8, 0.0});
   nn::EMA ema(model, 0.99);
-  Trainer trainer(model, sch, opt, [&](t::Generator& g) { return sample_mixture(gmm, 256, g); },
-                  TrainerOptions{{}, 5}, &ema);
+  Trainer trainer(
+      model, sch, opt, [&](t::Generator& g) { return sample_mixture(gmm, 256, g); }, TrainerOptions{{}, 5}, &ema);
   const std::vector<double> losses = trainer.train(600);
   const double first = mean_of(losses, 0, 50), last = mean_of(losses, 550, 600);
   std::printf("  loss: first 50 steps %.4f, last 50 steps %.4f\n", first, last);
