@@ -43,6 +43,7 @@ struct TrainOptions {
   int64_t sample_every = 0;     // also DIR/samples-STEP.png every N steps (0: never)
   int64_t keep = 0;             // numbered checkpoints DIR/model-STEP.safetensors kept besides the latest
   std::string config;           // --config FILE: the cli reads it (train_config.h); run_train ignores it
+  std::string recipe;           // --recipe NAME: the same (train_recipe_flags)
   int64_t log_every = 0;        // a plain progress line on `out` every N steps (0: none; the CLI's default
                                 // is 100 when stdout is not a terminal)
   std::string device = "cpu";   // cpu | cuda (apps/device.h)

@@ -19,4 +19,10 @@ std::string train_config_json(const TrainOptions& o);
 // key for unreadable JSON, an unknown key or a value of the wrong type.
 std::vector<std::string> train_config_flags(const std::string& path);
 
+// `diffuse train --recipe NAME`: a named set of settings, as flags that go in
+// before --config's and the typed ones (which win). "fast" is the best
+// Fashion-MNIST recipe found for one hour of two CPU cores (docs/recipe.md).
+// Throws apps::Error for an unknown name, listing the known ones.
+std::vector<std::string> train_recipe_flags(const std::string& name);
+
 }  // namespace apps

@@ -1,12 +1,14 @@
 // The extras of a `diffuse train` run folder: samples-STEP.png pictures
 // (--sample-every), numbered checkpoints (--keep), and config.json with
-// --config FILE to start a run from one.
+// --config FILE to start a run from one, and --recipe NAME.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "apps/commands/train_config.h"
 #include "apps/io/png.h"
 #include "cli_util.h"
 #include "test_util.h"
@@ -79,6 +81,38 @@ TEST(TrainRunFolder, ConfigJsonStartsTheSameRun) {
   apps_test::expect_fails_with({"train", "--config", dir / "bad.json", "--out", dir / "d"}, "unknown setting 'lrr'");
   std::ofstream(dir / "range.json") << R"({"data": "moons", "lr": 5})";
   apps_test::expect_fails_with({"train", "--config", dir / "range.json", "--out", dir / "d"}, "--lr: '5'");
+}
+
+// --recipe fast puts its settings in, under --config's and the typed flags.
+TEST(TrainRunFolder, RecipeSettingsGoInAndTypedFlagsWin) {
+  TempDir dir;
+  // Typed flags make it a small moons run; the recipe's other settings stay.
+  const std::vector<std::string> typed = {"--data", "moons", "--model", "mlp", "--steps", "3", "--warmup", "0",
+                                          "--ema",  "0.9"};
+  std::vector<std::string> args = {"--recipe", "fast"};
+  args.insert(args.end(), typed.begin(), typed.end());
+  ASSERT_EQ(small_run(dir / "r", args).status, 0);
+  std::ifstream file(dir / "r/config.json");
+  const nlohmann::json config = nlohmann::json::parse(file);
+  const std::vector<std::string> recipe = apps::train_recipe_flags("fast");
+  ASSERT_EQ(recipe.size() % 2, 0u);
+  int from_recipe = 0;
+  for (size_t i = 0; i < recipe.size(); i += 2) {
+    const std::string key = recipe[i].substr(2);
+    if (std::find(typed.begin(), typed.end(), recipe[i]) != typed.end() || key == "batch") continue;  // overridden
+    ASSERT_TRUE(config.contains(key)) << key;
+    if (config[key].is_string())
+      EXPECT_EQ(config[key], recipe[i + 1]) << key;
+    else
+      EXPECT_DOUBLE_EQ(config[key].get<double>(), std::stod(recipe[i + 1])) << key;
+    ++from_recipe;
+  }
+  EXPECT_GE(from_recipe, 2);
+  EXPECT_EQ(config["data"], "moons");
+  EXPECT_EQ(config["steps"], 3);
+  EXPECT_EQ(config["batch"], 32);  // small_run's --batch, typed after the recipe's
+  EXPECT_EQ(config["ema"], 0.9);
+  apps_test::expect_fails_with({"train", "--recipe", "slow", "--out", dir / "x"}, "--recipe slow: unknown recipe");
 }
 
 }  // namespace
