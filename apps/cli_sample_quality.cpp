@@ -21,16 +21,17 @@ CLI::App* add_train_classifier(CLI::App& app, TrainClassifierOptions& o) {
   cmd->add_option("--batch", o.batch, "batch size")->check(whole_number(1))->capture_default_str();
   cmd->add_option("--lr", o.lr, "AdamW learning rate")->check(CLI::Range(1e-8, 1.0))->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of the weights and the batches")->capture_default_str();
-  cmd->add_option("--channels", o.channels, "channels of the first convolution (the next two have twice as many)")
-      ->check(whole_number(1))
-      ->capture_default_str();
-  cmd->add_option("--features", o.features, "width of the feature layer the distance compares")
-      ->check(whole_number(1))
-      ->capture_default_str();
+  cmd->add_option("--channels", o.channels,
+                  "channels of the first convolution (the next two have twice as many); default 32, 16 with --noisy")
+      ->check(whole_number(1));
+  cmd->add_option("--features", o.features,
+                  "width of the feature layer the distance compares; default 128, 64 with --noisy on images, "
+                  "the MLP's width (128) with --noisy on points")
+      ->check(whole_number(1));
   cmd->add_option("--out", o.out, "FILE.safetensors")->required();
   cmd->add_flag("--noisy", o.noisy,
-                "a noise-aware classifier of labeled 2-D points, on x_t at every t, for sample --classifier "
-                "(docs/math.md 12.2); --features is its width");
+                "a noise-aware classifier of labeled 2-D points (an MLP) or images (a time-aware CNN), on x_t at "
+                "every t, for sample --classifier (docs/math.md 12.2)");
   cmd->add_option("--schedule", o.schedule, "--noisy: the noise schedule of the x_t it learns on")
       ->check(CLI::IsMember({"linear", "cosine", "blog"}))
       ->capture_default_str();
@@ -52,6 +53,10 @@ CLI::App* add_score(CLI::App& app, ScoreOptions& o) {
       ->capture_default_str();
   cmd->add_option("--n", o.n, "images taken from each set")->check(whole_number(2))->capture_default_str();
   cmd->add_option("--seed", o.seed, "which n images, when a set holds more")->capture_default_str();
+  cmd->add_option("--class", o.class_index,
+                  "also report the share of samples the classifier labels K (counted from 0): what sample --class K "
+                  "--guidance W should raise")
+      ->check(whole_number(0));
   cmd->add_flag("--json", o.json, "print the result as one JSON object on the last line");
   add_device_flag(cmd, o.device);
   return cmd;

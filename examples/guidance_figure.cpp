@@ -3,10 +3,12 @@
 // columns weights; every cell is sampled by DDIM (eta 0) from the same x_T,
 // so a row shows what the weight alone does. Points are drawn over the data
 // (grey); images as a strip of samples.
-// Run: ./build/bin/guidance_figure MODEL OUT.png [WEIGHTS [N [STEPS [CLASSIFIER]]]]
+// Run: ./build/bin/guidance_figure MODEL OUT.png [WEIGHTS [N [STEPS [CLASSIFIER [CLASSES]]]]]
 //   MODEL: a `diffuse train --conditional` run directory, or gmm:FILE.json (the oracle)
 //   WEIGHTS: comma list (default 0,1,3); N: samples per cell (default 1000 points or 8 images)
 //   CLASSIFIER: FILE.safetensors of train-classifier --noisy (or "oracle"): classifier guidance instead
+//     ("" for none, to give CLASSES)
+//   CLASSES: comma list of the rows' classes (default: every class)
 // Deterministic: same arguments, same PNG.
 #include <fmt/core.h>
 
@@ -34,7 +36,8 @@ const std::vector<Color> kClassColors = {{31, 119, 180},  {255, 127, 14}, {44, 1
                                          {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
                                          {188, 189, 34},  {23, 190, 207}};
 
-std::vector<double> parse_weights(const std::string& text) {
+// "0,1,3" -> {0, 1, 3}: the weights, or the classes.
+std::vector<double> parse_list(const std::string& text) {
   std::vector<double> weights;
   size_t start = 0;
   while (start < text.size()) {
@@ -88,12 +91,12 @@ Image vstack(const std::vector<Image>& rows, int gap = 6) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    fmt::print(stderr, "usage: {} MODEL OUT.png [WEIGHTS [N [STEPS [CLASSIFIER]]]]\n", argv[0]);
+    fmt::print(stderr, "usage: {} MODEL OUT.png [WEIGHTS [N [STEPS [CLASSIFIER [CLASSES]]]]]\n", argv[0]);
     return 2;
   }
   try {
     const std::string source = argv[1], out = argv[2];
-    const std::vector<double> weights = parse_weights(argc > 3 ? argv[3] : "0,1,3");
+    const std::vector<double> weights = parse_list(argc > 3 ? argv[3] : "0,1,3");
     apps::ModelSourceOptions options;
     (source.rfind("gmm:", 0) == 0 ? options.oracle : options.ckpt) = source;
     apps::LoadedModel model = apps::load_model(options);
@@ -102,10 +105,16 @@ int main(int argc, char** argv) {
     const int64_t steps = argc > 5 ? std::stoll(argv[5]) : 50;
     const std::string classifier = argc > 6 ? argv[6] : "";
     const int64_t classes = !classifier.empty() && classifier != "oracle"
-                                ? apps::load_noisy_classifier(classifier).network->config().classes
+                                ? apps::load_noisy_classifier(classifier).classes
                             : model.gmm ? model.gmm->K()
                                         : model.network->num_classes();
     if (classes == 0) throw apps::Error(source + ": the model has no classes (train it with --conditional)");
+    std::vector<int64_t> rows_classes;
+    if (argc > 7) {
+      for (double c : parse_list(argv[7])) rows_classes.push_back(static_cast<int64_t>(c));
+    } else {
+      for (int64_t c = 0; c < classes; ++c) rows_classes.push_back(c);
+    }
     const tensor::Tensor data = images ? tensor::Tensor() : apps::load_data(model.config.data, model.config.seed, 2000);
     double range = 0;  // a square around the data with a margin
     if (!images) range = 1.15 * tensor::amax(tensor::abs(data)).item();
@@ -117,7 +126,7 @@ int main(int argc, char** argv) {
     for (double w : weights)
       header.push_back(apps::add_title(Image(images ? 8 * 58 : 200, 1, 3), fmt::format("w = {}", w)));
     rows.push_back(apps::hstack(header, 12));
-    for (int64_t c = 0; c < classes; ++c) {
+    for (const int64_t c : rows_classes) {
       std::vector<Image> cells;
       for (double w : weights) {
         apps::GuidanceFlags flags;

@@ -25,21 +25,20 @@ void apply_guidance(LoadedModel& model, const GuidanceFlags& flags) {
   }
   if (!flags.classifier.empty()) {
     const LoadedNoisyClassifier loaded = load_noisy_classifier(flags.classifier);
-    const nn::NoisyClassifierConfig& c = loaded.network->config();
-    APPS_CHECK(model.config.data_shape == tensor::Shape{c.data_dim},
-               "--classifier {} classifies points of {} dimensions; the model draws {}", flags.classifier, c.data_dim,
-               tensor::shape_str(model.config.data_shape));
+    APPS_CHECK(model.config.data_shape == loaded.example_shape,
+               "--classifier {} classifies examples {}; the model draws {}", flags.classifier,
+               tensor::shape_str(loaded.example_shape), tensor::shape_str(model.config.data_shape));
     APPS_CHECK(loaded.schedule == model.config.schedule && loaded.T == model.config.T,
                "--classifier {} learned x_t of the {} schedule (T = {}); the model's is {} (T = {})", flags.classifier,
                loaded.schedule, loaded.T, model.config.schedule, model.config.T);
-    APPS_CHECK(flags.class_index < c.classes, "--class {}: --classifier {} knows classes 0..{}", flags.class_index,
-               flags.classifier, c.classes - 1);
+    APPS_CHECK(flags.class_index < loaded.classes, "--class {}: --classifier {} knows classes 0..{}", flags.class_index,
+               flags.classifier, loaded.classes - 1);
     APPS_CHECK(model.device == tensor::Device::CPU, "--classifier runs on the cpu; drop --device");
-    const std::shared_ptr<nn::NoisyClassifier> network = loaded.network;
-    model.classifier = [network](const diffusion::KernelFn&) -> diffusion::ClassLogProb {
+    const auto logits = loaded.logits;  // holds the network
+    model.classifier = [logits](const diffusion::KernelFn&) -> diffusion::ClassLogProb {
       // The classifier reads the same labels as the denoiser (t - 1, or 999 t on the SDE: docs/math.md 4.4).
-      return [network](const autograd::Variable& x, const tensor::Tensor& label) {
-        return autograd::log_softmax(network->forward(x, label), 1);
+      return [logits](const autograd::Variable& x, const tensor::Tensor& label) {
+        return autograd::log_softmax(logits(x, label), 1);
       };
     };
     return;

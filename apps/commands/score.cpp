@@ -7,10 +7,12 @@
 
 #include "apps/commands/image_classifier.h"
 #include "apps/commands/pixel_features.h"
+#include "apps/commands/train_classifier.h"
 #include "apps/data/dataset.h"
 #include "apps/device.h"
 #include "apps/error.h"
 #include "apps/io/npy.h"
+#include "autograd/grad_mode.h"
 #include "diffusion/metrics.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -40,6 +42,14 @@ Tensor take(const Tensor& images, int64_t n, uint64_t seed, uint64_t stream, con
   return tensor::index_select(images, 0, tensor::randperm(images.size(0), gen).narrow(0, 0, n).contiguous());
 }
 
+// The share of images whose features (n, F) the classifier's head labels as class k.
+double class_share(nn::Classifier& classifier, const Tensor& features, int64_t k) {
+  autograd::NoGradGuard no_grad;
+  const Tensor logits = classifier.head->forward(autograd::Variable(features)).data().to(tensor::Device::CPU);
+  const Tensor labels = tensor::full({features.size(0)}, static_cast<double>(k), tensor::DType::Int64);
+  return static_cast<double>(count_correct(logits, labels)) / static_cast<double>(features.size(0));
+}
+
 }  // namespace
 
 void run_score(const ScoreOptions& o, std::ostream& out) {
@@ -49,10 +59,15 @@ void run_score(const ScoreOptions& o, std::ostream& out) {
              "score: give --classifier FILE (from diffuse train-classifier), or --features pixels");
   APPS_CHECK(!pixels || o.classifier.empty(), "--features pixels uses no classifier; drop --classifier {}",
              o.classifier);
+  APPS_CHECK(o.class_index < 0 || !pixels, "--class {} counts the classifier's labels; drop --features pixels",
+             o.class_index);
   LoadedClassifier classifier;
   if (!pixels) {
     classifier = load_classifier(o.classifier);
     classifier.network->to(device);
+    const int64_t classes = classifier.network->config().classes;
+    APPS_CHECK(o.class_index < classes, "--class {}: the classifier {} knows classes 0..{}", o.class_index,
+               o.classifier, classes - 1);
   }
   const Tensor samples = take(load_images(o.samples, o.seed), o.n, o.seed, 0, "--samples", o.samples).to(device);
   const Tensor ref = take(load_images(o.ref, o.seed), o.n, o.seed, 1, "--ref", o.ref).to(device);
@@ -74,14 +89,23 @@ void run_score(const ScoreOptions& o, std::ostream& out) {
 
   out << fmt::format("FD {:.4f} (docs/math.md 11.3) between {} images of {} and {} images of {}, in the {}\n", fd,
                      samples.size(0), o.samples, ref.size(0), o.ref, feature_space);
+  const double share = o.class_index >= 0 ? class_share(*classifier.network, sample_features, o.class_index) : 0.0;
+  if (o.class_index >= 0) {
+    out << fmt::format("class {}: {:.1f}% of the {} images of {} are labelled {} by the classifier {}\n", o.class_index,
+                       100 * share, samples.size(0), o.samples, o.class_index, o.classifier);
+  }
   if (o.json) {
-    const nlohmann::json j = {{"fd", fd},
-                              {"n_samples", samples.size(0)},
-                              {"n_ref", ref.size(0)},
-                              {"classifier", pixels ? "pixels" : o.classifier},
-                              {"samples", o.samples},
-                              {"ref", o.ref},
-                              {"features", sample_features.size(1)}};
+    nlohmann::json j = {{"fd", fd},
+                        {"n_samples", samples.size(0)},
+                        {"n_ref", ref.size(0)},
+                        {"classifier", pixels ? "pixels" : o.classifier},
+                        {"samples", o.samples},
+                        {"ref", o.ref},
+                        {"features", sample_features.size(1)}};
+    if (o.class_index >= 0) {
+      j["class"] = o.class_index;
+      j["class_share"] = share;
+    }
     out << j.dump() << "\n";  // the last line, for scripts
   }
 }

@@ -12,7 +12,8 @@ namespace apps {
 
 int64_t class_count(const std::string& data_spec, const tensor::Tensor& labels) {
   APPS_CHECK(labels.defined() && labels.numel() > 0,
-             "--conditional: --data {} has no class labels (labeled: moons, 8gaussians, gmm:FILE, fashion-mnist)",
+             "--conditional: --data {} has no class labels (labeled: moons, 8gaussians, gmm:FILE, fashion-mnist, "
+             "idx:FILE with its labels file)",
              data_spec);
   const std::vector<int64_t> y = labels.to_vector<int64_t>();
   const auto [lo, hi] = std::minmax_element(y.begin(), y.end());

@@ -24,28 +24,6 @@ namespace {
 
 using tensor::Tensor;
 
-// fashion-mnist[:DIR] -> fashion-mnist-test[:DIR]; other data needs --test-data.
-std::string test_data_spec(const TrainClassifierOptions& o) {
-  if (!o.test_data.empty()) return o.test_data;
-  const std::string train = "fashion-mnist";
-  APPS_CHECK(o.data == train || o.data.rfind(train + ":", 0) == 0,
-             "--data {}: give --test-data too (only fashion-mnist knows its test set)", o.data);
-  return "fashion-mnist-test" + o.data.substr(train.size());
-}
-
-// How many rows of logits (N, K) have their largest entry at the label.
-int64_t count_correct(const Tensor& logits, const Tensor& labels) {
-  const int64_t K = logits.size(1);
-  const std::vector<float> z = logits.to(tensor::DType::Float32).contiguous().to_vector<float>();
-  const std::vector<int64_t> y = labels.to_vector<int64_t>();
-  int64_t correct = 0;
-  for (size_t i = 0; i < y.size(); ++i) {
-    const float* row = z.data() + i * K;
-    correct += (std::max_element(row, row + K) - row) == y[i];
-  }
-  return correct;
-}
-
 // The fraction of `set` the classifier labels right, in batches without a graph.
 double accuracy(nn::Classifier& classifier, const LabeledImages& set) {
   autograd::NoGradGuard no_grad;
@@ -68,6 +46,26 @@ int64_t largest_label(const Tensor& labels) {
 }
 
 }  // namespace
+
+std::string test_data_spec(const TrainClassifierOptions& o) {
+  if (!o.test_data.empty()) return o.test_data;
+  const std::string train = "fashion-mnist";
+  APPS_CHECK(o.data == train || o.data.rfind(train + ":", 0) == 0,
+             "--data {}: give --test-data too (only fashion-mnist knows its test set)", o.data);
+  return "fashion-mnist-test" + o.data.substr(train.size());
+}
+
+int64_t count_correct(const Tensor& logits, const Tensor& labels) {
+  const int64_t K = logits.size(1);
+  const std::vector<float> z = logits.to(tensor::DType::Float32).contiguous().to_vector<float>();
+  const std::vector<int64_t> y = labels.to_vector<int64_t>();
+  int64_t correct = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    const float* row = z.data() + i * K;
+    correct += (std::max_element(row, row + K) - row) == y[i];
+  }
+  return correct;
+}
 
 void classifier_step(const autograd::Variable& loss, nn::AdamW& optimizer, int64_t step,
                      const TrainClassifierOptions& o, Progress& progress, TailLoss& tail) {
@@ -102,13 +100,7 @@ void run_train_classifier(const TrainClassifierOptions& o, std::ostream& out) {
   APPS_CHECK(largest_label(test.labels) < classes, "--test-data {} has label {}, but --data {} has only {} classes",
              test_spec, largest_label(test.labels), o.data, classes);
 
-  nn::ClassifierConfig config;
-  config.in_channels = example[0];
-  config.height = example[1];
-  config.width = example[2];
-  config.channels = o.channels;
-  config.features = o.features;
-  config.classes = classes;
+  const auto config = image_classifier_config<nn::ClassifierConfig>(example, classes, o);
   tensor::Generator init_gen(o.seed);
   nn::Classifier classifier(config, init_gen);
   classifier.to(device);  // before the optimizer is built (Note [Moving a model] in nn/module.h)

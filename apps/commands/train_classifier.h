@@ -22,17 +22,41 @@ struct TrainClassifierOptions {
   int64_t batch = 128;
   double lr = 3e-3;  // AdamW
   uint64_t seed = 0;
-  int64_t channels = 32;       // conv1's output channels
-  int64_t features = 128;      // the feature width
+  // 0: the model's default. Metric classifier: channels 32, features 128;
+  // --noisy points: features (the MLP's width) 128; --noisy images: 16, 64.
+  int64_t channels = 0;        // conv1's output channels
+  int64_t features = 0;        // the feature width
   std::string out;             // FILE.safetensors
   std::string device = "cpu";  // cpu | cuda (apps/device.h)
   // --noisy: the noise-aware classifier of classifier guidance on labeled 2-D
-  // points (noisy_classifier.h), trained on x_t under this schedule (T = 1000).
+  // points or images (noisy_classifier.h), trained on x_t under this schedule (T = 1000).
   bool noisy = false;
   std::string schedule = "linear";
 };
 
 void run_train_classifier(const TrainClassifierOptions& options, std::ostream& out);
+
+// --test-data, or fashion-mnist-test[:DIR] for --data fashion-mnist[:DIR];
+// throws for other data without --test-data.
+std::string test_data_spec(const TrainClassifierOptions& options);
+
+// The config of an image classifier (nn::ClassifierConfig,
+// nn::NoisyImageClassifierConfig) for examples (C, H, W) of `classes`
+// classes, with --channels and --features where given.
+template <typename Config>
+Config image_classifier_config(const tensor::Shape& example, int64_t classes, const TrainClassifierOptions& o) {
+  Config config;
+  config.in_channels = example[0];
+  config.height = example[1];
+  config.width = example[2];
+  if (o.channels > 0) config.channels = o.channels;
+  if (o.features > 0) config.features = o.features;
+  config.classes = classes;
+  return config;
+}
+
+// How many rows of logits (N, K) have their largest entry at the label (N,).
+int64_t count_correct(const tensor::Tensor& logits, const tensor::Tensor& labels);
 
 // The last 100 steps' losses, summed, for the final report.
 struct TailLoss {

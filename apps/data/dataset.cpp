@@ -28,7 +28,9 @@ tensor::Tensor load_data(const std::string& spec, uint64_t seed, int64_t n_point
   std::string arg;
   if (labels) *labels = tensor::Tensor();
   if (is_toy_2d(spec)) return toy_2d(spec, n_points, seed, labels);
-  if (labels && (split_spec(spec, "fashion-mnist", arg) || split_spec(spec, "fashion-mnist-test", arg))) {
+  const bool labeled_images = split_spec(spec, "fashion-mnist", arg) || split_spec(spec, "fashion-mnist-test", arg) ||
+                              (split_spec(spec, "idx", arg) && !arg.empty());
+  if (labels && labeled_images) {
     LabeledImages set = load_labeled_images(spec);
     *labels = set.labels;
     return set.images;

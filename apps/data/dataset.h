@@ -20,7 +20,8 @@ inline constexpr const char* kDataHelp =
 // of them from seed. Files are read whole; errors name the file. With
 // `labels` given, it receives the examples' classes, Int64 (N,), or an
 // undefined tensor for data without them (labeled: fashion-mnist[-test],
-// moons, 8gaussians, gmm:FILE; see toy2d.h).
+// idx:FILE with its labels file (labeled_images.h), moons, 8gaussians,
+// gmm:FILE; see toy2d.h).
 tensor::Tensor load_data(const std::string& spec, uint64_t seed, int64_t n_points = 50000,
                          tensor::Tensor* labels = nullptr);
 

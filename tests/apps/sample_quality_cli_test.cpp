@@ -1,12 +1,10 @@
 // The image sample-quality commands end to end (docs/math.md (11.3)):
 // IDX label files, `diffuse train-classifier` on a tiny labeled set made in
 // place, `diffuse score` between image sets, and their one-line errors.
-// The set: 8x8 images, class 0 dark with a bright left half, class 1 dark
-// with a bright right half, so a few AdamW steps separate them.
+// The set: apps_test::write_toy_set (test_util.h), two classes of 8x8 images.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "apps/data/idx.h"
@@ -23,24 +21,8 @@ using apps_test::diffuse;
 using apps_test::expect_fails_with;
 using apps_test::TempDir;
 
-constexpr uint32_t kSide = 8;
-
-// n images alternating between the two classes; pixel noise from i keeps
-// every image distinct (the covariance of the features is then full rank).
-void write_toy_set(const std::string& images_path, const std::string& labels_path, uint32_t n) {
-  std::vector<uint8_t> pixels, labels;
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint8_t label = i % 2;
-    labels.push_back(label);
-    for (uint32_t y = 0; y < kSide; ++y)
-      for (uint32_t x = 0; x < kSide; ++x) {
-        const bool bright = label == 0 ? x < kSide / 2 : x >= kSide / 2;
-        pixels.push_back(static_cast<uint8_t>((bright ? 200 : 30) + (i * 7 + y * 3 + x) % 23));
-      }
-  }
-  apps_test::write_bytes(images_path, apps_test::idx_images(n, kSide, kSide, pixels));
-  apps_test::write_bytes(labels_path, apps_test::idx_labels(labels));
-}
+constexpr uint32_t kSide = apps_test::kTwoHalvesSide;
+using apps_test::write_toy_set;
 
 // One toy set and a classifier trained on it, shared by the tests below.
 class SampleQualityCli : public ::testing::Test {
@@ -49,8 +31,8 @@ class SampleQualityCli : public ::testing::Test {
     dir_ = new TempDir();
     write_toy_set(images(), *dir_ / "toy-labels-idx1-ubyte", 64);
     const apps_test::Result r =
-        diffuse({"train-classifier", "--data", "idx:" + images(), "--test-data", "idx:" + images(), "--steps", "150", "--lr", "1e-2",
-                 "--batch", "16", "--channels", "8", "--features", "8", "--out", classifier()});
+        diffuse({"train-classifier", "--data", "idx:" + images(), "--test-data", "idx:" + images(), "--steps", "150",
+                 "--lr", "1e-2", "--batch", "16", "--channels", "8", "--features", "8", "--out", classifier()});
     train_status_ = r.status;
     train_out_ = r.out + r.err;
   }
@@ -140,18 +122,45 @@ TEST_F(SampleQualityCli, ScoreIsZeroForTheSameImagesAndGrowsWhenOneClassIsMissin
   EXPECT_NE(r.out.find("FD "), std::string::npos);
 }
 
+TEST_F(SampleQualityCli, ScoreClassCountsTheImagesTheClassifierLabelsK) {
+  ASSERT_EQ(train_status_, 0) << train_out_;
+  const tensor::Tensor all = apps::read_idx_images(images());
+  // 24 of class 0 (even rows) and 8 of class 1 (odd rows): shares 3/4 and 1/4.
+  const tensor::Tensor rows =
+      tensor::cat({tensor::arange(0, 48, 2, tensor::DType::Int64), tensor::arange(1, 17, 2, tensor::DType::Int64)}, 0);
+  apps::write_npy(*dir_ / "mixed.npy", tensor::index_select(all, 0, rows));
+  for (const int k : {0, 1}) {
+    const apps_test::Result r =
+        diffuse({"score", "--samples", *dir_ / "mixed.npy", "--ref", "idx:" + images(), "--classifier", classifier(),
+                 "--n", "32", "--class", std::to_string(k), "--json"});
+    ASSERT_EQ(r.status, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1));
+    EXPECT_EQ(j["class"], k);
+    EXPECT_DOUBLE_EQ(j["class_share"].get<double>(), k == 0 ? 0.75 : 0.25) << r.out;
+    EXPECT_NE(r.out.find(k == 0 ? "class 0: 75.0% of the 32 images" : "class 1: 25.0% of the 32 images"),
+              std::string::npos)
+        << r.out;
+  }
+  expect_fails_with({"score", "--samples", *dir_ / "mixed.npy", "--ref", "idx:" + images(), "--classifier",
+                     classifier(), "--n", "32", "--class", "2"},
+                    "--class 2: the classifier " + classifier() + " knows classes 0..1");
+  expect_fails_with({"score", "--samples", *dir_ / "mixed.npy", "--ref", "idx:" + images(), "--features", "pixels",
+                     "--n", "32", "--class", "0"},
+                    "drop --features pixels");
+}
+
 TEST_F(SampleQualityCli, ScoreErrorsNameTheProblem) {
   ASSERT_EQ(train_status_, 0) << train_out_;
-  expect_fails_with({"score", "--samples", "idx:" + images(), "--ref", "idx:" + images(), "--classifier",
-                     *dir_ / "none.safetensors"},
-                    "no such file");
-  expect_fails_with({"score", "--samples", "idx:" + images(), "--ref", "idx:" + images(), "--classifier",
-                     classifier(), "--n", "65"},
-                    "fewer than --n 65");
+  expect_fails_with(
+      {"score", "--samples", "idx:" + images(), "--ref", "idx:" + images(), "--classifier", *dir_ / "none.safetensors"},
+      "no such file");
+  expect_fails_with(
+      {"score", "--samples", "idx:" + images(), "--ref", "idx:" + images(), "--classifier", classifier(), "--n", "65"},
+      "fewer than --n 65");
   apps::write_npy(*dir_ / "small.npy", tensor::zeros({4, 1, 6, 6}));
-  expect_fails_with({"score", "--samples", *dir_ / "small.npy", "--ref", "idx:" + images(), "--classifier",
-                     classifier(), "--n", "4"},
-                    "do not fit the classifier");
+  expect_fails_with(
+      {"score", "--samples", *dir_ / "small.npy", "--ref", "idx:" + images(), "--classifier", classifier(), "--n", "4"},
+      "do not fit the classifier");
   // A safetensors file that is not a classifier.
   nn::save_safetensors(*dir_ / "other.safetensors", {{"w", tensor::zeros({2})}}, {});
   expect_fails_with({"score", "--samples", "idx:" + images(), "--ref", "idx:" + images(), "--classifier",

@@ -70,6 +70,27 @@ inline std::vector<uint8_t> idx_labels(const std::vector<uint8_t>& labels) {
   return bytes;
 }
 
+// A labeled toy set of n 8x8 images written as IDX files: class 0 dark with
+// a bright left half, class 1 dark with a bright right half (labels
+// alternate 0, 1, 0, ...), so a few AdamW steps separate them. Pixel noise
+// from i keeps every image distinct (the covariance of features is then full rank).
+constexpr uint32_t kTwoHalvesSide = 8;
+inline void write_toy_set(const std::string& images_path, const std::string& labels_path, uint32_t n) {
+  constexpr uint32_t side = kTwoHalvesSide;
+  std::vector<uint8_t> pixels, labels;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint8_t label = i % 2;
+    labels.push_back(label);
+    for (uint32_t y = 0; y < side; ++y)
+      for (uint32_t x = 0; x < side; ++x) {
+        const bool bright = label == 0 ? x < side / 2 : x >= side / 2;
+        pixels.push_back(static_cast<uint8_t>((bright ? 200 : 30) + (i * 7 + y * 3 + x) % 23));
+      }
+  }
+  write_bytes(images_path, idx_images(n, side, side, pixels));
+  write_bytes(labels_path, idx_labels(labels));
+}
+
 // Runs f, expecting an apps::Error whose message holds every fragment.
 template <typename F>
 void expect_error(F f, std::initializer_list<std::string> fragments) {
