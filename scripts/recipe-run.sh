@@ -10,7 +10,7 @@
 # A stage whose output exists is skipped, so an interrupted search resumes.
 # Environment: DIFFUSE (binary, ./build/bin/diffuse), CLASSIFIER (the score's
 # classifier, made by `diffuse train-classifier` if missing: runs/classifier.safetensors),
-# SAMPLER (dpm-solver++2m), NFE (20), N (1000 samples), SAMPLE_SEED (0).
+# SAMPLER (dpm-solver++2m), NFE (20), N (1000 samples), SAMPLE_SEED (0), WEIGHTS ("ema live").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: scripts/recipe-run.sh OUT_DIR NAME STEPS [diffuse train flags ...]"
@@ -38,7 +38,7 @@ if [[ ! -f $run/model.safetensors ]] || ! grep -q "\"steps\": $steps\b" "$run/co
   $diffuse train --data fashion-mnist --model unet --steps "$steps" --samples 1 --ckpt-every 500 --log-every 200 \
     --out "$run" $resume "$@"
 fi
-for weights in ema live; do
+for weights in ${WEIGHTS:-ema live}; do
   tag=$sampler-$nfe-$weights-s$sample_seed-step$steps
   [[ -f $run/fd-$tag.json ]] && continue
   flag=""
