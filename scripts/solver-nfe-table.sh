@@ -12,8 +12,9 @@
 # file, its time and its score are kept, and work whose output exists is
 # skipped, so an interrupted table resumes. Results (OUT_DIR, default
 # RUN_DIR/nfe): nfe.tsv (sampler, nfe, seed, fd, sample_seconds: the wall time
-# of the `diffuse sample` run), floor.json (N training against N test images)
-# and nfe.png. Overrides:
+# of the `diffuse sample` run), nfe.md (the FD and the time as markdown tables,
+# one row per sampler, the seeds of a cell separated by " / "), floor.json
+# (N training against N test images) and nfe.png. Overrides:
 #   SAMPLERS ("ddim dpm-solver++2m dpm-solver++3m edm-heun"; ddim runs with eta 0)
 #   NFES ("10 20 50")  N (1000)  SEED (1)  SPREAD_SEEDS ("1001": more seeds, at SPREAD_NFES only)
 #   SPREAD_NFES ("10 20")  CONTRAST ("ddpm analytic-ddpm": stochastic samplers, at NFES and SEED,
@@ -82,8 +83,9 @@ for nfe in $NFES; do
   for sampler in $CONTRAST; do one_cell "$sampler" "$nfe" "$SEED"; done
 done
 
-# The table, in the order of SAMPLERS and CONTRAST, then NFE, then seed.
 fd_of() { sed -n 's/.*"fd": *\([0-9.eE+-]*\).*/\1/p' "$1"; }
+
+# The table, in the order of SAMPLERS and CONTRAST, then NFE, then seed.
 {
   printf 'sampler\tnfe\tseed\tfd\tsample_seconds\n'
   for sampler in $SAMPLERS $CONTRAST; do
@@ -98,10 +100,41 @@ fd_of() { sed -n 's/.*"fd": *\([0-9.eE+-]*\).*/\1/p' "$1"; }
   done
 } >"$out/nfe.tsv"
 
+# Markdown: FD, then seconds, per sampler (rows) and NFE (columns), the seeds of a cell in SEED, SPREAD_SEEDS order.
+markdown() {
+  awk -F'\t' -v column="$1" -v format="$2" -v nfes="$NFES" '
+    NR == 1 { next }
+    !($1 in seen) { seen[$1] = 1; order[++rows] = $1 }
+    {
+      key = $1 SUBSEP $2; value = sprintf(format, $column)
+      cell[key] = count[key]++ ? cell[key] " / " value : value
+    }
+    END {
+      n = split(nfes, nfe, " ")
+      line = "| sampler |"; rule = "|---|"
+      for (j = 1; j <= n; ++j) { line = line " NFE " nfe[j] " |"; rule = rule "---|" }
+      print line; print rule
+      for (i = 1; i <= rows; ++i) {
+        line = "| " order[i] " |"
+        for (j = 1; j <= n; ++j) line = line " " cell[order[i] SUBSEP nfe[j]] " |"
+        print line
+      }
+    }' "$out/nfe.tsv"
+}
+{
+  echo "FD of $N samples to $N test images (seeds: $SEED $SPREAD_SEEDS); floor, $N training images: $(printf %.2f "$(fd_of "$out/floor.json")")"
+  echo
+  markdown 4 "%.1f"
+  echo
+  echo "Wall time of each \`diffuse sample\` run, seconds"
+  echo
+  markdown 5 "%.0f"
+} >"$out/nfe.md"
+
 # The figure: FD against NFE per sampler, the points of every seed and a line through their mean.
 floor=$(fd_of "$out/floor.json")
 $figure --tsv "$out/nfe.tsv" --series sampler --x nfe --y fd --log-x --log-y \
   --x-title "model evaluations (NFE)" --y-title "FD to the test set" \
   --title "Fashion-MNIST: FD of $N samples against NFE" \
   --hline "$floor:$N training images" --out "$out/nfe.png"
-stamp "done: $out/nfe.tsv, $out/nfe.png"
+stamp "done: $out/nfe.tsv, $out/nfe.md, $out/nfe.png"
