@@ -24,7 +24,7 @@ grep -q "wrote $work/good.png (4 points)" "$work/log" || fail "unexpected output
 expect_refusal() {
   local table=$1 message=$2
   shift 2
-  printf "$table" >"$work/bad.tsv"
+  printf '%b' "$table" >"$work/bad.tsv"  # %b: the \t and \n in the table
   local status=0
   "$figure" --tsv "$work/bad.tsv" --series sampler --x nfe --y fd --out "$work/bad.png" "$@" 2>"$work/err" ||
     status=$?
@@ -42,5 +42,7 @@ expect_refusal "${header}ddim\t0\t1\n" "[line_chart] the log x axis cannot show 
 expect_refusal "${header}ddim\t1\t1\n" "--hline 'one:floor': 'one' is not a number" --hline one:floor
 status=0
 "$figure" --tsv "$work/missing.tsv" --out "$work/m.png" 2>"$work/err" || status=$?
-[[ $status -eq 1 ]] && grep -qF "$work/missing.tsv: cannot read it" "$work/err" || fail "missing file: $(cat "$work/err")"
+if [[ $status -ne 1 ]] || ! grep -qF "$work/missing.tsv: cannot read it" "$work/err"; then
+  fail "missing file: status $status, $(cat "$work/err")"
+fi
 echo "curves_figure: all checks passed"
