@@ -60,7 +60,7 @@ std::vector<Level> levels(const EdmHeunSampler& s) {
 }
 
 // d = (x - D(x; sigma)) / sigma = eps_theta(a x, t - 1) with a = 1 / sqrt(1 + sigma^2), docs/math.md (12.8).
-Tensor slope(const EpsModel& model, const Tensor& x, const Level& level) {
+Tensor slope(const EpsModel& model, const Tensor& x, const Level& level, bool clip_x0) {
   const double a = 1.0 / std::sqrt(1.0 + level.sigma * level.sigma);
   // model.h: label = t - 1, here fractional; float64 for float64 x, so the oracle's tests see the exact step.
   const tensor::DType dtype = x.dtype() == tensor::DType::Float64 ? tensor::DType::Float64 : tensor::DType::Float32;
@@ -68,7 +68,9 @@ Tensor slope(const EpsModel& model, const Tensor& x, const Level& level) {
   const Variable eps = model(Variable(a * x), label);
   TENSOR_CHECK(eps.shape() == x.shape(), "[EdmHeunSampler] the model returned {} for x {}",
                tensor::shape_str(eps.shape()), tensor::shape_str(x.shape()));
-  return eps.data();
+  if (!clip_x0) return eps.data();  // d = (x - D) / sigma = eps, since D = x - sigma eps
+  const Tensor denoised = tensor::clamp(x - level.sigma * eps.data(), -1.0, 1.0);
+  return (x - denoised) / level.sigma;
 }
 
 }  // namespace
@@ -152,10 +154,10 @@ Tensor EdmHeunSampler::run(const EpsModel& model, const Tensor& x_T, const StepC
     const Level& here = walk[i];
     const Level& next = walk[i + 1];
     const double dsigma = next.sigma - here.sigma;
-    const Tensor d = slope(model, x, here);
+    const Tensor d = slope(model, x, here, clip_x0);
     const Tensor x_euler = x + dsigma * d;  // docs/math.md (12.8): the Euler predictor
     if (next.sigma > 0.0) {
-      const Tensor d_next = slope(model, x_euler, next);
+      const Tensor d_next = slope(model, x_euler, next, clip_x0);
       x = x + (0.5 * dsigma) * (d + d_next);  // the trapezoid corrector
     } else {
       x = x_euler;  // the last step, into sigma = 0, stays Euler: x = D(x; sigma_min)

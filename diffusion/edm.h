@@ -49,6 +49,10 @@ struct EdmHeunSampler {
   int64_t points = 10;  // N of (12.7): N Heun steps, the last one Euler, 2N - 1 evaluations
   double rho = 7.0;
   EdmLabels labels = EdmLabels::Interpolate;
+  // Clip each D(x; sigma) = x0_hat to [-1, 1] and take the slope from the
+  // clipped value, d = (x - D) / sigma, as DDIM and DPM-Solver++ do with
+  // clip_x0 (off by default; `diffuse sample` turns it on for images).
+  bool clip_x0 = false;
 
   // The most points whose 2N - 1 evaluations fit a budget of `nfe` (>= 1):
   // N = floor((nfe + 1) / 2), so an even budget leaves one evaluation unused.

@@ -107,7 +107,8 @@ SampledChunk sample_chunk(const LoadedModel& model, const SampleOptions& o, cons
     nfe = solver.nfe();
   } else if (o.sampler == "edm-heun") {
     // The most Heun points whose 2N - 1 evaluations fit --steps, at interpolated (fractional) labels.
-    const diffusion::EdmHeunSampler sampler{model.schedule, diffusion::EdmHeunSampler::points_for_nfe(o.steps)};
+    diffusion::EdmHeunSampler sampler{model.schedule, diffusion::EdmHeunSampler::points_for_nfe(o.steps)};
+    sampler.clip_x0 = images;  // as DDIM and DPM-Solver++ above
     x = x_T.defined() ? sampler.run(model.interpolated_eps(), x_T, on_step)
                       : sampler.sample(model.interpolated_eps(), shape, o.seed, tensor::DType::Float32, on_step);
     nfe = sampler.nfe();

@@ -228,6 +228,23 @@ TEST(FastSolvers, SameSeedSameSamples) {
   }
 }
 
+// clip_x0: EDM's last step lands on D(x; sigma_min), so with the clip every
+// sample lies in [-1, 1]; a mixture with a component at 3 puts unclipped
+// samples outside it. Clipping is the same thing DPM-Solver++ does.
+TEST(FastSolvers, EdmClipKeepsSamplesInRangeLikeDpmSolver) {
+  const GaussianMixture far = make_gaussian_mixture({{3.0, -3.0}}, {0.2}, {1.0});
+  const EpsModel fractional = gmm_eps_model(far, interpolated_ddpm_kernel(schedule()));
+  const EpsModel discrete = gmm_eps_model(far, ddpm_kernel(schedule()));
+  EdmHeunSampler edm{schedule(), 5};
+  const t::Tensor plain = edm.run(fractional, noise(3));
+  edm.clip_x0 = true;
+  const t::Tensor clipped = edm.run(fractional, noise(3));
+  EXPECT_GT(t::amax(t::abs(plain)).item(), 2.0);
+  EXPECT_LE(t::amax(t::abs(clipped)).item(), 1.0);
+  const DpmSolverPlusPlus dpm{schedule(), solver_timesteps(schedule(), 9, SolverSpacing::LogSnr), 2, true};
+  EXPECT_LE(t::amax(t::abs(dpm.run(discrete, noise(3)))).item(), 1.0);
+}
+
 TEST(FastSolvers, LogSnrTimestepsAreDistinctAndEvenInLambda) {
   const Schedule& sch = schedule();
   for (const int64_t K : {1, 2, 10, 50, 200, 999, 1000}) {
