@@ -167,7 +167,8 @@ void col2im(const T* col, int64_t ld, T* img, const Geometry& g, const Conv2dPar
 constexpr int64_t kGemmColumns = 512;
 constexpr int64_t kColElements = int64_t(1) << 20;
 
-int64_t images_per_gemm(const Geometry& g) {
+int64_t images_per_gemm(const Geometry& g, const Conv2dParams& p) {
+  if (is_pointwise(g, p)) return 1;  // the image is the col matrix: grouping would only add copies
   const int64_t plane = std::max<int64_t>(g.col_cols(), 1);
   const int64_t by_columns = kGemmColumns / plane;
   const int64_t by_memory = kColElements / (std::max<int64_t>(g.col_rows(), 1) * plane);
@@ -223,19 +224,19 @@ void bias_plus_gemm(const T* w, const T* col, const T* bias, T* out, int64_t col
 template <typename T>
 void convolve(const Geometry& g, const Conv2dParams& p, const T* px, const T* pw, const T* pb, T* po) {
   const bool pointwise = is_pointwise(g, p);
-  const int64_t group_size = images_per_gemm(g);
+  const int64_t group_size = images_per_gemm(g, p);
   const int64_t groups = (g.N + group_size - 1) / group_size;
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
   const int64_t columns = group_size * g.col_cols();
   // Scratch: the group's col matrix, then (groups of several images) its product.
-  const int64_t col_size = pointwise && group_size == 1 ? 0 : g.col_rows() * columns;
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * columns;
   const int64_t product_size = group_size == 1 ? 0 : g.O * columns;
   parallel_tasks<T>(
       groups,
       [&](int64_t q, T* scratch) {
         const ImageGroup group{q * group_size, std::min(group_size, g.N - q * group_size)};
         const int64_t group_columns = group.count * g.col_cols();
-        const T* col = pointwise && group_size == 1 ? px + group.first * in_size : scratch;
+        const T* col = pointwise ? px + group.first * in_size : scratch;
         if (col == scratch) im2col_group(px, scratch, g, p, group);
         if (group_size == 1) return bias_plus_gemm(pw, col, pb, po + group.first * out_size, group_columns, g);
         T* product = scratch + col_size;
@@ -256,14 +257,18 @@ void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Te
 // is itself a convolution: of grad_out with the kernel flipped in both
 // directions and its two channel dims swapped, w'[c, o, kh, kw] =
 // w[o, c, KH-1-kh, KW-1-kw], with padding KH-1-pad_h (and KW-1-pad_w), which
-// gives back an H x W image. Run that way, the GEMM writes grad_x itself:
-// the col2im route (a GEMM into a (C*KH*KW, HO*WO) col gradient that OpenBLAS
-// zero-fills first, then col2im adding it back into a zero-filled image) moved
-// the col matrix through memory three times more. It needs padding <= kernel
-// size - 1 (else the flipped padding would be negative); strided
-// convolutions and 1x1 kernels (one GEMM straight into grad_x) keep col2im.
+// gives back an H x W image. Run that way, the GEMM writes grad_x itself
+// from an im2col of grad_out with O*KH*KW rows; the col2im route writes a
+// (C*KH*KW, HO*WO) col gradient (which OpenBLAS zero-fills first), then adds
+// it back into a zero-filled image. So the convolution pays when O <= C
+// (in bench/tensor_bench.cpp: 96 -> 32 and 32 -> 1 at 28x28 ran 13 and 44 %
+// faster forward+backward, but 1 -> 32 took 2.8 times as long and 32 -> 64
+// 10 % longer). It also needs padding <= kernel size - 1 (else the flipped
+// padding would be negative); strided convolutions and 1x1 kernels (one GEMM
+// straight into grad_x) keep col2im.
 bool input_grad_is_convolution(const Geometry& g, const Conv2dParams& p) {
-  return p.stride_h == 1 && p.stride_w == 1 && !is_pointwise(g, p) && p.pad_h <= g.KH - 1 && p.pad_w <= g.KW - 1;
+  return p.stride_h == 1 && p.stride_w == 1 && !is_pointwise(g, p) && p.pad_h <= g.KH - 1 && p.pad_w <= g.KW - 1 &&
+         g.O <= g.C;
 }
 
 template <typename T>
@@ -288,13 +293,13 @@ void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Te
   T* pgx = grad_x.data<T>();
   if (input_grad_is_convolution(g, p)) return input_grad_by_convolution(g, p, pw, pg, pgx);
   const bool pointwise = is_pointwise(g, p);
-  const int64_t group_size = images_per_gemm(g);
+  const int64_t group_size = images_per_gemm(g, p);
   const int64_t groups = (g.N + group_size - 1) / group_size;
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
   const int64_t columns = group_size * g.col_cols();
   // Scratch: the group's col gradient, then (groups of several images) its
   // output gradient gathered into one matrix.
-  const int64_t col_size = pointwise && group_size == 1 ? 0 : g.col_rows() * columns;
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * columns;
   const int64_t gathered_size = group_size == 1 ? 0 : g.O * columns;
   parallel_tasks<T>(
       groups,
@@ -307,7 +312,7 @@ void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Te
           grad = scratch + col_size;
         }
         T* gx = pgx + group.first * in_size;
-        T* col = pointwise && group_size == 1 ? gx : scratch;
+        T* col = pointwise ? gx : scratch;
         gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), group_columns, g.O, pw, g.col_rows(), grad, group_columns, T(0),
                 col, group_columns);
         if (col == gx) return;
@@ -331,7 +336,7 @@ template <typename T>
 void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Conv2dParams& p) {
   const Geometry g = geometry(x, grad_w, grad_out);
   const bool pointwise = is_pointwise(g, p);
-  const int64_t group_size = images_per_gemm(g);
+  const int64_t group_size = images_per_gemm(g, p);
   const T* px = x.data<T>();
   const T* pg = grad_out.data<T>();
   T* gw = grad_w.data<T>();
@@ -341,7 +346,7 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
   const int64_t chunk_groups = ((g.N + kWeightGradGroups - 1) / kWeightGradGroups + group_size - 1) / group_size;
   const int64_t chunk_size = chunk_groups * group_size;
   const int64_t chunks = chunk_size == 0 ? 0 : (g.N + chunk_size - 1) / chunk_size;
-  const int64_t col_size = pointwise && group_size == 1 ? 0 : g.col_rows() * columns;
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * columns;
   const int64_t gathered_size = group_size == 1 ? 0 : g.O * columns;
   std::vector<T> partial(chunks * w_size);
   parallel_tasks<T>(
@@ -351,7 +356,7 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
         for (int64_t n = first; n < last; n += group_size) {
           const ImageGroup group{n, std::min(group_size, last - n)};
           const int64_t group_columns = group.count * g.col_cols();
-          const T* col = pointwise && group_size == 1 ? px + n * in_size : scratch;
+          const T* col = pointwise ? px + n * in_size : scratch;
           if (col == scratch) im2col_group(px, scratch, g, p, group);
           const T* grad = pg + n * out_size;
           if (group_size > 1) {

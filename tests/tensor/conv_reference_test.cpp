@@ -90,11 +90,13 @@ TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
       {2, 3, 7, 6, 2, 3, 2, 1},  // stride 2
       {1, 1, 2, 2, 1, 3, 1, 1},  // a 3x3 kernel on a 2x2 image: every row touches the padding
       // Batches that share GEMMs: 81 columns per 9x9 image make groups of 6
-      // images, so 7 images are a group of 6 and one of 1; 5x5 outputs
-      // (stride 2) put all 7 in one group; 3 images with extra padding go to
-      // col2im as one group.
+      // images, so 7 images are a group of 6 and one of 1 (input gradient by
+      // col2im when O > C, as a convolution when O <= C); 5x5 outputs (stride
+      // 2) put all 7 in one group; 3 images with extra padding go to col2im as
+      // one group.
       {7, 2, 9, 9, 3, 3, 1, 1},
-      {7, 3, 9, 9, 2, 1, 1, 0},  // 1x1: the group's images gathered side by side
+      {7, 3, 9, 9, 2, 3, 1, 1},
+      {7, 3, 9, 9, 2, 1, 1, 0},  // 1x1: one image per GEMM, no im2col
       {7, 2, 9, 9, 3, 3, 2, 1},
       {3, 2, 4, 5, 2, 3, 1, 3},    // padding 3 > kernel size - 1: no flipped convolution
       {2, 2, 24, 24, 2, 3, 1, 1},  // 576 columns an image: one image per GEMM
