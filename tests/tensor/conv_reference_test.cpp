@@ -86,6 +86,7 @@ TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
       {2, 2, 5, 9, 3, 3, 1, 1},  // same width, a non-square image
       {1, 2, 7, 6, 2, 5, 1, 2},  // same width: 5x5, padding 2 (two padded rows and columns)
       {2, 2, 6, 7, 3, 3, 1, 0},  // no padding: narrower output
+      {2, 3, 6, 7, 2, 3, 1, 0},  // no padding, O <= C: the input gradient as a convolution with padding 2
       {1, 2, 4, 5, 2, 3, 1, 2},  // extra padding: wider output
       {2, 3, 7, 6, 2, 3, 2, 1},  // stride 2
       {1, 1, 2, 2, 1, 3, 1, 1},  // a 3x3 kernel on a 2x2 image: every row touches the padding
