@@ -4,7 +4,6 @@
 // im2col unrolls the receptive fields of one image into a matrix
 // col (C*KH*KW, HO*WO), so the convolution becomes one GEMM
 //   out[n] (O, HO*WO) = w (O, C*KH*KW) @ col.
-// Small images share one GEMM per group of images (Note [Images per GEMM]).
 // The backward pass is two more GEMMs: grad_w += grad_out[n] @ col^T, and
 // the input gradient, which with stride 1 is a convolution of grad_out
 // (Note [Input gradient as a convolution]) and otherwise
@@ -12,11 +11,13 @@
 // A 1x1 kernel with stride 1 and no padding needs no im2col: col is the image.
 //
 // Threads (Note [Same bits for any thread count] in parallel.h): the forward
-// and input-gradient passes are one task per group of images, each with its
-// own col buffer and a single-threaded GEMM (a batch smaller than the thread
-// count leaves threads idle rather than call a threaded GEMM, whose bits
-// differ). The weight gradient sums over images: one task per fixed chunk of
-// images, the chunks' partial sums added in chunk order.
+// and input-gradient passes are one task per image, each with its own col
+// buffer and a single-threaded GEMM (a batch smaller than the thread count
+// leaves threads idle rather than call a threaded GEMM, whose bits differ).
+// One GEMM per image also keeps an image's bits independent of the batch it
+// is in (Note [One image per GEMM]).
+// The weight gradient sums over images: one task per fixed group of images,
+// the groups' partial sums added in group order.
 #include <algorithm>
 
 #include "tensor/cpu/blas.h"
@@ -63,13 +64,13 @@ Span valid_columns(int64_t k, int64_t size_in, int64_t size_out, int64_t stride,
 // row) are zeroed after. One long copy instead of a short one per output row:
 // the per-row copies were calls of a few dozen floats each.
 template <typename T>
-void im2col_same_width(const T* img, T* col, int64_t ld, const Geometry& g, const Conv2dParams& p) {
+void im2col_same_width(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
   const int64_t plane = g.col_cols();
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t kh = 0; kh < g.KH; ++kh) {
       const Span rows = valid_columns(kh, g.H, g.HO, 1, p.pad_h);
       for (int64_t kw = 0; kw < g.KW; ++kw) {
-        T* row = col + ((c * g.KH + kh) * g.KW + kw) * ld;
+        T* row = col + ((c * g.KH + kh) * g.KW + kw) * plane;
         const Span cols = valid_columns(kw, g.W, g.WO, 1, p.pad_w);
         if (rows.begin >= rows.end || cols.begin >= cols.end) {
           std::fill(row, row + plane, T(0));
@@ -91,12 +92,12 @@ void im2col_same_width(const T* img, T* col, int64_t ld, const Geometry& g, cons
 }
 
 template <typename T>
-void im2col(const T* img, T* col, int64_t ld, const Geometry& g, const Conv2dParams& p) {
-  if (p.stride_h == 1 && p.stride_w == 1 && g.WO == g.W) return im2col_same_width(img, col, ld, g, p);
+void im2col(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
+  if (p.stride_h == 1 && p.stride_w == 1 && g.WO == g.W) return im2col_same_width(img, col, g, p);
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t kh = 0; kh < g.KH; ++kh)
       for (int64_t kw = 0; kw < g.KW; ++kw) {
-        T* row = col + ((c * g.KH + kh) * g.KW + kw) * ld;
+        T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.col_cols();
         const Span cols = valid_columns(kw, g.W, g.WO, p.stride_w, p.pad_w);
         for (int64_t oh = 0; oh < g.HO; ++oh) {
           const int64_t ih = oh * p.stride_h - p.pad_h + kh;
@@ -121,12 +122,12 @@ void im2col(const T* img, T* col, int64_t ld, const Geometry& g, const Conv2dPar
 
 // The adjoint of im2col: adds each column entry back to the pixel it came from.
 template <typename T>
-void col2im(const T* col, int64_t ld, T* img, const Geometry& g, const Conv2dParams& p) {
+void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
   std::fill(img, img + g.C * g.H * g.W, T(0));
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t kh = 0; kh < g.KH; ++kh)
       for (int64_t kw = 0; kw < g.KW; ++kw) {
-        const T* row = col + ((c * g.KH + kh) * g.KW + kw) * ld;
+        const T* row = col + ((c * g.KH + kh) * g.KW + kw) * g.col_cols();
         const Span cols = valid_columns(kw, g.W, g.WO, p.stride_w, p.pad_w);
         for (int64_t oh = 0; oh < g.HO; ++oh) {
           const int64_t ih = oh * p.stride_h - p.pad_h + kh;
@@ -143,107 +144,37 @@ void col2im(const T* col, int64_t ld, T* img, const Geometry& g, const Conv2dPar
       }
 }
 
-// Note [Images per GEMM]: one GEMM per image is a thin product at the
-// U-Net's small images (HO*WO = 49 columns at 7x7), where OpenBLAS packs the
-// weights again for every image and spends its time on the edges of its
-// tiles, and the weight gradient's GEMM (K = HO*WO) reads and writes all of
-// grad_w for every 49 terms. So consecutive images share one GEMM: their
-// im2col matrices sit side by side in one (C*KH*KW, images * HO*WO) matrix.
-// A group holds at most kGemmColumns columns, fewer when its col matrix would
-// pass kColElements elements (a bound on each thread's buffer), and at least
-// one image. Larger groups lost: the col matrix, written by im2col and read
-// back by OpenBLAS's packing, then no longer stays in the cache (at 1,024 or
-// more columns the 28x28 and 14x14 shapes of bench/tensor_bench.cpp ran
-// slower; at 512, 7x7 images go 10 to a GEMM, 14x14 two, 28x28 one). The
-// group size follows from the shapes alone, never from the thread count (Note
-// [Same bits for any thread count] in parallel.h), but an image's bits now
-// depend on its group: OpenBLAS rounds a column of the product differently
-// at different widths of the product, so an image of a batch agrees with
-// the same image convolved alone to rounding, not to the bit. A group of one
-// image runs the GEMM straight on the image and the output as before; a larger
-// group gathers the output gradient into (O, images * HO*WO) and scatters the
-// product back into NCHW, a copy of the output's size against a col matrix
-// of C*KH*KW times the input's.
-constexpr int64_t kGemmColumns = 512;
-constexpr int64_t kColElements = int64_t(1) << 20;
-
-int64_t images_per_gemm(const Geometry& g, const Conv2dParams& p) {
-  if (is_pointwise(g, p)) return 1;  // the image is the col matrix: grouping would only add copies
-  const int64_t plane = std::max<int64_t>(g.col_cols(), 1);
-  const int64_t by_columns = kGemmColumns / plane;
-  const int64_t by_memory = kColElements / (std::max<int64_t>(g.col_rows(), 1) * plane);
-  return std::clamp<int64_t>(std::min(by_columns, by_memory), 1, std::max<int64_t>(g.N, 1));
-}
-
-// The images [first, first + count) of one GEMM.
-struct ImageGroup {
-  int64_t first, count;
-};
-
-// im2col of each image of the group into its block of columns of col, whose
-// rows are group.count * HO*WO long.
-template <typename T>
-void im2col_group(const T* x, T* col, const Geometry& g, const Conv2dParams& p, ImageGroup group) {
-  const int64_t in_size = g.C * g.H * g.W, ld = group.count * g.col_cols();
-  for (int64_t i = 0; i < group.count; ++i) im2col(x + (group.first + i) * in_size, col + i * g.col_cols(), ld, g, p);
-}
-
-// (count, O, HO*WO) images of an NCHW tensor <-> one (O, count * HO*WO) matrix.
-template <typename T>
-void gather_outputs(const T* nchw, T* matrix, const Geometry& g, ImageGroup group) {
-  const int64_t plane = g.col_cols(), ld = group.count * plane;
-  for (int64_t i = 0; i < group.count; ++i)
-    for (int64_t oc = 0; oc < g.O; ++oc) {
-      const T* src = nchw + ((group.first + i) * g.O + oc) * plane;
-      std::copy(src, src + plane, matrix + oc * ld + i * plane);
-    }
-}
-template <typename T>
-void scatter_outputs(const T* matrix, T* nchw, const Geometry& g, ImageGroup group) {
-  const int64_t plane = g.col_cols(), ld = group.count * plane;
-  for (int64_t i = 0; i < group.count; ++i)
-    for (int64_t oc = 0; oc < g.O; ++oc) {
-      const T* src = matrix + oc * ld + i * plane;
-      std::copy(src, src + plane, nchw + ((group.first + i) * g.O + oc) * plane);
-    }
-}
-
-// out (O, columns) = bias + w @ col. The bias is written first and the GEMM
-// accumulates onto it (beta = 1), so a group of several images gives the same
-// sums as one image at a time.
-template <typename T>
-void bias_plus_gemm(const T* w, const T* col, const T* bias, T* out, int64_t columns, const Geometry& g) {
-  if (bias) {
-    for (int64_t oc = 0; oc < g.O; ++oc) std::fill(out + oc * columns, out + (oc + 1) * columns, bias[oc]);
-  }
-  gemm<T>(CblasNoTrans, CblasNoTrans, g.O, columns, g.col_rows(), w, g.col_rows(), col, columns, bias ? T(1) : T(0),
-          out, columns);
-}
+// Note [One image per GEMM]: every forward and input-gradient GEMM covers
+// one image, so an image's output and input gradient are the same bits
+// whether it is convolved alone or in a batch, whatever the batch's size and
+// whichever images share it: a batch cut into chunks (a sampler run chunk by
+// chunk) gives each image the same result. Putting several small images'
+// im2col matrices side by side in one wider GEMM was tried and was faster at
+// 7x7 and 14x14 (docs/benchmarks.md), but OpenBLAS rounds a column of a
+// product differently at different widths of the product, so an image's bits
+// then depended on which images shared its GEMM.
+// tests/tensor/indexing_linalg_test.cpp checks a batch against its images one
+// by one and in chunks.
 
 // out (N, O, HO, WO) = conv(x (N, C, H, W), w (O, C, KH, KW)) + bias (or none).
 template <typename T>
 void convolve(const Geometry& g, const Conv2dParams& p, const T* px, const T* pw, const T* pb, T* po) {
   const bool pointwise = is_pointwise(g, p);
-  const int64_t group_size = images_per_gemm(g, p);
-  const int64_t groups = (g.N + group_size - 1) / group_size;
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  const int64_t columns = group_size * g.col_cols();
-  // Scratch: the group's col matrix, then (groups of several images) its product.
-  const int64_t col_size = pointwise ? 0 : g.col_rows() * columns;
-  const int64_t product_size = group_size == 1 ? 0 : g.O * columns;
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
   parallel_tasks<T>(
-      groups,
-      [&](int64_t q, T* scratch) {
-        const ImageGroup group{q * group_size, std::min(group_size, g.N - q * group_size)};
-        const int64_t group_columns = group.count * g.col_cols();
-        const T* col = pointwise ? px + group.first * in_size : scratch;
-        if (col == scratch) im2col_group(px, scratch, g, p, group);
-        if (group_size == 1) return bias_plus_gemm(pw, col, pb, po + group.first * out_size, group_columns, g);
-        T* product = scratch + col_size;
-        bias_plus_gemm(pw, col, pb, product, group_columns, g);
-        scatter_outputs(product, po, g, group);
+      g.N,
+      [&](int64_t n, T* col) {
+        const T* img = px + n * in_size;
+        if (!pointwise) im2col(img, col, g, p);
+        T* o = po + n * out_size;
+        if (pb) {  // start from the bias, then accumulate the GEMM (beta = 1)
+          for (int64_t oc = 0; oc < g.O; ++oc) std::fill(o + oc * g.col_cols(), o + (oc + 1) * g.col_cols(), pb[oc]);
+        }
+        gemm<T>(CblasNoTrans, CblasNoTrans, g.O, g.col_cols(), g.col_rows(), pw, g.col_rows(), pointwise ? img : col,
+                g.col_cols(), pb ? T(1) : T(0), o, g.col_cols());
       },
-      col_size + product_size);
+      col_size);
 }
 
 template <typename T>
@@ -293,86 +224,58 @@ void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Te
   T* pgx = grad_x.data<T>();
   if (input_grad_is_convolution(g, p)) return input_grad_by_convolution(g, p, pw, pg, pgx);
   const bool pointwise = is_pointwise(g, p);
-  const int64_t group_size = images_per_gemm(g, p);
-  const int64_t groups = (g.N + group_size - 1) / group_size;
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  const int64_t columns = group_size * g.col_cols();
-  // Scratch: the group's col gradient, then (groups of several images) its
-  // output gradient gathered into one matrix.
-  const int64_t col_size = pointwise ? 0 : g.col_rows() * columns;
-  const int64_t gathered_size = group_size == 1 ? 0 : g.O * columns;
+  const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
   parallel_tasks<T>(
-      groups,
-      [&](int64_t q, T* scratch) {
-        const ImageGroup group{q * group_size, std::min(group_size, g.N - q * group_size)};
-        const int64_t group_columns = group.count * g.col_cols();
-        const T* grad = pg + group.first * out_size;
-        if (group_size > 1) {
-          gather_outputs(pg, scratch + col_size, g, group);
-          grad = scratch + col_size;
-        }
-        T* gx = pgx + group.first * in_size;
-        T* col = pointwise ? gx : scratch;
-        gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), group_columns, g.O, pw, g.col_rows(), grad, group_columns, T(0),
-                col, group_columns);
-        if (col == gx) return;
-        for (int64_t i = 0; i < group.count; ++i) col2im(col + i * g.col_cols(), group_columns, gx + i * in_size, g, p);
+      g.N,
+      [&](int64_t n, T* col) {
+        T* gx = pgx + n * in_size;
+        gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), g.col_cols(), g.O, pw, g.col_rows(), pg + n * out_size,
+                g.col_cols(), T(0), pointwise ? gx : col, g.col_cols());
+        if (!pointwise) col2im(col, gx, g, p);
       },
-      col_size + gathered_size);
+      col_size);
 }
 
-// The weight gradient cuts the batch into at most kWeightGradGroups chunks
-// of consecutive images (a whole number of GEMM groups each): enough tasks to
-// keep the threads busy at the usual batch sizes, few enough that the chunks'
-// partial sums stay small.
+// The weight gradient cuts the batch into at most kWeightGradGroups groups
+// of consecutive images: enough tasks to keep the threads busy at the usual
+// batch sizes, few enough that the groups' partial sums stay small.
 constexpr int64_t kWeightGradGroups = 16;
 
 // grad_w (O, C*KH*KW) = sum over n of grad_out[n] (O, HO*WO) @ col[n]^T.
-// Each chunk of images (fixed by the shapes alone) adds up its GEMM groups in
-// order into its own partial sum; the partial sums are then added in chunk
-// order, so every element sums the same terms in the same order whatever the
-// threads.
+// Each group of images (fixed by N alone) adds up its images in order into
+// its own partial sum; the partial sums are then added in group order, so
+// every element sums the same terms in the same order whatever the threads.
 template <typename T>
 void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const Tensor& x, const Conv2dParams& p) {
   const Geometry g = geometry(x, grad_w, grad_out);
   const bool pointwise = is_pointwise(g, p);
-  const int64_t group_size = images_per_gemm(g, p);
   const T* px = x.data<T>();
   const T* pg = grad_out.data<T>();
   T* gw = grad_w.data<T>();
   const int64_t w_size = g.O * g.col_rows();
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  const int64_t columns = group_size * g.col_cols();
-  const int64_t chunk_groups = ((g.N + kWeightGradGroups - 1) / kWeightGradGroups + group_size - 1) / group_size;
-  const int64_t chunk_size = chunk_groups * group_size;
-  const int64_t chunks = chunk_size == 0 ? 0 : (g.N + chunk_size - 1) / chunk_size;
-  const int64_t col_size = pointwise ? 0 : g.col_rows() * columns;
-  const int64_t gathered_size = group_size == 1 ? 0 : g.O * columns;
-  std::vector<T> partial(chunks * w_size);
+  const int64_t group_size = (g.N + kWeightGradGroups - 1) / kWeightGradGroups;
+  const int64_t groups = group_size == 0 ? 0 : (g.N + group_size - 1) / group_size;
+  std::vector<T> partial(groups * w_size);
   parallel_tasks<T>(
-      chunks,
-      [&](int64_t chunk, T* scratch) {
-        const int64_t first = chunk * chunk_size, last = std::min(g.N, first + chunk_size);
-        for (int64_t n = first; n < last; n += group_size) {
-          const ImageGroup group{n, std::min(group_size, last - n)};
-          const int64_t group_columns = group.count * g.col_cols();
-          const T* col = pointwise ? px + n * in_size : scratch;
-          if (col == scratch) im2col_group(px, scratch, g, p, group);
-          const T* grad = pg + n * out_size;
-          if (group_size > 1) {
-            gather_outputs(pg, scratch + col_size, g, group);
-            grad = scratch + col_size;
-          }
-          gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), group_columns, grad, group_columns, col, group_columns,
-                  n == first ? T(0) : T(1), partial.data() + chunk * w_size, g.col_rows());
+      groups,
+      [&](int64_t group, T* col) {
+        const int64_t first = group * group_size, last = std::min(g.N, first + group_size);
+        for (int64_t n = first; n < last; ++n) {
+          const T* img = px + n * in_size;
+          if (!pointwise) im2col(img, col, g, p);
+          gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), g.col_cols(), pg + n * out_size, g.col_cols(),
+                  pointwise ? img : col, g.col_cols(), n == first ? T(0) : T(1), partial.data() + group * w_size,
+                  g.col_rows());
         }
       },
-      col_size + gathered_size);
-  if (chunks == 0) std::fill(gw, gw + w_size, T(0));
-  parallel_for(0, chunks == 0 ? 0 : w_size, kDefaultGrain, [&](int64_t lo, int64_t hi) {
+      pointwise ? 0 : g.col_rows() * g.col_cols());
+  if (groups == 0) std::fill(gw, gw + w_size, T(0));
+  parallel_for(0, groups == 0 ? 0 : w_size, kDefaultGrain, [&](int64_t lo, int64_t hi) {
     std::copy(partial.begin() + lo, partial.begin() + hi, gw + lo);
-    for (int64_t chunk = 1; chunk < chunks; ++chunk)
-      for (int64_t i = lo; i < hi; ++i) gw[i] += partial[chunk * w_size + i];
+    for (int64_t group = 1; group < groups; ++group)
+      for (int64_t i = lo; i < hi; ++i) gw[i] += partial[group * w_size + i];
   });
 }
 

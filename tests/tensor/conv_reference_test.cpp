@@ -2,8 +2,8 @@
 // loops, in float64, over the shapes that take each path of
 // tensor/cpu/conv.cpp: same-width stride 1 (3x3 padding 1, 5x5 padding 2,
 // non-square images) and the general im2col (no or extra padding, stride 2);
-// the input gradient as a convolution (stride 1) and by col2im (stride 2,
-// extra padding); one image per GEMM and several (Note [Images per GEMM]).
+// the input gradient as a convolution (stride 1, O <= C) and by col2im
+// (O > C, stride 2, extra padding); a 1x1 kernel, which needs no im2col.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -90,17 +90,9 @@ TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
       {1, 2, 4, 5, 2, 3, 1, 2},  // extra padding: wider output
       {2, 3, 7, 6, 2, 3, 2, 1},  // stride 2
       {1, 1, 2, 2, 1, 3, 1, 1},  // a 3x3 kernel on a 2x2 image: every row touches the padding
-      // Batches that share GEMMs: 81 columns per 9x9 image make groups of 6
-      // images, so 7 images are a group of 6 and one of 1 (input gradient by
-      // col2im when O > C, as a convolution when O <= C); 5x5 outputs (stride
-      // 2) put all 7 in one group; 3 images with extra padding go to col2im as
-      // one group.
-      {7, 2, 9, 9, 3, 3, 1, 1},
-      {7, 3, 9, 9, 2, 3, 1, 1},
-      {7, 3, 9, 9, 2, 1, 1, 0},  // 1x1: one image per GEMM, no im2col
-      {7, 2, 9, 9, 3, 3, 2, 1},
-      {3, 2, 4, 5, 2, 3, 1, 3},    // padding 3 > kernel size - 1: no flipped convolution
-      {2, 2, 24, 24, 2, 3, 1, 1},  // 576 columns an image: one image per GEMM
+      {3, 3, 9, 9, 2, 3, 1, 1},  // O <= C, padding 1: the input gradient as a convolution with padding 1
+      {2, 3, 9, 9, 2, 1, 1, 0},  // 1x1: no im2col, one GEMM straight into grad_x
+      {3, 2, 4, 5, 2, 3, 1, 3},  // padding 3 > kernel size - 1: no flipped convolution
   };
   Generator gen(11);
   for (const Case& k : cases) {

@@ -91,11 +91,9 @@ TEST(Threads, Conv2dForwardAndBackward) {
     expect_thread_independent([&] { return conv2d_backward_input(g, w, x.shape(), 1, 1); });
     expect_thread_independent([&] { return conv2d_backward_weight(g, x, w.shape(), 1, 1); });
   }
-  // A batch of 40 at 10x10: GEMMs of 5 images (Note [Images per GEMM] in
-  // tensor/cpu/conv.cpp), 8 groups, the input gradient by col2im (O > C); the
-  // weight gradient sums chunks of one group each, then the 8 chunks. At 9x9,
-  // 6 images a GEMM: 7 groups, the last of 4, the input gradient as a
-  // convolution (O <= C), the weight gradient's chunks of 6 images.
+  // A batch of 40: the weight gradient sums groups of 3 images, then 14
+  // groups. The input gradient by col2im (O > C) at 10x10, as a convolution
+  // (O <= C) at 9x9.
   const Tensor x40 = randn({40, 8, 10, 10}, gen), w40 = randn({16, 8, 3, 3}, gen), g40 = randn({40, 16, 10, 10}, gen);
   expect_thread_independent([&] { return conv2d(x40, w40, Tensor(), 1, 1); });
   expect_thread_independent([&] { return conv2d_backward_input(g40, w40, x40.shape(), 1, 1); });
