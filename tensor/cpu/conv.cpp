@@ -192,7 +192,7 @@ void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Te
 // from an im2col of grad_out with O*KH*KW rows; the col2im route writes a
 // (C*KH*KW, HO*WO) col gradient (which OpenBLAS zero-fills first), then adds
 // it back into a zero-filled image. So the convolution pays when O <= C
-// (in bench/tensor_bench.cpp: 96 -> 32 and 32 -> 1 at 28x28 ran 13 and 44 %
+// (in bench/tensor_bench.cpp: 96 -> 32 and 32 -> 1 at 28x28 ran 9 and 44 %
 // faster forward+backward, but 1 -> 32 took 2.8 times as long and 32 -> 64
 // 10 % longer). It also needs padding <= kernel size - 1 (else the flipped
 // padding would be negative); strided convolutions and 1x1 kernels (one GEMM
