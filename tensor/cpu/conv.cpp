@@ -5,6 +5,8 @@
 // col (C*KH*KW, HO*WO), so the convolution becomes one GEMM
 //   out[n] (O, HO*WO) = w (O, C*KH*KW) @ col.
 // The backward pass is two more GEMMs: grad_w += grad_out[n] @ col^T, and
+// the input gradient, which with stride 1 is a convolution of grad_out
+// (Note [Input gradient as a convolution]) and otherwise
 // grad_col = w^T @ grad_out[n], which col2im scatters (adds) back to the image.
 // A 1x1 kernel with stride 1 and no padding needs no im2col: col is the image.
 //
@@ -12,6 +14,8 @@
 // and input-gradient passes are one task per image, each with its own col
 // buffer and a single-threaded GEMM (a batch smaller than the thread count
 // leaves threads idle rather than call a threaded GEMM, whose bits differ).
+// One GEMM per image also keeps an image's bits independent of the batch it
+// is in (Note [One image per GEMM]).
 // The weight gradient sums over images: one task per fixed group of images,
 // the groups' partial sums added in group order.
 #include <algorithm>
@@ -140,14 +144,22 @@ void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
       }
 }
 
+// Note [One image per GEMM]: every forward and input-gradient GEMM covers
+// one image, so an image's output and input gradient are the same bits
+// whether it is convolved alone or in a batch, whatever the batch's size and
+// whichever images share it: a batch cut into chunks (a sampler run chunk by
+// chunk) gives each image the same result. Putting several small images'
+// im2col matrices side by side in one wider GEMM was tried and was faster at
+// 7x7 and 14x14 (docs/benchmarks.md), but OpenBLAS rounds a column of a
+// product differently at different widths of the product, so an image's bits
+// then depended on which images shared its GEMM.
+// tests/tensor/indexing_linalg_test.cpp checks a batch against its images one
+// by one and in chunks.
+
+// out (N, O, HO, WO) = conv(x (N, C, H, W), w (O, C, KH, KW)) + bias (or none).
 template <typename T>
-void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dParams& p) {
-  const Geometry g = geometry(x, w, out);
+void convolve(const Geometry& g, const Conv2dParams& p, const T* px, const T* pw, const T* pb, T* po) {
   const bool pointwise = is_pointwise(g, p);
-  const T* px = x.data<T>();
-  const T* pw = w.data<T>();
-  const T* pb = bias.defined() ? bias.data<T>() : nullptr;
-  T* po = out.data<T>();
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
   const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
   parallel_tasks<T>(
@@ -166,12 +178,52 @@ void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Te
 }
 
 template <typename T>
+void forward_typed(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dParams& p) {
+  convolve<T>(geometry(x, w, out), p, x.data<T>(), w.data<T>(), bias.defined() ? bias.data<T>() : nullptr,
+              out.data<T>());
+}
+
+// Note [Input gradient as a convolution]: with stride 1, the input gradient
+//   grad_x[n, c, ih, iw] = sum_{o, kh, kw} grad_out[n, o, ih + pad_h - kh, iw + pad_w - kw] w[o, c, kh, kw]
+// is itself a convolution: of grad_out with the kernel flipped in both
+// directions and its two channel dims swapped, w'[c, o, kh, kw] =
+// w[o, c, KH-1-kh, KW-1-kw], with padding KH-1-pad_h (and KW-1-pad_w), which
+// gives back an H x W image. Run that way, the GEMM writes grad_x itself
+// from an im2col of grad_out with O*KH*KW rows; the col2im route writes a
+// (C*KH*KW, HO*WO) col gradient (which OpenBLAS zero-fills first), then adds
+// it back into a zero-filled image. So the convolution pays when O <= C
+// (in bench/tensor_bench.cpp: 96 -> 32 and 32 -> 1 at 28x28 ran 9 and 44 %
+// faster forward+backward, but 1 -> 32 took 2.8 times as long and 32 -> 64
+// 10 % longer). It also needs padding <= kernel size - 1 (else the flipped
+// padding would be negative); strided convolutions and 1x1 kernels (one GEMM
+// straight into grad_x) keep col2im.
+bool input_grad_is_convolution(const Geometry& g, const Conv2dParams& p) {
+  return p.stride_h == 1 && p.stride_w == 1 && !is_pointwise(g, p) && p.pad_h <= g.KH - 1 && p.pad_w <= g.KW - 1 &&
+         g.O <= g.C;
+}
+
+template <typename T>
+void input_grad_by_convolution(const Geometry& g, const Conv2dParams& p, const T* pw, const T* pg, T* pgx) {
+  std::vector<T> flipped(g.C * g.O * g.KH * g.KW);
+  for (int64_t o = 0; o < g.O; ++o)
+    for (int64_t c = 0; c < g.C; ++c)
+      for (int64_t kh = 0; kh < g.KH; ++kh)
+        for (int64_t kw = 0; kw < g.KW; ++kw)
+          flipped[((c * g.O + o) * g.KH + kh) * g.KW + kw] =
+              pw[((o * g.C + c) * g.KH + (g.KH - 1 - kh)) * g.KW + (g.KW - 1 - kw)];
+  const Geometry transposed{g.N, g.O, g.HO, g.WO, g.C, g.KH, g.KW, g.H, g.W};
+  const Conv2dParams flipped_padding{1, 1, g.KH - 1 - p.pad_h, g.KW - 1 - p.pad_w};
+  convolve<T>(transposed, flipped_padding, pg, flipped.data(), static_cast<const T*>(nullptr), pgx);
+}
+
+template <typename T>
 void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Tensor& w, const Conv2dParams& p) {
   const Geometry g = geometry(grad_x, w, grad_out);
-  const bool pointwise = is_pointwise(g, p);
   const T* pw = w.data<T>();
   const T* pg = grad_out.data<T>();
   T* pgx = grad_x.data<T>();
+  if (input_grad_is_convolution(g, p)) return input_grad_by_convolution(g, p, pw, pg, pgx);
+  const bool pointwise = is_pointwise(g, p);
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
   const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
   parallel_tasks<T>(

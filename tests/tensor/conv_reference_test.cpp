@@ -1,7 +1,9 @@
-// conv2d and its weight gradient against the convolution written as plain
-// loops, in float64, over the shapes that take each im2col path of
+// conv2d and its two gradients against the convolution written as plain
+// loops, in float64, over the shapes that take each path of
 // tensor/cpu/conv.cpp: same-width stride 1 (3x3 padding 1, 5x5 padding 2,
-// non-square images) and the general one (no or extra padding, stride 2).
+// non-square images) and the general im2col (no or extra padding, stride 2);
+// the input gradient as a convolution (stride 1, O <= C) and by col2im
+// (O > C, stride 2, extra padding); a 1x1 kernel, which needs no im2col.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -59,15 +61,38 @@ std::vector<double> direct_weight_grad(const std::vector<double>& g, const std::
   return gw;
 }
 
+// grad_x[n, c, ih, iw] = sum of g[n, o, oh, ow] w[o, c, kh, kw] over the (o, oh, ow, kh, kw) that read x[n, c, ih, iw].
+std::vector<double> direct_input_grad(const std::vector<double>& g, const std::vector<double>& w, const Case& k,
+                                      int64_t HO, int64_t WO) {
+  std::vector<double> gx(k.N * k.C * k.H * k.W, 0.0);
+  for (int64_t n = 0; n < k.N; ++n)
+    for (int64_t o = 0; o < k.O; ++o)
+      for (int64_t oh = 0; oh < HO; ++oh)
+        for (int64_t ow = 0; ow < WO; ++ow)
+          for (int64_t c = 0; c < k.C; ++c)
+            for (int64_t kh = 0; kh < k.K; ++kh)
+              for (int64_t kw = 0; kw < k.K; ++kw) {
+                const int64_t ih = oh * k.stride - k.pad + kh, iw = ow * k.stride - k.pad + kw;
+                if (ih < 0 || ih >= k.H || iw < 0 || iw >= k.W) continue;
+                gx[((n * k.C + c) * k.H + ih) * k.W + iw] +=
+                    g[((n * k.O + o) * HO + oh) * WO + ow] * w[((o * k.C + c) * k.K + kh) * k.K + kw];
+              }
+  return gx;
+}
+
 TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
   const Case cases[] = {
       {2, 3, 6, 6, 4, 3, 1, 1},  // same width: 3x3, padding 1
       {2, 2, 5, 9, 3, 3, 1, 1},  // same width, a non-square image
       {1, 2, 7, 6, 2, 5, 1, 2},  // same width: 5x5, padding 2 (two padded rows and columns)
       {2, 2, 6, 7, 3, 3, 1, 0},  // no padding: narrower output
+      {2, 3, 6, 7, 2, 3, 1, 0},  // no padding, O <= C: the input gradient as a convolution with padding 2
       {1, 2, 4, 5, 2, 3, 1, 2},  // extra padding: wider output
       {2, 3, 7, 6, 2, 3, 2, 1},  // stride 2
       {1, 1, 2, 2, 1, 3, 1, 1},  // a 3x3 kernel on a 2x2 image: every row touches the padding
+      {3, 3, 9, 9, 2, 3, 1, 1},  // O <= C, padding 1: the input gradient as a convolution with padding 1
+      {2, 3, 9, 9, 2, 1, 1, 0},  // 1x1: no im2col, one GEMM straight into grad_x
+      {3, 2, 4, 5, 2, 3, 1, 3},  // padding 3 > kernel size - 1: no flipped convolution
   };
   Generator gen(11);
   for (const Case& k : cases) {
@@ -85,6 +110,10 @@ TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
     const std::vector<double> gw = conv2d_backward_weight(g, x, w.shape(), k.stride, k.pad).to_vector<double>();
     const std::vector<double> gw_want = direct_weight_grad(g.to_vector<double>(), x.to_vector<double>(), k, HO, WO);
     for (size_t i = 0; i < gw.size(); ++i) ASSERT_NEAR(gw[i], gw_want[i], 1e-12) << "weight gradient " << i;
+    const std::vector<double> gx = conv2d_backward_input(g, w, x.shape(), k.stride, k.pad).to_vector<double>();
+    const std::vector<double> gx_want = direct_input_grad(g.to_vector<double>(), w.to_vector<double>(), k, HO, WO);
+    ASSERT_EQ(gx.size(), gx_want.size());
+    for (size_t i = 0; i < gx.size(); ++i) ASSERT_NEAR(gx[i], gx_want[i], 1e-12) << "input gradient " << i;
   }
 }
 

@@ -2,8 +2,11 @@
 // closed forms, with the errors each front-end must raise (naming the op).
 #include <gtest/gtest.h>
 
-#include "tensor/ops.h"
+#include <utility>
+
 #include "error_util.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
 
 using namespace tensor;
 
@@ -50,7 +53,8 @@ TEST(Stack, AddsANewDim) {
 
 TEST(IndexSelect, PicksRowsInOrderWithRepeats) {
   const Tensor x = arange(0, 12).reshape({4, 3});
-  EXPECT_EQ(index_select(x, 0, ints({3, 0, 3})).to_vector<float>(), (std::vector<float>{9, 10, 11, 0, 1, 2, 9, 10, 11}));
+  EXPECT_EQ(index_select(x, 0, ints({3, 0, 3})).to_vector<float>(),
+            (std::vector<float>{9, 10, 11, 0, 1, 2, 9, 10, 11}));
   EXPECT_EQ(index_select(x, 1, ints({2, 2})).to_vector<float>(), (std::vector<float>{2, 2, 5, 5, 8, 8, 11, 11}));
   EXPECT_EQ(index_select(x.t(), 0, ints({1})).to_vector<float>(), (std::vector<float>{1, 4, 7, 10}));
   EXPECT_EQ(index_select(x, 0, ints({})).shape(), (Shape{0, 3}));
@@ -132,21 +136,57 @@ TEST(Conv2d, ClosedFormsAndErrors) {
   EXPECT_TRUE(contains(error_of([] { conv2d(zeros({1, 1, 4, 4}), zeros({2, 1, 3, 3}), {}, 0); }), "[conv2d]"));
 }
 
+// Each image of a batch gets the bits it gets when convolved alone (Note [One
+// image per GEMM] in tensor/cpu/conv.cpp): its output, its input gradient (by
+// col2im when O > C, as a convolution when O <= C) and its term of the weight
+// gradient.
 TEST(Conv2d, ManyImagesSplitOverThreadsMatchOneByOne) {
-  // 16 images take the per-thread path; each must equal its own single-image conv.
-  Tensor x = arange(0, 16 * 2 * 5 * 5, 1, DType::Float64).reshape({16, 2, 5, 5});
-  x = mul(sin(x), 1.0);
-  const Tensor w = cos(arange(0, 3 * 2 * 3 * 3, 1, DType::Float64)).reshape({3, 2, 3, 3});
-  const Tensor all = conv2d(x, w, {}, 1, 1);
-  for (int64_t n : {0, 7, 15})
-    EXPECT_EQ(all.narrow(0, n, 1).to_vector<double>(), conv2d(x.narrow(0, n, 1), w, {}, 1, 1).to_vector<double>());
-  // The backward kernels too: grad_w is a sum over images.
-  const Tensor g = ones_like(all);
-  const Tensor gw = conv2d_backward_weight(g, x, w.shape(), 1, 1);
-  Tensor gw_sum = zeros_like(w);
-  for (int64_t n = 0; n < 16; ++n) add_(gw_sum, conv2d_backward_weight(g.narrow(0, n, 1), x.narrow(0, n, 1), w.shape(), 1, 1));
-  const std::vector<double> a = gw.to_vector<double>(), b = gw_sum.to_vector<double>();
-  for (size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-9);
+  const Tensor x = sin(arange(0, 16 * 3 * 5 * 5, 1, DType::Float64)).reshape({16, 3, 5, 5});
+  for (const int64_t O : {4, 2}) {
+    const Tensor w = cos(arange(0, O * 3 * 3 * 3, 1, DType::Float64)).reshape({O, 3, 3, 3});
+    const Tensor all = conv2d(x, w, {}, 1, 1);
+    const Tensor g = cos(mul(arange(0, 16 * O * 5 * 5, 1, DType::Float64), 0.37)).reshape(all.shape());
+    const Tensor gx = conv2d_backward_input(g, w, x.shape(), 1, 1);
+    for (int64_t n : {0, 7, 15}) {
+      const Tensor xn = x.narrow(0, n, 1), gn = g.narrow(0, n, 1);
+      EXPECT_EQ(all.narrow(0, n, 1).to_vector<double>(), conv2d(xn, w, {}, 1, 1).to_vector<double>()) << O << " " << n;
+      EXPECT_EQ(gx.narrow(0, n, 1).to_vector<double>(),
+                conv2d_backward_input(gn, w, xn.shape(), 1, 1).to_vector<double>())
+          << O << " " << n;
+    }
+    // grad_w sums over images. 16 images are 16 one-image partial sums
+    // (kWeightGradGroups in conv.cpp) added in image order: the same
+    // additions as summing the images' own weight gradients in order.
+    const Tensor gw = conv2d_backward_weight(g, x, w.shape(), 1, 1);
+    Tensor gw_sum = zeros_like(w);
+    for (int64_t n = 0; n < 16; ++n)
+      add_(gw_sum, conv2d_backward_weight(g.narrow(0, n, 1), x.narrow(0, n, 1), w.shape(), 1, 1));
+    EXPECT_EQ(gw.to_vector<double>(), gw_sum.to_vector<double>()) << O;
+  }
+}
+
+// The same images convolved as one batch of 12 and in chunks of 5, 4 and 3
+// give the same bits, forward and input gradient, at the U-Net's small float32
+// images, where a GEMM over several images would be widest.
+TEST(Conv2d, AnImagesBitsDoNotDependOnTheBatchItIsIn) {
+  Generator gen(5);
+  for (const int64_t size : {7, 14}) {
+    const Tensor x = randn({12, 32, size, size}, gen);
+    for (const int64_t O : {64, 32}) {  // input gradient by col2im, then as a convolution
+      const Tensor w = randn({O, 32, 3, 3}, gen), bias = randn({O}, gen);
+      const Tensor all = conv2d(x, w, bias, 1, 1);
+      const Tensor g = randn(all.shape(), gen);
+      const Tensor gx = conv2d_backward_input(g, w, x.shape(), 1, 1);
+      for (const auto& [first, count] : {std::pair<int64_t, int64_t>{0, 5}, {5, 4}, {9, 3}}) {
+        const Tensor xc = x.narrow(0, first, count), gc = g.narrow(0, first, count);
+        EXPECT_EQ(all.narrow(0, first, count).to_vector<float>(), conv2d(xc, w, bias, 1, 1).to_vector<float>())
+            << size << "x" << size << " O " << O << " chunk at " << first;
+        EXPECT_EQ(gx.narrow(0, first, count).to_vector<float>(),
+                  conv2d_backward_input(gc, w, xc.shape(), 1, 1).to_vector<float>())
+            << size << "x" << size << " O " << O << " chunk at " << first;
+      }
+    }
+  }
 }
 
 TEST(Upsample, RepeatsPixelsAndTheAdjointSumsBlocks) {
@@ -155,8 +195,12 @@ TEST(Upsample, RepeatsPixelsAndTheAdjointSumsBlocks) {
             (std::vector<float>{1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}));
   EXPECT_EQ(upsample_nearest2d_backward(ones({1, 1, 4, 4}), 2).to_vector<float>(), (std::vector<float>{4, 4, 4, 4}));
   EXPECT_TRUE(contains(error_of([] { upsample_nearest2d(zeros({2, 2}), 2); }), "[upsample_nearest2d]"));
-  EXPECT_TRUE(contains(error_of([] { upsample_nearest2d_backward(zeros({1, 1, 3, 4}), 2); }),
+  EXPECT_TRUE(contains(error_of([] {
+                         upsample_nearest2d_backward(zeros({1, 1, 3, 4}), 2);
+                       }),
                        "[upsample_nearest2d_backward]"));
-  EXPECT_TRUE(contains(error_of([] { upsample_nearest2d_backward(zeros({1, 1, 3, 4}), 0); }),
+  EXPECT_TRUE(contains(error_of([] {
+                         upsample_nearest2d_backward(zeros({1, 1, 3, 4}), 0);
+                       }),
                        "[upsample_nearest2d_backward]"));
 }

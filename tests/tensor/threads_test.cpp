@@ -91,9 +91,17 @@ TEST(Threads, Conv2dForwardAndBackward) {
     expect_thread_independent([&] { return conv2d_backward_input(g, w, x.shape(), 1, 1); });
     expect_thread_independent([&] { return conv2d_backward_weight(g, x, w.shape(), 1, 1); });
   }
-  // A batch of 40: the weight gradient sums groups of 3 images, then 14 groups.
+  // A batch of 40: the weight gradient sums groups of 3 images, then 14
+  // groups. The input gradient by col2im (O > C) at 10x10, as a convolution
+  // (O <= C) at 9x9.
   const Tensor x40 = randn({40, 8, 10, 10}, gen), w40 = randn({16, 8, 3, 3}, gen), g40 = randn({40, 16, 10, 10}, gen);
+  expect_thread_independent([&] { return conv2d(x40, w40, Tensor(), 1, 1); });
+  expect_thread_independent([&] { return conv2d_backward_input(g40, w40, x40.shape(), 1, 1); });
   expect_thread_independent([&] { return conv2d_backward_weight(g40, x40, w40.shape(), 1, 1); });
+  const Tensor x9 = randn({40, 16, 9, 9}, gen), w9 = randn({8, 16, 3, 3}, gen), g9 = randn({40, 8, 9, 9}, gen);
+  expect_thread_independent([&] { return conv2d(x9, w9, Tensor(), 1, 1); });
+  expect_thread_independent([&] { return conv2d_backward_input(g9, w9, x9.shape(), 1, 1); });
+  expect_thread_independent([&] { return conv2d_backward_weight(g9, x9, w9.shape(), 1, 1); });
   // 1x1 (no im2col) and strided convolutions.
   const Tensor x = randn({5, 64, 14, 14}, gen), w1 = randn({192, 64, 1, 1}, gen), w3 = randn({32, 64, 3, 3}, gen);
   const Tensor g1 = randn({5, 192, 14, 14}, gen), g3 = randn({5, 32, 7, 7}, gen);
