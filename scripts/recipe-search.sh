@@ -12,6 +12,8 @@
 # longer than BUDGET_S per candidate; the steps, not the wall clock, make a
 # result, so it is the same on a loaded machine. SEED (0) is the training seed;
 # ONLY="A-base B-lr1e-3" runs some candidates. Results: OUT_DIR/results.tsv.
+# docs/recipe.md's tables: `recipe-search.sh OUT 300`, SEED=1 ONLY="A-base
+# B-lr1e-3 C-cos-v" for the second seed, and ONLY="A-base B-lr1e-3" at 600.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/recipe-search.sh OUT_DIR [BUDGET_S]}
@@ -37,6 +39,7 @@ candidates=(
   "D-minsnr 32 64 $fast_lr --loss-weight min-snr"
   "E-ch16 16 64 $fast_lr"
   "F-batch32 32 32 $fast_lr"
+  "G-cos-v-batch32 32 32 $fast_lr --schedule cosine --pred v"
 )
 
 export OMP_NUM_THREADS=1
