@@ -35,4 +35,4 @@ trap 'rm -f "$table"' EXIT
 } >"$table"
 "$figure" --tsv "$table" --out "$png" --series series --x minutes --y fd \
   --title "Fashion-MNIST, 1000 samples (DPM-Solver++ 2M, 20 NFE)" \
-  --x-title "training budget (minutes of two idle cores)" --y-title "FD (lower is better)" --hline 1:"two real sets"
+  --x-title "training minutes, two idle cores" --y-title "FD (lower is better)" --hline 1:"two real sets"
