@@ -286,6 +286,9 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     const std::string hint = dynamic_cast<const CLI::ExtrasError*>(&e) ? suggest_flag(app, argc, argv) : "";
     err << "error: " << e.what() << hint << " (see " << where << " --help)\n";
     return kExitError;
+  } catch (const std::exception& e) {  // from a flag's callback, e.g. --version with a bad DIFFUSE_CPU_ISA
+    err << "error: " << e.what() << "\n";
+    return kExitError;
   }
 
   WarningsTo warnings(err);

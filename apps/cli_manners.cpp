@@ -155,8 +155,10 @@ std::string version_text() {
   std::string text = fmt::format("diffuse {}\n", f.version);
   text += fmt::format("BLAS: {}\n", f.blas_config);
   text += fmt::format("BLAS core: {}\n", f.blas_core);
-  text += fmt::format("vector width: {} in our kernels{}\n", width,
-                      supports.empty() ? "" : fmt::format("; this CPU has {}", supports));
+  text += fmt::format(
+      "vector width: {} in our kernels, {} in the elementwise and GroupNorm kernels (chosen at run "
+      "time; DIFFUSE_CPU_ISA=baseline|avx2|avx512 picks one){}\n",
+      width, f.kernel_isa, supports.empty() ? "" : fmt::format("; this CPU has {}", supports));
   text += fmt::format("threads: {} (cores: {})\n", f.threads, std::thread::hardware_concurrency());
   text += fmt::format("CUDA: {}", !tensor::cuda_built()      ? "not built"
                                   : tensor::cuda_available() ? "built, a device is present"

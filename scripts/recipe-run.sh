@@ -31,7 +31,10 @@ if [[ ! -f $classifier ]]; then
   mkdir -p "$(dirname "$classifier")"
   $diffuse train-classifier --out "$classifier"
 fi
-if [[ ! -f $run/model.safetensors ]] || ! grep -q "\"steps\": $steps\b" "$run/config.json" 2>/dev/null; then
+# The step a checkpoint was saved at, from its safetensors header's metadata
+# (config.json holds the steps a run was started with, not those it was resumed to).
+ckpt_step() { head -c 4096 "$1" | grep -ao '"step":"[0-9]*"' | head -n 1 | tr -dc 0-9; }
+if [[ ! -f $run/model.safetensors ]] || [[ $(ckpt_step "$run/model.safetensors") != "$steps" ]]; then
   # --resume continues a run that was stopped, or one extended to more steps.
   resume=""
   [[ -f $run/model.safetensors ]] && resume=--resume

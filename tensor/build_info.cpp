@@ -8,6 +8,7 @@
 
 #include <cctype>
 
+#include "tensor/cpu/isa.h"
 #include "tensor/device.h"
 #include "tensor/ops.h"
 
@@ -68,6 +69,7 @@ BuildFacts build_facts() {
 #endif
   f.vector_isa = kVectorIsa;
   f.vector_bits = kVectorBits;
+  f.kernel_isa = cpu::isa_name(cpu::kernel_isa());
   f.blas_config = trimmed(openblas_get_config());
   f.blas_core = trimmed(openblas_get_corename());
   f.threads = get_num_threads();
@@ -79,9 +81,11 @@ std::string build_info() {
   const BuildFacts f = build_facts();
   const std::string vectors =
       f.vector_bits > 0 ? fmt::format("{} ({}-bit)", f.vector_isa, f.vector_bits) : f.vector_isa;
-  return fmt::format("diffuse {}; {}; {}, vectors {}; OpenBLAS core {} ({}); threads {}; CUDA {}", f.version,
-                     f.compiler, f.native ? "-march=native" : "portable", vectors, f.blas_core, f.blas_config,
-                     f.threads, f.cuda_built ? "yes" : "no");
+  return fmt::format(
+      "diffuse {}; {}; {}, vectors {}, kernels {} (chosen at run time); OpenBLAS core {} ({}); "
+      "threads {}; CUDA {}",
+      f.version, f.compiler, f.native ? "-march=native" : "portable", vectors, f.kernel_isa, f.blas_core, f.blas_config,
+      f.threads, f.cuda_built ? "yes" : "no");
 }
 
 }  // namespace tensor

@@ -3,11 +3,16 @@
 // rounded to that dtype first), so float32 runs track PyTorch to rounding.
 #include <cmath>
 
+#include "tensor/cpu/isa.h"
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/dispatch.h"
 
-namespace tensor::cpu {
+// Last, so that only this file's functions get the copy's instruction set, and
+// one copy per instruction set (Note [Kernels per instruction set] in isa.h).
+#include "tensor/cpu/isa_target_begin.h"
+
+namespace tensor::cpu::DIFFUSE_ISA {
 
 namespace {
 template <typename T>
@@ -47,4 +52,6 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, c
   });
 }
 
-}  // namespace tensor::cpu
+}  // namespace tensor::cpu::DIFFUSE_ISA
+
+#include "tensor/cpu/isa_target_end.h"

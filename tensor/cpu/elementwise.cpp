@@ -3,11 +3,16 @@
 // contiguous fast path the compiler can vectorize.
 #include <cmath>
 
+#include "tensor/cpu/isa.h"
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/strided_loop.h"
 #include "tensor/cpu/vec_math.h"
 
-namespace tensor::cpu {
+// Last, so that only this file's functions get the copy's instruction set, and
+// one copy per instruction set (Note [Kernels per instruction set] in isa.h).
+#include "tensor/cpu/isa_target_begin.h"
+
+namespace tensor::cpu::DIFFUSE_ISA {
 namespace {
 
 template <typename T, typename F>
@@ -135,4 +140,6 @@ void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor&
   });
 }
 
-}  // namespace tensor::cpu
+}  // namespace tensor::cpu::DIFFUSE_ISA
+
+#include "tensor/cpu/isa_target_end.h"

@@ -12,7 +12,8 @@
 //                                         B = mean over the run of w_c dy xhat
 // (the usual normalization backward: the mean and variance depend on every x,
 // which is where A and B come from; see docs/nn.md).
-// Sums run in double; the elementwise passes stay in T so they vectorize.
+// Sums run in double, in eight lanes (Note [Sums in eight lanes]); the
+// elementwise passes stay in T so they vectorize.
 // Threads take whole (n, g) runs, each summed in a fixed order, and dw, db add
 // the per-sample sums in sample order on one thread, so the bits do not
 // depend on the thread count (Note [Same bits for any thread count] in parallel.h).
@@ -20,11 +21,16 @@
 #include <cmath>
 #include <vector>
 
+#include "tensor/cpu/isa.h"
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/cpu/vec_math.h"
 
-namespace tensor::cpu {
+// Last, so that only this file's functions get the copy's instruction set, and
+// one copy per instruction set (Note [Kernels per instruction set] in isa.h).
+#include "tensor/cpu/isa_target_begin.h"
+
+namespace tensor::cpu::DIFFUSE_ISA {
 namespace {
 
 struct GroupGeometry {
@@ -34,6 +40,24 @@ struct GroupGeometry {
 GroupGeometry geometry(const Tensor& x, int64_t groups) {
   const int64_t N = x.size(0), C = x.size(1), S = x.numel() / std::max<int64_t>(1, N * C);
   return {N, C, S, groups, C / groups, (C / groups) * S};
+}
+
+// Note [Sums in eight lanes]
+// The sum of term(i) for i in [0, n), as eight running sums (lane j takes the
+// i with i % 8 == j) added in a fixed tree at the end. The compiler keeps the
+// eight lanes in vector registers whatever its vector width (two doubles per
+// SSE2 register, four per AVX2, eight per AVX-512), so every copy of this file
+// (Note [Kernels per instruction set] in isa.h) adds in the same order and
+// gives the same bits; `omp simd reduction` would add in as many lanes as the
+// vector has, a different order per copy.
+template <typename F>
+double lane_sum(int64_t n, F term) {
+  double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) lane[j] += term(i + j);
+  for (int j = 0; i < n; ++i, ++j) lane[j] += term(i);
+  return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
 }
 
 // Runs per (n, g) work item in [0, N*G), items split over threads.
@@ -57,16 +81,11 @@ void forward_typed(const Tensor& out, const Tensor& mean, const Tensor& rstd, co
   T* prstd = rstd.data<T>();
   for_each_group(g, [&](int64_t ng) {
     const T* xg = px + ng * g.M;
-    double sum = 0;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t i = 0; i < g.M; ++i) sum += xg[i];
-    const double mu = sum / static_cast<double>(g.M);
-    double sq = 0;
-#pragma omp simd reduction(+ : sq)
-    for (int64_t i = 0; i < g.M; ++i) {
+    const double mu = lane_sum(g.M, [&](int64_t i) { return double(xg[i]); }) / static_cast<double>(g.M);
+    const double sq = lane_sum(g.M, [&](int64_t i) {
       const double d = xg[i] - mu;
-      sq += d * d;
-    }
+      return d * d;
+    });
     const double r = 1.0 / std::sqrt(sq / static_cast<double>(g.M) + eps);
     pmean[ng] = static_cast<T>(mu);
     prstd[ng] = static_cast<T>(r);
@@ -131,12 +150,8 @@ void backward_typed(const Tensor& grad_x, const Tensor& grad_weight, const Tenso
       } else {
         std::copy(gs, gs + g.S, dys);
       }
-      double s_dy = 0, s_dy_xhat = 0;
-#pragma omp simd reduction(+ : s_dy, s_dy_xhat)
-      for (int64_t s = 0; s < g.S; ++s) {
-        s_dy += dys[s];
-        s_dy_xhat += dys[s] * ((xs[s] - mu) * r);
-      }
+      const double s_dy = lane_sum(g.S, [&](int64_t s) { return double(dys[s]); });
+      const double s_dy_xhat = lane_sum(g.S, [&](int64_t s) { return double(dys[s] * ((xs[s] - mu) * r)); });
       sum_dy[n * g.C + c] = s_dy;
       sum_dy_xhat[n * g.C + c] = s_dy_xhat;
       A += w * s_dy;
@@ -185,4 +200,6 @@ void group_norm_backward(const Tensor& grad_x, const Tensor& grad_weight, const 
   });
 }
 
-}  // namespace tensor::cpu
+}  // namespace tensor::cpu::DIFFUSE_ISA
+
+#include "tensor/cpu/isa_target_end.h"

@@ -5,6 +5,7 @@
 #include <cblas.h>
 #include <gtest/gtest.h>
 
+#include "tensor/cpu/isa.h"
 #include "tensor/ops.h"
 
 using namespace tensor;
@@ -20,4 +21,6 @@ TEST(BuildInfo, NamesBlasCoreAndThreads) {
   EXPECT_NE(three.find("threads 3;"), std::string::npos) << three;
   EXPECT_NE(one.find("threads 1;"), std::string::npos) << one;
   EXPECT_NE(three.find("vectors "), std::string::npos) << three;
+  EXPECT_NE(three.find("kernels " + cpu::isa_name(cpu::kernel_isa()) + " (chosen at run time)"), std::string::npos)
+      << three;
 }
