@@ -19,8 +19,10 @@
 // The weight gradient sums over images: one task per fixed group of images,
 // the groups' partial sums added in group order.
 #include <algorithm>
+#include <type_traits>
 
 #include "tensor/cpu/blas.h"
+#include "tensor/cpu/conv_winograd.h"
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
 
@@ -159,6 +161,10 @@ void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
 // out (N, O, HO, WO) = conv(x (N, C, H, W), w (O, C, KH, KW)) + bias (or none).
 template <typename T>
 void convolve(const Geometry& g, const Conv2dParams& p, const T* px, const T* pw, const T* pb, T* po) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (winograd_applies(g.C, g.O, g.KH, g.KW, p.stride_h, p.stride_w, p.pad_h, p.pad_w, g.H, g.W))
+      return winograd_conv3x3(g.N, g.C, g.H, g.W, g.O, px, pw, pb, po);
+  }
   const bool pointwise = is_pointwise(g, p);
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
   const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
