@@ -9,6 +9,9 @@
 // (Note [Input gradient as a convolution]) and otherwise
 // grad_col = w^T @ grad_out[n], which col2im scatters (adds) back to the image.
 // A 1x1 kernel with stride 1 and no padding needs no im2col: col is the image.
+// Float32 3x3 convolutions with padding 1 on images and channel counts large
+// enough take Winograd's F(2x2, 3x3) instead (conv_winograd.h), forward and
+// as the input gradient's convolution: 2.25 times fewer multiply-adds.
 //
 // Threads (Note [Same bits for any thread count] in parallel.h): the forward
 // and input-gradient passes are one task per image, each with its own col

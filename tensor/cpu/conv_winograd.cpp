@@ -57,65 +57,83 @@ std::vector<float> transform_kernel(int64_t O, int64_t C, const float* w) {
   return U;
 }
 
-// V (16, C, T) for one image: B^T d B for every channel and tile. Each
-// channel is first copied into a zero-bordered plane (the padding, and the
-// extra row and column of an odd side), so the tiles read it without bounds
-// tests, and each step below runs along a row of tiles (stride 2 in the
-// plane), which the compiler vectorizes.
+// V (16, C, T) for one image: B^T d B for every channel and tile.
+// Each channel is first copied into a zero-bordered plane (the padding, and
+// the extra row and column of an odd side), stored as its even and its odd
+// columns apart: the patch of tile tx covers plane columns 2tx .. 2tx+3, that
+// is even[tx], odd[tx], even[tx+1], odd[tx+1]. So the loop over a row of
+// tiles reads and writes only contiguous runs, and the compiler vectorizes it.
 void transform_input(int64_t C, int64_t H, int64_t W, int64_t TH, int64_t TW, const float* img, float* V,
-                     float* padded) {
-  const int64_t T = TH * TW, PW = 2 * TW + 2, PH = 2 * TH + 2, step = C * T;
-  std::fill(padded, padded + PH * PW, 0.0f);
+                     float* plane) {
+  const int64_t T = TH * TW, PH = 2 * TH + 2, half = TW + 1, step = C * T;
+  float* even = plane;             // (PH, TW + 1): plane column 2k, image column 2k - 1
+  float* odd = plane + PH * half;  // (PH, TW + 1): plane column 2k + 1, image column 2k
+  std::fill(plane, plane + 2 * PH * half, 0.0f);
   for (int64_t c = 0; c < C; ++c) {
     const float* channel = img + c * H * W;
-    for (int64_t y = 0; y < H; ++y) std::copy(channel + y * W, channel + (y + 1) * W, padded + (y + 1) * PW + 1);
+    for (int64_t y = 0; y < H; ++y) {
+      const float* src = channel + y * W;
+      float* e = even + (y + 1) * half;
+      float* o = odd + (y + 1) * half;
+      for (int64_t k = 1; 2 * k - 1 < W; ++k) e[k] = src[2 * k - 1];
+      for (int64_t k = 0; 2 * k < W; ++k) o[k] = src[2 * k];
+    }
     for (int64_t ty = 0; ty < TH; ++ty) {
-      const float* r0 = padded + 2 * ty * PW;  // the tile row's 4 plane rows
-      const float *r1 = r0 + PW, *r2 = r1 + PW, *r3 = r2 + PW;
+      const float *e0 = even + 2 * ty * half, *e1 = e0 + half, *e2 = e1 + half, *e3 = e2 + half;
+      const float *o0 = odd + 2 * ty * half, *o1 = o0 + half, *o2 = o1 + half, *o3 = o2 + half;
       float* v = V + c * T + ty * TW;
+      // omp simd: the 16 output runs never overlap the plane (GCC cannot prove it, and gives up).
+#pragma omp simd
       for (int64_t tx = 0; tx < TW; ++tx) {
-        const int64_t x = 2 * tx;
-        float bd[4][4];  // B^T d, column j of the patch = plane column x + j
-        for (int j = 0; j < 4; ++j) {
-          bd[0][j] = r0[x + j] - r2[x + j];
-          bd[1][j] = r1[x + j] + r2[x + j];
-          bd[2][j] = r2[x + j] - r1[x + j];
-          bd[3][j] = r1[x + j] - r3[x + j];
-        }
+        // B^T d on the patch's four columns: even[tx], odd[tx], even[tx+1], odd[tx+1].
+        const int64_t k0 = tx, k1 = tx + 1;
+        const float col[4][4] = {
+            {e0[k0] - e2[k0], o0[k0] - o2[k0], e0[k1] - e2[k1], o0[k1] - o2[k1]},
+            {e1[k0] + e2[k0], o1[k0] + o2[k0], e1[k1] + e2[k1], o1[k1] + o2[k1]},
+            {e2[k0] - e1[k0], o2[k0] - o1[k0], e2[k1] - e1[k1], o2[k1] - o1[k1]},
+            {e1[k0] - e3[k0], o1[k0] - o3[k0], e1[k1] - e3[k1], o1[k1] - o3[k1]},
+        };
         for (int i = 0; i < 4; ++i) {  // (B^T d) B
-          v[(i * 4 + 0) * step + tx] = bd[i][0] - bd[i][2];
-          v[(i * 4 + 1) * step + tx] = bd[i][1] + bd[i][2];
-          v[(i * 4 + 2) * step + tx] = bd[i][2] - bd[i][1];
-          v[(i * 4 + 3) * step + tx] = bd[i][1] - bd[i][3];
+          v[(i * 4 + 0) * step + tx] = col[i][0] - col[i][2];
+          v[(i * 4 + 1) * step + tx] = col[i][1] + col[i][2];
+          v[(i * 4 + 2) * step + tx] = col[i][2] - col[i][1];
+          v[(i * 4 + 3) * step + tx] = col[i][1] - col[i][3];
         }
       }
     }
   }
 }
 
-// out (O, H, W) for one image from M (16, O, T): A^T m A, plus the bias.
+// out (O, H, W) for one image from M (16, O, T): A^T m A, plus the bias. A
+// row of tiles makes two output rows, each built whole in `rows` (2 TW wide)
+// and then copied, so an odd side simply copies one column or row fewer.
 void transform_output(int64_t O, int64_t H, int64_t W, int64_t TH, int64_t TW, const float* M, const float* bias,
-                      float* out) {
+                      float* out, float* rows) {
   const int64_t T = TH * TW, step = O * T;
+  float* top = rows;
+  float* bottom = rows + 2 * TW;
   for (int64_t o = 0; o < O; ++o) {
     const float b = bias ? bias[o] : 0.0f;
     float* plane = out + o * H * W;
-    for (int64_t ty = 0; ty < TH; ++ty)
+    for (int64_t ty = 0; ty < TH; ++ty) {
+      const float* m = M + o * T + ty * TW;
+#pragma omp simd
       for (int64_t tx = 0; tx < TW; ++tx) {
-        const float* m = M + o * T + ty * TW + tx;
         float am[2][4];  // A^T m
         for (int j = 0; j < 4; ++j) {
-          const float m0 = m[j * step], m1 = m[(4 + j) * step], m2 = m[(8 + j) * step], m3 = m[(12 + j) * step];
+          const float m0 = m[j * step + tx], m1 = m[(4 + j) * step + tx], m2 = m[(8 + j) * step + tx],
+                      m3 = m[(12 + j) * step + tx];
           am[0][j] = m0 + m1 + m2;
           am[1][j] = m1 - m2 - m3;
         }
-        const int64_t y = 2 * ty, x = 2 * tx;
-        for (int i = 0; i < 2 && y + i < H; ++i) {
-          float* row = plane + (y + i) * W + x;
-          row[0] = am[i][0] + am[i][1] + am[i][2] + b;
-          if (x + 1 < W) row[1] = am[i][1] - am[i][2] - am[i][3] + b;
-        }
+        top[2 * tx] = am[0][0] + am[0][1] + am[0][2] + b;
+        top[2 * tx + 1] = am[0][1] - am[0][2] - am[0][3] + b;
+        bottom[2 * tx] = am[1][0] + am[1][1] + am[1][2] + b;
+        bottom[2 * tx + 1] = am[1][1] - am[1][2] - am[1][3] + b;
       }
+      std::copy(top, top + W, plane + 2 * ty * W);
+      if (2 * ty + 1 < H) std::copy(bottom, bottom + W, plane + (2 * ty + 1) * W);
+    }
   }
 }
 
@@ -136,7 +154,9 @@ void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, con
                       const float* bias, float* out) {
   const int64_t TH = (H + 1) / 2, TW = (W + 1) / 2, T = TH * TW;
   const std::vector<float> U = transform_kernel(O, C, w);
-  const int64_t v_size = 16 * C * T, m_size = 16 * O * T, plane_size = (2 * TH + 2) * (2 * TW + 2);
+  const int64_t v_size = 16 * C * T, m_size = 16 * O * T;
+  const int64_t plane_size =
+      std::max(2 * (2 * TH + 2) * (TW + 1), 4 * TW);  // transform_input's, then transform_output's
   parallel_tasks<float>(
       N,
       [&](int64_t n, float* scratch) {
@@ -146,7 +166,7 @@ void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, con
         for (int64_t e = 0; e < 16; ++e)
           gemm<float>(CblasNoTrans, CblasNoTrans, O, T, C, U.data() + e * O * C, C, V + e * C * T, T, 0.0f,
                       M + e * O * T, T);
-        transform_output(O, H, W, TH, TW, M, bias, out + n * O * H * W);
+        transform_output(O, H, W, TH, TW, M, bias, out + n * O * H * W, M + m_size);
       },
       v_size + m_size + plane_size);
 }
