@@ -28,7 +28,7 @@ trap 'rm -f "$table"' EXIT
       $3 == "ema" && index($1, name) == 1 {
         ms = 417                                   # --ch 32 --batch 64
         if ($7 ~ /--ch 16/) ms = 167
-        else if ($7 ~ /--batch 32/) ms = 217
+        else if ($7 ~ /--batch 32|--recipe fast/) ms = 217    # --recipe fast: batch 32
         printf "%s\t%.2f\t%s\n", label, $2 * ms / 60000, $6
       }' "$results"
   done

@@ -13,7 +13,9 @@
 # result, so it is the same on a loaded machine. SEED (0) is the training seed;
 # ONLY="A-base B-lr1e-3" runs some candidates. Results: OUT_DIR/results.tsv.
 # docs/recipe.md's tables: `recipe-search.sh OUT 300`, SEED=1 ONLY="A-base
-# B-lr1e-3 C-cos-v" for the second seed, and ONLY="A-base B-lr1e-3" at 600.
+# B-lr1e-3 C-cos-v" for the second seed, and ONLY="A-base B-lr1e-3
+# G-cos-v-batch32 H-cos-x0-batch32" at 600 (a run at another budget than 300
+# gets its own name, NAME-10min for 600). The hour itself: scripts/recipe-hour.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/recipe-search.sh OUT_DIR [BUDGET_S]}
@@ -40,6 +42,7 @@ candidates=(
   "E-ch16 16 64 $fast_lr"
   "F-batch32 32 32 $fast_lr"
   "G-cos-v-batch32 32 32 $fast_lr --schedule cosine --pred v"
+  "H-cos-x0-batch32 32 32 $fast_lr --schedule cosine --pred x0"
 )
 
 export OMP_NUM_THREADS=1
@@ -49,6 +52,7 @@ for spec in "${candidates[@]}"; do
   [[ -z $only || " $only " == *" $name "* ]] || continue
   suffix=""
   [[ $seed != 0 ]] && suffix="-seed$seed"
+  [[ $budget_s != 300 ]] && suffix="$suffix-$((budget_s / 60))min"
   # shellcheck disable=SC2086
   scripts/recipe-run.sh "$out" "$name$suffix" "$(steps_for "$ch" "$batch")" --ch "$ch" --batch "$batch" --seed "$seed" \
     $flags >"$out-$name$suffix.log" 2>&1 &

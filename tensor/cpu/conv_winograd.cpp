@@ -137,6 +137,57 @@ void transform_output(int64_t O, int64_t H, int64_t W, int64_t TH, int64_t TW, c
   }
 }
 
+// The weight gradient's transforms (Note [Winograd weight gradient]).
+// U (16, O, T) for one image: G' gt G'^T for every output channel and 2x2
+// tile gt of grad_out (zero past an odd side's edge), with
+// G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1].
+void transform_grad(int64_t O, int64_t H, int64_t W, int64_t TH, int64_t TW, const float* grad, float* U) {
+  const int64_t T = TH * TW, step = O * T;
+  for (int64_t o = 0; o < O; ++o) {
+    const float* plane = grad + o * H * W;
+    for (int64_t ty = 0; ty < TH; ++ty)
+      for (int64_t tx = 0; tx < TW; ++tx) {
+        const int64_t y = 2 * ty, x = 2 * tx;
+        const bool down = y + 1 < H, right = x + 1 < W;
+        const float g00 = plane[y * W + x], g01 = right ? plane[y * W + x + 1] : 0.0f;
+        const float g10 = down ? plane[(y + 1) * W + x] : 0.0f, g11 = down && right ? plane[(y + 1) * W + x + 1] : 0.0f;
+        const float rows[4][2] = {{g00, g01},
+                                  {0.5f * (g00 + g10), 0.5f * (g01 + g11)},
+                                  {0.5f * (g00 - g10), 0.5f * (g01 - g11)},
+                                  {-g10, -g11}};
+        float* u = U + o * T + ty * TW + tx;
+        for (int i = 0; i < 4; ++i) {
+          u[(i * 4 + 0) * step] = rows[i][0];
+          u[(i * 4 + 1) * step] = 0.5f * (rows[i][0] + rows[i][1]);
+          u[(i * 4 + 2) * step] = 0.5f * (rows[i][0] - rows[i][1]);
+          u[(i * 4 + 3) * step] = -rows[i][1];
+        }
+      }
+  }
+}
+
+// grad_w (O, C, 3, 3) from M (16, O, C): A^T m A for every (o, c), with
+// A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1].
+void transform_weight_grad(int64_t O, int64_t C, const float* M, float* grad_w) {
+  const int64_t step = O * C;
+  for (int64_t oc = 0; oc < O * C; ++oc) {
+    float am[3][4];  // A^T m
+    for (int j = 0; j < 4; ++j) {
+      const float m0 = M[j * step + oc], m1 = M[(4 + j) * step + oc], m2 = M[(8 + j) * step + oc],
+                  m3 = M[(12 + j) * step + oc];
+      am[0][j] = m0 + m1 + m2;
+      am[1][j] = m1 - m2;
+      am[2][j] = m1 + m2 + m3;
+    }
+    float* gw = grad_w + oc * 9;
+    for (int i = 0; i < 3; ++i) {
+      gw[i * 3 + 0] = am[i][0] + am[i][1] + am[i][2];
+      gw[i * 3 + 1] = am[i][1] - am[i][2];
+      gw[i * 3 + 2] = am[i][1] + am[i][2] + am[i][3];
+    }
+  }
+}
+
 }  // namespace
 
 bool winograd_applies(int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stride_h, int64_t stride_w, int64_t pad_h,
@@ -169,6 +220,46 @@ void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, con
         transform_output(O, H, W, TH, TW, M, bias, out + n * O * H * W, M + m_size);
       },
       v_size + m_size + plane_size);
+}
+
+// Note [Winograd weight gradient]
+// grad_w[o, c, kh, kw] = sum over images and outputs of
+// grad_out[o, y, x] x[c, y + kh - 1, x + kw - 1]: per 2x2 tile of grad_out,
+// a 3x3 correlation of its 4x4 input patch with the 2x2 tile, which is
+// Winograd's F(3x3, 2x2): Y = A^T [(G' gt G'^T) * (B^T d B)] A, with the
+// forward's B^T (so transform_input serves both; the last row of F(3, 2)'s
+// own B^T is the forward's negated, and that sign moves into G'). Summed over
+// tiles, the products become 16 GEMMs M_e (O, C) += U_e (O, T) V_e (C, T)^T
+// per image, and one inverse transform of the sum gives the 3x3 gradients:
+// 4 O C H W multiply-adds against im2col's 9 O C H W. Images are summed as
+// conv.cpp's weight gradient sums them: fixed groups of consecutive images,
+// each in image order into its own M, the groups' M added in group order, so
+// the bits do not depend on the threads.
+void winograd_conv3x3_weight_grad(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, const float* x,
+                                  const float* grad_out, int64_t groups, int64_t group_size, float* grad_w) {
+  const int64_t TH = (H + 1) / 2, TW = (W + 1) / 2, T = TH * TW;
+  const int64_t v_size = 16 * C * T, u_size = 16 * O * T, m_size = 16 * O * C;
+  const int64_t plane_size = 2 * (2 * TH + 2) * (TW + 1);
+  std::vector<float> partial(groups * m_size);
+  parallel_tasks<float>(
+      groups,
+      [&](int64_t group, float* scratch) {
+        float* V = scratch;
+        float* U = scratch + v_size;
+        float* M = partial.data() + group * m_size;
+        const int64_t first = group * group_size, last = std::min(N, first + group_size);
+        for (int64_t n = first; n < last; ++n) {
+          transform_input(C, H, W, TH, TW, x + n * C * H * W, V, U + u_size);
+          transform_grad(O, H, W, TH, TW, grad_out + n * O * H * W, U);
+          for (int64_t e = 0; e < 16; ++e)
+            gemm<float>(CblasNoTrans, CblasTrans, O, C, T, U + e * O * T, T, V + e * C * T, T, n == first ? 0.0f : 1.0f,
+                        M + e * O * C, C);
+        }
+      },
+      v_size + u_size + plane_size);
+  for (int64_t group = 1; group < groups; ++group)
+    for (int64_t i = 0; i < m_size; ++i) partial[i] += partial[group * m_size + i];
+  transform_weight_grad(O, C, partial.data(), grad_w);
 }
 
 }  // namespace tensor::cpu

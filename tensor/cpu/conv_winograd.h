@@ -1,7 +1,8 @@
 // 3x3 convolutions with stride 1 and padding 1 by Winograd's minimal
 // filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for Convolutional
 // Neural Networks", 2016): see Note [Winograd F(2x2, 3x3)] in
-// conv_winograd.cpp. Used by conv.cpp for float32 where it is faster than
+// conv_winograd.cpp; the weight gradient by F(3x3, 2x2), Note [Winograd
+// weight gradient]. Used by conv.cpp for float32 where they are faster than
 // im2col + GEMM.
 #pragma once
 #include <cstdint>
@@ -22,5 +23,12 @@ bool winograd_applies(int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stri
 // (Note [One image per GEMM] in conv.cpp).
 void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, const float* x, const float* w,
                       const float* bias, float* out);
+
+// grad_w (O, C, 3, 3) of the same convolution from x (N, C, H, W) and
+// grad_out (N, O, H, W), by F(3x3, 2x2) (Note [Winograd weight gradient]):
+// images summed in `groups` groups of `group_size` consecutive images, each
+// group in image order, the groups in group order.
+void winograd_conv3x3_weight_grad(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, const float* x,
+                                  const float* grad_out, int64_t groups, int64_t group_size, float* grad_w);
 
 }  // namespace tensor::cpu

@@ -122,11 +122,23 @@ TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
 }  // namespace
 
 // Float32 3x3 convolutions with padding 1 on images of at least 10 pixels a
-// side and 16 channels in and out take Winograd's F(2x2, 3x3)
-// (tensor/cpu/conv_winograd.cpp), forward and, for O <= C, the input
-// gradient: against the float64 loops, to float32 rounding, on even and odd
-// sides (an odd side's last tile is cut), with a bias, and on the shapes that
-// stay on im2col.
+// side and 16 channels in and out take Winograd's algorithms
+// (tensor/cpu/conv_winograd.cpp): F(2x2, 3x3) forward and, for O <= C, for
+// the input gradient; F(3x3, 2x2) for the weight gradient. Against the
+// float64 loops, to float32 rounding (a few ulp per term of a sum of
+// `terms`), on even and odd sides (an odd side's last tile is cut), with a
+// bias, and on the shapes that stay on im2col.
+void expect_close_to_float32_rounding(const std::vector<float>& got, const std::vector<double>& want, double terms,
+                                      const char* what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double worst = 0, scale = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    worst = std::max(worst, std::abs(got[i] - want[i]));
+    scale = std::max(scale, std::abs(want[i]));
+  }
+  EXPECT_LT(worst, 2e-6 * scale * std::sqrt(terms)) << what << ", largest value " << scale;
+}
+
 TEST(Conv2d, Float32WinogradMatchesTheDirectLoops) {
   const std::vector<Case> cases = {
       {2, 16, 12, 12, 20, 3, 1, 1},  // even sides
@@ -136,30 +148,20 @@ TEST(Conv2d, Float32WinogradMatchesTheDirectLoops) {
       {2, 4, 12, 12, 16, 3, 1, 1},   // too few channels: im2col
   };
   Generator gen(12);
+  auto f64 = [](const Tensor& t) { return t.to(DType::Float64).to_vector<double>(); };
   for (const Case& k : cases) {
     SCOPED_TRACE(testing::Message() << "N" << k.N << " C" << k.C << " " << k.H << "x" << k.W << " O" << k.O);
     const Tensor x = randn({k.N, k.C, k.H, k.W}, gen), w = randn({k.O, k.C, 3, 3}, gen), bias = randn({k.O}, gen);
     const Tensor out = conv2d(x, w, bias, 1, 1);
-    const std::vector<float> got = out.to_vector<float>();
-    std::vector<double> want =
-        direct_conv(x.to(DType::Float64).to_vector<double>(), w.to(DType::Float64).to_vector<double>(), k, k.H, k.W);
+    std::vector<double> want = direct_conv(f64(x), f64(w), k, k.H, k.W);
     const std::vector<float> b = bias.to_vector<float>();
-    double worst = 0, scale = 0;
-    for (size_t i = 0; i < got.size(); ++i) {
-      want[i] += b[(i / (k.H * k.W)) % k.O];
-      worst = std::max(worst, std::abs(got[i] - want[i]));
-      scale = std::max(scale, std::abs(want[i]));
-    }
-    EXPECT_LT(worst, 2e-6 * scale * std::sqrt(9.0 * k.C)) << "forward, largest output " << scale;
+    for (size_t i = 0; i < want.size(); ++i) want[i] += b[(i / (k.H * k.W)) % k.O];
+    expect_close_to_float32_rounding(out.to_vector<float>(), want, 9.0 * k.C, "forward");
     const Tensor g = randn(out.shape(), gen);
-    const std::vector<float> gx = conv2d_backward_input(g, w, x.shape(), 1, 1).to_vector<float>();
-    const std::vector<double> gx_want = direct_input_grad(g.to(DType::Float64).to_vector<double>(),
-                                                          w.to(DType::Float64).to_vector<double>(), k, k.H, k.W);
-    worst = 0, scale = 0;
-    for (size_t i = 0; i < gx.size(); ++i) {
-      worst = std::max(worst, std::abs(gx[i] - gx_want[i]));
-      scale = std::max(scale, std::abs(gx_want[i]));
-    }
-    EXPECT_LT(worst, 2e-6 * scale * std::sqrt(9.0 * k.O)) << "input gradient, largest " << scale;
+    expect_close_to_float32_rounding(conv2d_backward_input(g, w, x.shape(), 1, 1).to_vector<float>(),
+                                     direct_input_grad(f64(g), f64(w), k, k.H, k.W), 9.0 * k.O, "input gradient");
+    expect_close_to_float32_rounding(conv2d_backward_weight(g, x, w.shape(), 1, 1).to_vector<float>(),
+                                     direct_weight_grad(f64(g), f64(x), k, k.H, k.W), double(k.N * k.H * k.W),
+                                     "weight gradient");
   }
 }
