@@ -8,7 +8,8 @@
 #   scripts/recipe-figure.sh RESULTS.tsv OUT.png ["NAME=LABEL" ...]
 #
 # Only runs whose name starts with one of the NAMEs are drawn (default:
-# A-base = "old recipe", B-lr1e-3 = "fast recipe").
+# A-base = "old recipe", B-lr1e-3 = "fast recipe"). LOG_Y=1 draws the FD on
+# a log axis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 results=${1:?usage: scripts/recipe-figure.sh RESULTS.tsv OUT.png [NAME=LABEL ...]}
@@ -33,6 +34,8 @@ trap 'rm -f "$table"' EXIT
       }' "$results"
   done
 } >"$table"
-"$figure" --tsv "$table" --out "$png" --series series --x minutes --y fd \
+extra=()
+[[ ${LOG_Y:-0} == 1 ]] && extra+=(--log-y)  # LOG_Y=1: FD on a log axis (the hour spans 50 down to 2)
+"$figure" --tsv "$table" --out "$png" --series series --x minutes --y fd "${extra[@]}" \
   --title "Fashion-MNIST, 1000 samples (DPM-Solver++ 2M, 20 NFE)" \
   --x-title "training minutes, two idle cores" --y-title "FD (lower is better)" --hline 1:"two real sets"
