@@ -15,7 +15,8 @@
 // with T tiles per image, so the GEMM work is 16 O C T = 4 O C H W
 // multiply-adds against im2col's 9 O C H W: 2.25 times fewer. The transforms
 // (additions only, and the halves of G, all exact in binary) are the price,
-// which is why thin GEMMs (small images) keep im2col (kWinogradMinSide).
+// which is why thin GEMMs (small images, few channels) keep im2col
+// (kWinogradMinSide, kWinogradMinChannels in conv_winograd.h).
 // Rounding differs from the direct sum by a few ulp; tests/tensor/
 // conv_reference_test.cpp checks it against float64 loops.
 //

@@ -13,8 +13,11 @@ namespace tensor::cpu {
 // 1 (output size = input size), an image of at least kWinogradMinSide on each
 // side and kWinogradMinChannels channels in and out (with fewer, the GEMMs
 // are too thin to pay for the transforms: 1 -> 32 and 32 -> 1 at 28x28 ran
-// 1.5 to 4.6 times slower this way), unless DIFFUSE_WINOGRAD=0 is set.
-constexpr int64_t kWinogradMinSide = 10, kWinogradMinChannels = 16;
+// 1.5 to 4.6 times slower this way), unless DIFFUSE_WINOGRAD=0 is set. The
+// weight gradient also needs kWinogradWeightGradMinSide: at 7x7 its GEMMs sum
+// over only 16 tiles, and it ran slower than im2col there, while the forward
+// took 0.77 of im2col's time (docs/benchmarks.md).
+constexpr int64_t kWinogradMinSide = 7, kWinogradMinChannels = 16, kWinogradWeightGradMinSide = 10;
 bool winograd_applies(int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stride_h, int64_t stride_w, int64_t pad_h,
                       int64_t pad_w, int64_t H, int64_t W);
 
