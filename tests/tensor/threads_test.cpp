@@ -102,6 +102,12 @@ TEST(Threads, Conv2dForwardAndBackward) {
   expect_thread_independent([&] { return conv2d(x9, w9, Tensor(), 1, 1); });
   expect_thread_independent([&] { return conv2d_backward_input(g9, w9, x9.shape(), 1, 1); });
   expect_thread_independent([&] { return conv2d_backward_weight(g9, x9, w9.shape(), 1, 1); });
+  // The Winograd routes (tensor/cpu/conv_winograd.cpp: 16+ channels; the
+  // weight gradient from 10x10 up, in the same groups of 3 images).
+  const Tensor xw = randn({40, 16, 10, 10}, gen), ww = randn({16, 16, 3, 3}, gen), gw = randn({40, 16, 10, 10}, gen);
+  expect_thread_independent([&] { return conv2d(xw, ww, Tensor(), 1, 1); });
+  expect_thread_independent([&] { return conv2d_backward_input(gw, ww, xw.shape(), 1, 1); });
+  expect_thread_independent([&] { return conv2d_backward_weight(gw, xw, ww.shape(), 1, 1); });
   // 1x1 (no im2col) and strided convolutions.
   const Tensor x = randn({5, 64, 14, 14}, gen), w1 = randn({192, 64, 1, 1}, gen), w3 = randn({32, 64, 3, 3}, gen);
   const Tensor g1 = randn({5, 192, 14, 14}, gen), g3 = randn({5, 32, 7, 7}, gen);
