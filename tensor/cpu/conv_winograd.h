@@ -18,8 +18,9 @@ namespace tensor::cpu {
 // over only 16 tiles, and it ran slower than im2col there, while the forward
 // took 0.77 of im2col's time (docs/benchmarks.md).
 constexpr int64_t kWinogradMinSide = 7, kWinogradMinChannels = 16, kWinogradWeightGradMinSide = 10;
-bool winograd_applies(int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stride_h, int64_t stride_w, int64_t pad_h,
-                      int64_t pad_w, int64_t H, int64_t W);
+enum class WinogradPass { Forward, WeightGrad };  // the input gradient runs as a forward convolution
+bool winograd_applies(WinogradPass pass, int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stride_h,
+                      int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t H, int64_t W);
 
 // out (N, O, H, W) = conv3x3(x (N, C, H, W), w (O, C, 3, 3), padding 1) + bias (or none), all contiguous.
 // One task per image, so an image's bits do not depend on its batch
