@@ -58,65 +58,102 @@ std::vector<float> transform_kernel(int64_t O, int64_t C, const float* w) {
   return U;
 }
 
-// V (16, C, T) for one image: B^T d B for every channel and tile.
+// The tiles of one image, and where transform_input puts them.
+// A row of tiles is TW tiles long: 14 at 28x28, 7 at 14x14, 4 at 7x7. Loops
+// that short spend more on their remainder than on their vectors, so each
+// row is computed over TWp = TW rounded up to kTileRun tiles; the extra tiles
+// (zeros, or the next row's) land where the next row, or the padding after
+// the last channel, overwrites or ignores them. So V_e (C, T) lies at
+// e * v_step, a few floats more than C T apart.
+constexpr int64_t kTileRun = 4;
+struct TileLayout {
+  int64_t TH, TW, T, TWp, v_step, plane_size;
+  TileLayout(int64_t C, int64_t H, int64_t W)
+      : TH((H + 1) / 2),
+        TW((W + 1) / 2),
+        T(TH * TW),
+        TWp((TW + kTileRun - 1) / kTileRun * kTileRun),
+        v_step(C * T + kTileRun),
+        plane_size(2 * (2 * TH + 2) * (TWp + 1)) {}
+  int64_t v_size() const { return 16 * v_step; }
+};
+
+// One row i of B^T d over a run of n tiles, then its four values along B:
+// V[i * 4 + j] at v[j]. Row i of B^T takes plane row a plus or minus plane
+// row b (of the even columns; p and q are the same rows of the odd ones).
+template <bool kSubtract>
+void input_row(const float* a, const float* b, const float* p, const float* q, int64_t n, float* const v[4]) {
+  float *v0 = v[0], *v1 = v[1], *v2 = v[2], *v3 = v[3];
+#pragma omp simd
+  for (int64_t tx = 0; tx < n; ++tx) {
+    // The patch's columns: even[tx], odd[tx], even[tx + 1], odd[tx + 1].
+    const float c0 = kSubtract ? a[tx] - b[tx] : a[tx] + b[tx];
+    const float c1 = kSubtract ? p[tx] - q[tx] : p[tx] + q[tx];
+    const float c2 = kSubtract ? a[tx + 1] - b[tx + 1] : a[tx + 1] + b[tx + 1];
+    const float c3 = kSubtract ? p[tx + 1] - q[tx + 1] : p[tx + 1] + q[tx + 1];
+    v0[tx] = c0 - c2;
+    v1[tx] = c1 + c2;
+    v2[tx] = c2 - c1;
+    v3[tx] = c1 - c3;
+  }
+}
+
+// V (16, C, T) for one image (V_e at e * v_step): B^T d B for every channel and tile.
 // Each channel is first copied into a zero-bordered plane (the padding, and
 // the extra row and column of an odd side), stored as its even and its odd
 // columns apart: the patch of tile tx covers plane columns 2tx .. 2tx+3, that
-// is even[tx], odd[tx], even[tx+1], odd[tx+1]. So the loop over a row of
-// tiles reads and writes only contiguous runs, and the compiler vectorizes it.
-void transform_input(int64_t C, int64_t H, int64_t W, int64_t TH, int64_t TW, const float* img, float* V,
-                     float* plane) {
-  const int64_t T = TH * TW, PH = 2 * TH + 2, half = TW + 1, step = C * T;
-  float* even = plane;             // (PH, TW + 1): plane column 2k, image column 2k - 1
-  float* odd = plane + PH * half;  // (PH, TW + 1): plane column 2k + 1, image column 2k
-  std::fill(plane, plane + 2 * PH * half, 0.0f);
+// is even[tx], odd[tx], even[tx+1], odd[tx+1]. So the loops over a row of
+// tiles read and write only contiguous runs, and the compiler vectorizes them.
+void transform_input(int64_t C, int64_t H, int64_t W, const TileLayout& L, const float* img, float* V, float* plane) {
+  const int64_t PH = 2 * L.TH + 2, half = L.TWp + 1;
+  float* even = plane;             // (PH, TWp + 1): plane column 2k, image column 2k - 1
+  float* odd = plane + PH * half;  // (PH, TWp + 1): plane column 2k + 1, image column 2k
+  std::fill(plane, plane + L.plane_size, 0.0f);
   for (int64_t c = 0; c < C; ++c) {
     const float* channel = img + c * H * W;
     for (int64_t y = 0; y < H; ++y) {
       const float* src = channel + y * W;
       float* e = even + (y + 1) * half;
       float* o = odd + (y + 1) * half;
-      for (int64_t k = 1; 2 * k - 1 < W; ++k) e[k] = src[2 * k - 1];
-      for (int64_t k = 0; 2 * k < W; ++k) o[k] = src[2 * k];
+      const int64_t pairs = W / 2;
+#pragma omp simd
+      for (int64_t k = 0; k < pairs; ++k) {
+        o[k] = src[2 * k];
+        e[k + 1] = src[2 * k + 1];
+      }
+      if (W % 2) o[pairs] = src[W - 1];
     }
-    for (int64_t ty = 0; ty < TH; ++ty) {
+    for (int64_t ty = 0; ty < L.TH; ++ty) {
       const float *e0 = even + 2 * ty * half, *e1 = e0 + half, *e2 = e1 + half, *e3 = e2 + half;
       const float *o0 = odd + 2 * ty * half, *o1 = o0 + half, *o2 = o1 + half, *o3 = o2 + half;
-      float* v = V + c * T + ty * TW;
-      // omp simd: the 16 output runs never overlap the plane (GCC cannot prove it, and gives up).
-#pragma omp simd
-      for (int64_t tx = 0; tx < TW; ++tx) {
-        // B^T d on the patch's four columns: even[tx], odd[tx], even[tx+1], odd[tx+1].
-        const int64_t k0 = tx, k1 = tx + 1;
-        const float col[4][4] = {
-            {e0[k0] - e2[k0], o0[k0] - o2[k0], e0[k1] - e2[k1], o0[k1] - o2[k1]},
-            {e1[k0] + e2[k0], o1[k0] + o2[k0], e1[k1] + e2[k1], o1[k1] + o2[k1]},
-            {e2[k0] - e1[k0], o2[k0] - o1[k0], e2[k1] - e1[k1], o2[k1] - o1[k1]},
-            {e1[k0] - e3[k0], o1[k0] - o3[k0], e1[k1] - e3[k1], o1[k1] - o3[k1]},
-        };
-        for (int i = 0; i < 4; ++i) {  // (B^T d) B
-          v[(i * 4 + 0) * step + tx] = col[i][0] - col[i][2];
-          v[(i * 4 + 1) * step + tx] = col[i][1] + col[i][2];
-          v[(i * 4 + 2) * step + tx] = col[i][2] - col[i][1];
-          v[(i * 4 + 3) * step + tx] = col[i][1] - col[i][3];
-        }
-      }
+      float* v = V + c * L.T + ty * L.TW;
+      float* row[4][4];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) row[i][j] = v + (i * 4 + j) * L.v_step;
+      // The rows of B^T: d0 - d2, d1 + d2, d2 - d1, d1 - d3.
+      input_row<true>(e0, e2, o0, o2, L.TWp, row[0]);
+      input_row<false>(e1, e2, o1, o2, L.TWp, row[1]);
+      input_row<true>(e2, e1, o2, o1, L.TWp, row[2]);
+      input_row<true>(e1, e3, o1, o3, L.TWp, row[3]);
     }
   }
 }
 
 // out (O, H, W) for one image from M (16, O, T): A^T m A, plus the bias. A
-// row of tiles makes two output rows, each built whole in `rows` (2 TW wide)
-// and then copied, so an odd side simply copies one column or row fewer.
+// row of tiles makes two output rows (2 TW wide), written straight into the
+// image; on an odd side, where a row of tiles is one column wider than the
+// image (or the last one row taller), they are built in `rows` and copied
+// without the extra column or row.
 void transform_output(int64_t O, int64_t H, int64_t W, int64_t TH, int64_t TW, const float* M, const float* bias,
                       float* out, float* rows) {
   const int64_t T = TH * TW, step = O * T;
-  float* top = rows;
-  float* bottom = rows + 2 * TW;
   for (int64_t o = 0; o < O; ++o) {
     const float b = bias ? bias[o] : 0.0f;
     float* plane = out + o * H * W;
     for (int64_t ty = 0; ty < TH; ++ty) {
+      const bool whole_top = W % 2 == 0, whole_bottom = whole_top && 2 * ty + 1 < H;
+      float* top = whole_top ? plane + 2 * ty * W : rows;
+      float* bottom = whole_bottom ? plane + (2 * ty + 1) * W : rows + 2 * TW;
       const float* m = M + o * T + ty * TW;
 #pragma omp simd
       for (int64_t tx = 0; tx < TW; ++tx) {
@@ -132,38 +169,71 @@ void transform_output(int64_t O, int64_t H, int64_t W, int64_t TH, int64_t TW, c
         bottom[2 * tx] = am[1][0] + am[1][1] + am[1][2] + b;
         bottom[2 * tx + 1] = am[1][1] - am[1][2] - am[1][3] + b;
       }
-      std::copy(top, top + W, plane + 2 * ty * W);
-      if (2 * ty + 1 < H) std::copy(bottom, bottom + W, plane + (2 * ty + 1) * W);
+      if (!whole_top) std::copy(top, top + W, plane + 2 * ty * W);
+      if (!whole_bottom && 2 * ty + 1 < H) std::copy(bottom, bottom + W, plane + (2 * ty + 1) * W);
     }
   }
 }
 
 // The weight gradient's transforms (Note [Winograd weight gradient]).
-// U (16, O, T) for one image: G' gt G'^T for every output channel and 2x2
-// tile gt of grad_out (zero past an odd side's edge), with
-// G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1].
-void transform_grad(int64_t O, int64_t H, int64_t W, int64_t TH, int64_t TW, const float* grad, float* U) {
-  const int64_t T = TH * TW, step = O * T;
+// U (16, O, T) for one image, U_e at e * u_step (padded like V: TileLayout):
+// G' gt G'^T for every output channel and 2x2 tile gt of grad_out (zero past
+// an odd side's edge), with G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1].
+// A row of tiles is first split into its four corners, g00[tx] = gt[0][0]
+// and so on, in `corners` (4 TWp floats), so the loops run over contiguous
+// runs as transform_input's do.
+template <int kRow>  // row i of G' gt: (g00, g01), halves of their sum and difference with (g10, g11), -(g10, g11)
+void grad_row(const float* g00, const float* g01, const float* g10, const float* g11, int64_t n, float* const u[4]) {
+  float *u0 = u[0], *u1 = u[1], *u2 = u[2], *u3 = u[3];
+#pragma omp simd
+  for (int64_t tx = 0; tx < n; ++tx) {
+    const float r0 = kRow == 0   ? g00[tx]
+                     : kRow == 1 ? 0.5f * (g00[tx] + g10[tx])
+                     : kRow == 2 ? 0.5f * (g00[tx] - g10[tx])
+                                 : -g10[tx];
+    const float r1 = kRow == 0   ? g01[tx]
+                     : kRow == 1 ? 0.5f * (g01[tx] + g11[tx])
+                     : kRow == 2 ? 0.5f * (g01[tx] - g11[tx])
+                                 : -g11[tx];
+    u0[tx] = r0;  // (G' gt) G'^T
+    u1[tx] = 0.5f * (r0 + r1);
+    u2[tx] = 0.5f * (r0 - r1);
+    u3[tx] = -r1;
+  }
+}
+
+void transform_grad(int64_t O, int64_t H, int64_t W, const TileLayout& L, int64_t u_step, const float* grad, float* U,
+                    float* corners) {
+  float *g00 = corners, *g01 = g00 + L.TWp, *g10 = g01 + L.TWp, *g11 = g10 + L.TWp;
+  std::fill(corners, corners + 4 * L.TWp, 0.0f);  // what no row writes stays zero: past the edge
+  const int64_t pairs = W / 2;
+  // One row of grad_out into a tile row's two corners (even and odd columns).
+  const auto split = [&](const float* row, float* even, float* odd) {
+    for (int64_t k = 0; k < pairs; ++k) {
+      even[k] = row[2 * k];
+      odd[k] = row[2 * k + 1];
+    }
+    if (W % 2) even[pairs] = row[W - 1];
+  };
   for (int64_t o = 0; o < O; ++o) {
     const float* plane = grad + o * H * W;
-    for (int64_t ty = 0; ty < TH; ++ty)
-      for (int64_t tx = 0; tx < TW; ++tx) {
-        const int64_t y = 2 * ty, x = 2 * tx;
-        const bool down = y + 1 < H, right = x + 1 < W;
-        const float g00 = plane[y * W + x], g01 = right ? plane[y * W + x + 1] : 0.0f;
-        const float g10 = down ? plane[(y + 1) * W + x] : 0.0f, g11 = down && right ? plane[(y + 1) * W + x + 1] : 0.0f;
-        const float rows[4][2] = {{g00, g01},
-                                  {0.5f * (g00 + g10), 0.5f * (g01 + g11)},
-                                  {0.5f * (g00 - g10), 0.5f * (g01 - g11)},
-                                  {-g10, -g11}};
-        float* u = U + o * T + ty * TW + tx;
-        for (int i = 0; i < 4; ++i) {
-          u[(i * 4 + 0) * step] = rows[i][0];
-          u[(i * 4 + 1) * step] = 0.5f * (rows[i][0] + rows[i][1]);
-          u[(i * 4 + 2) * step] = 0.5f * (rows[i][0] - rows[i][1]);
-          u[(i * 4 + 3) * step] = -rows[i][1];
-        }
+    for (int64_t ty = 0; ty < L.TH; ++ty) {
+      split(plane + 2 * ty * W, g00, g01);
+      if (2 * ty + 1 < H) {
+        split(plane + (2 * ty + 1) * W, g10, g11);
+      } else {
+        std::fill(g10, g10 + L.TW, 0.0f);
+        std::fill(g11, g11 + L.TW, 0.0f);
       }
+      float* u = U + o * L.T + ty * L.TW;
+      float* row[4][4];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) row[i][j] = u + (i * 4 + j) * u_step;
+      grad_row<0>(g00, g01, g10, g11, L.TWp, row[0]);
+      grad_row<1>(g00, g01, g10, g11, L.TWp, row[1]);
+      grad_row<2>(g00, g01, g10, g11, L.TWp, row[2]);
+      grad_row<3>(g00, g01, g10, g11, L.TWp, row[3]);
+    }
   }
 }
 
@@ -205,23 +275,22 @@ bool winograd_applies(WinogradPass pass, int64_t C, int64_t O, int64_t KH, int64
 
 void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, const float* x, const float* w,
                       const float* bias, float* out) {
-  const int64_t TH = (H + 1) / 2, TW = (W + 1) / 2, T = TH * TW;
+  const TileLayout L(C, H, W);
   const std::vector<float> U = transform_kernel(O, C, w);
-  const int64_t v_size = 16 * C * T, m_size = 16 * O * T;
-  const int64_t plane_size =
-      std::max(2 * (2 * TH + 2) * (TW + 1), 4 * TW);  // transform_input's, then transform_output's
+  const int64_t m_size = 16 * O * L.T;
+  const int64_t plane_size = std::max(L.plane_size, 4 * L.TW);  // transform_input's, then transform_output's
   parallel_tasks<float>(
       N,
       [&](int64_t n, float* scratch) {
         float* V = scratch;
-        float* M = scratch + v_size;
-        transform_input(C, H, W, TH, TW, x + n * C * H * W, V, M + m_size);
+        float* M = scratch + L.v_size();
+        transform_input(C, H, W, L, x + n * C * H * W, V, M + m_size);
         for (int64_t e = 0; e < 16; ++e)
-          gemm<float>(CblasNoTrans, CblasNoTrans, O, T, C, U.data() + e * O * C, C, V + e * C * T, T, 0.0f,
-                      M + e * O * T, T);
-        transform_output(O, H, W, TH, TW, M, bias, out + n * O * H * W, M + m_size);
+          gemm<float>(CblasNoTrans, CblasNoTrans, O, L.T, C, U.data() + e * O * C, C, V + e * L.v_step, L.T, 0.0f,
+                      M + e * O * L.T, L.T);
+        transform_output(O, H, W, L.TH, L.TW, M, bias, out + n * O * H * W, M + m_size);
       },
-      v_size + m_size + plane_size);
+      L.v_size() + m_size + plane_size);
 }
 
 // Note [Winograd weight gradient]
@@ -239,26 +308,25 @@ void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, con
 // the bits do not depend on the threads.
 void winograd_conv3x3_weight_grad(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, const float* x,
                                   const float* grad_out, int64_t groups, int64_t group_size, float* grad_w) {
-  const int64_t TH = (H + 1) / 2, TW = (W + 1) / 2, T = TH * TW;
-  const int64_t v_size = 16 * C * T, u_size = 16 * O * T, m_size = 16 * O * C;
-  const int64_t plane_size = 2 * (2 * TH + 2) * (TW + 1);
+  const TileLayout L(C, H, W);
+  const int64_t T = L.T, u_step = O * T + kTileRun, u_size = 16 * u_step, m_size = 16 * O * C;
   std::vector<float> partial(groups * m_size);
   parallel_tasks<float>(
       groups,
       [&](int64_t group, float* scratch) {
         float* V = scratch;
-        float* U = scratch + v_size;
+        float* U = scratch + L.v_size();
         float* M = partial.data() + group * m_size;
         const int64_t first = group * group_size, last = std::min(N, first + group_size);
         for (int64_t n = first; n < last; ++n) {
-          transform_input(C, H, W, TH, TW, x + n * C * H * W, V, U + u_size);
-          transform_grad(O, H, W, TH, TW, grad_out + n * O * H * W, U);
+          transform_input(C, H, W, L, x + n * C * H * W, V, U + u_size);
+          transform_grad(O, H, W, L, u_step, grad_out + n * O * H * W, U, U + u_size);
           for (int64_t e = 0; e < 16; ++e)
-            gemm<float>(CblasNoTrans, CblasTrans, O, C, T, U + e * O * T, T, V + e * C * T, T, n == first ? 0.0f : 1.0f,
-                        M + e * O * C, C);
+            gemm<float>(CblasNoTrans, CblasTrans, O, C, T, U + e * u_step, T, V + e * L.v_step, T,
+                        n == first ? 0.0f : 1.0f, M + e * O * C, C);
         }
       },
-      v_size + u_size + plane_size);
+      L.v_size() + u_size + L.plane_size);
   for (int64_t group = 1; group < groups; ++group)
     for (int64_t i = 0; i < m_size; ++i) partial[i] += partial[group * m_size + i];
   transform_weight_grad(O, C, partial.data(), grad_w);
