@@ -6,6 +6,7 @@
 // count] in parallel.h).
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
@@ -101,6 +102,42 @@ Acc reduce_block(const T* base, const Dims& red, int64_t n_red, int64_t b) {
   return reduce_range<T, Acc, Op>(base, red, b * kReduceBlock, std::min(n_red, (b + 1) * kReduceBlock));
 }
 
+// Short reductions, many outputs: the 2x2 blocks that
+// upsample_nearest2d_backward sums, a mean over a few channels. Dividing each
+// output's index into offsets (Dims::offset) cost more than its few additions,
+// so the reduced elements' offsets are listed once, each output adds them in
+// that order, and the kept index advances digit by digit (an odometer).
+constexpr int64_t kShortReduction = 64;
+
+template <typename T, typename Acc, typename Op>
+void reduce_short(T* out, const T* base, const Dims& kept, const Dims& red, int64_t n_out) {
+  const int64_t n_red = red.numel();
+  std::vector<int64_t> red_offsets(n_red);
+  for (int64_t r = 0; r < n_red; ++r) red_offsets[r] = red.offset(r);
+  const int64_t dims = static_cast<int64_t>(kept.shape.size());
+  parallel_for(0, n_out, std::max<int64_t>(1, kDefaultGrain / std::max<int64_t>(n_red, 1)),
+               [&](int64_t lo, int64_t hi) {
+                 std::vector<int64_t> digit(dims);  // output lo's index along each kept dim
+                 for (int64_t d = dims - 1, rest = lo; d >= 0; --d) {
+                   digit[d] = rest % kept.shape[d];
+                   rest /= kept.shape[d];
+                 }
+                 int64_t offset = kept.offset(lo);
+                 for (int64_t i = lo; i < hi; ++i) {
+                   const T* p = base + offset;
+                   Acc acc = Op::init();
+                   for (int64_t r = 0; r < n_red; ++r) acc = Op::combine(acc, p[red_offsets[r]]);
+                   out[i] = static_cast<T>(acc);
+                   for (int64_t d = dims - 1; d >= 0; --d) {  // next output
+                     offset += kept.strides[d];
+                     if (++digit[d] < kept.shape[d]) break;
+                     offset -= kept.shape[d] * kept.strides[d];
+                     digit[d] = 0;
+                   }
+                 }
+               });
+}
+
 template <typename T, typename Acc, typename Op>
 void reduce_typed(const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
   Dims kept, red;
@@ -110,6 +147,10 @@ void reduce_typed(const Tensor& out, const Tensor& in, const std::vector<bool>& 
   T* o = out.data<T>();
   const int64_t n_out = out.numel(), n_red = red.numel();
   const int64_t blocks = (n_red + kReduceBlock - 1) / kReduceBlock;
+  if (n_red <= kShortReduction) {
+    reduce_short<T, Acc, Op>(o, base, kept, red, n_out);
+    return;
+  }
   if (n_out >= pool_threads() || blocks <= 1) {
     // Many outputs: each thread takes a range of them and reduces them block by block.
     parallel_for(0, n_out, std::max<int64_t>(1, kDefaultGrain / std::max<int64_t>(n_red, 1)),

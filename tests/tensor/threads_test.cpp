@@ -77,6 +77,11 @@ TEST(Threads, Reductions) {
     Tensor g = randn({16, 2, 64, 64}, gen, dtype);
     expect_thread_independent([&] { return sum(g, {0, 2, 3}); });
     expect_thread_independent([&] { return softmax(a, -1); });
+    // Many short reductions (reduce.cpp's reduce_short): the 2x2 blocks of an
+    // upsampling's gradient, each output's offset advanced by the odometer.
+    Tensor u = randn({8, 16, 32, 32}, gen, dtype);
+    expect_thread_independent([&] { return upsample_nearest2d_backward(u, 2); });
+    expect_thread_independent([&] { return sum(u.transpose(1, 3), {2}); });
   }
 }
 
