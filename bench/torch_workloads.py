@@ -29,16 +29,24 @@ from workloads import CONV_BATCH, CONV_SHAPES, GROUPNORM_SHAPE  # noqa: E402
 T = 1000
 
 
+def linear_alpha_bar():
+    return torch.cumprod(1 - torch.linspace(1e-4, 0.02, T), 0)
+
+
+def eps_loss(model, x0, alpha_bar):
+    """The eps loss at uniform t (docs/math.md 2.2), as nn_bench's and `diffuse train`'s step draw it."""
+    t = torch.randint(0, T, (x0.shape[0],))
+    eps = torch.randn_like(x0)
+    a = alpha_bar[t].view(-1, *([1] * (x0.dim() - 1)))
+    return F.mse_loss(model(a.sqrt() * x0 + (1 - a).sqrt() * eps, t), eps)
+
+
 def train_step_fn(model, shape):
-    ab = torch.cumprod(1 - torch.linspace(1e-4, 0.02, T), 0)
+    ab = linear_alpha_bar()
     opt = torch.optim.AdamW(model.parameters(), lr=2e-4)
 
     def step():
-        x0 = torch.randn(*shape)
-        t = torch.randint(0, T, (shape[0],))
-        eps = torch.randn_like(x0)
-        a = ab[t].view(-1, *([1] * (x0.dim() - 1)))
-        loss = F.mse_loss(model(a.sqrt() * x0 + (1 - a).sqrt() * eps, t), eps)
+        loss = eps_loss(model, torch.randn(*shape), ab)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
