@@ -138,6 +138,42 @@ void reduce_short(T* out, const T* base, const Dims& kept, const Dims& red, int6
                });
 }
 
+// Reductions over outer dims, such as a Linear bias gradient: the sum over
+// the batch of a (B, F) gradient. Each output's elements lie F apart, so
+// reducing one output at a time reads memory with a stride and adds one
+// element per step. When the innermost kept dim is contiguous, a task takes
+// kColumns neighbouring outputs instead and adds whole rows, which
+// vectorizes. Every output still adds its elements in the same order, one
+// chain per block of kReduceBlock, the blocks merged in order, as
+// reduce_range and reduce_block do: the same bits as one output at a time.
+constexpr int64_t kColumns = 64;
+
+template <typename T, typename Acc, typename Op>
+void reduce_columns(T* out, const T* base, const Dims& kept, const Dims& red, int64_t n_out) {
+  const int64_t n_red = red.numel(), run = kept.shape.back();
+  const int64_t chunks = (run + kColumns - 1) / kColumns, tasks = n_out / run * chunks;
+  const int64_t blocks = (n_red + kReduceBlock - 1) / kReduceBlock;
+  parallel_for(0, tasks, std::max<int64_t>(1, kDefaultGrain / (n_red * kColumns)), [&](int64_t lo, int64_t hi) {
+    for (int64_t task = lo; task < hi; ++task) {
+      const int64_t first = task / chunks * run + task % chunks * kColumns;  // the task's first output
+      const int64_t width = std::min(kColumns, run - task % chunks * kColumns);
+      const T* row0 = base + kept.offset(first);
+      Acc acc[kColumns], part[kColumns];
+      for (int64_t j = 0; j < width; ++j) acc[j] = Op::init();
+      for (int64_t b = 0; b < blocks; ++b) {
+        for (int64_t j = 0; j < width; ++j) part[j] = Op::init();
+        for (int64_t r = b * kReduceBlock; r < std::min(n_red, (b + 1) * kReduceBlock); ++r) {
+          const T* row = row0 + red.offset(r);
+#pragma omp simd
+          for (int64_t j = 0; j < width; ++j) part[j] = Op::combine(part[j], row[j]);
+        }
+        for (int64_t j = 0; j < width; ++j) acc[j] = Op::merge(acc[j], part[j]);
+      }
+      for (int64_t j = 0; j < width; ++j) out[first + j] = static_cast<T>(acc[j]);
+    }
+  });
+}
+
 template <typename T, typename Acc, typename Op>
 void reduce_typed(const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
   Dims kept, red;
@@ -149,6 +185,10 @@ void reduce_typed(const Tensor& out, const Tensor& in, const std::vector<bool>& 
   const int64_t blocks = (n_red + kReduceBlock - 1) / kReduceBlock;
   if (n_red <= kShortReduction) {
     reduce_short<T, Acc, Op>(o, base, kept, red, n_out);
+    return;
+  }
+  if (!kept.shape.empty() && kept.strides.back() == 1 && red.strides.back() != 1) {
+    reduce_columns<T, Acc, Op>(o, base, kept, red, n_out);
     return;
   }
   if (n_out >= pool_threads() || blocks <= 1) {

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "tensor/ops.h"
+#include "tensor/random.h"
 
 using namespace tensor;
 
@@ -55,6 +56,19 @@ TEST(Reduce, FewOutputsLongReductionsSplitOverThreads) {
   EXPECT_EQ(amin(x, {1}).to_vector<double>(), (std::vector<double>{0, static_cast<double>(n)}));
   // Reducing the leading dim of a long row (a strided inner step).
   EXPECT_EQ(sum(x, {0}).to_vector<double>()[n - 1], (n - 1.0) + (2 * n - 1.0));
+}
+
+TEST(Reduce, ColumnSumsAddInTheOrderOfOneColumnAlone) {
+  // A bias gradient's shape: the sum over dim 0 takes reduce.cpp's column
+  // path (kColumns outputs at a time, here 64 and then 6), with 40,000 rows in
+  // two blocks of kReduceBlock. Each column must give the bits it gives alone
+  // (float64, where adding in another order shows in the last bits).
+  Generator gen(5);
+  const Tensor x = randn({40000, 70}, gen, DType::Float64);
+  const std::vector<double> columns = sum(x, {0}).to_vector<double>();
+  for (int64_t j = 0; j < 70; ++j) EXPECT_EQ(columns[j], sum(x.narrow(1, j, 1)).item()) << "column " << j;
+  const std::vector<double> maxima = amax(x, {0}).to_vector<double>();
+  for (int64_t j = 0; j < 70; j += 23) EXPECT_EQ(maxima[j], amax(x.narrow(1, j, 1), {0}).item()) << "column " << j;
 }
 
 TEST(Reduce, VarianceOfKnownData) {

@@ -82,6 +82,8 @@ TEST(Threads, Reductions) {
     Tensor u = randn({8, 16, 32, 32}, gen, dtype);
     expect_thread_independent([&] { return upsample_nearest2d_backward(u, 2); });
     expect_thread_independent([&] { return sum(u.transpose(1, 3), {2}); });
+    // Column sums (reduce_columns): a Linear bias gradient over a batch.
+    expect_thread_independent([&] { return sum(a, {0}); });
   }
 }
 
