@@ -1,5 +1,6 @@
 // Differentiable matmul. For C = A B (batched): dA = dC B^T and dB = A^T dC,
-// then summed over any batch dims that were broadcast.
+// then summed over any batch dims that were broadcast. addmm, C = bias + A B
+// with the bias added to every row: the same two, and dbias = the sum of dC's rows.
 #include "autograd/node.h"
 #include "autograd/ops.h"
 
@@ -33,6 +34,27 @@ Variable matmul(const Variable& a, const Variable& b) {
   node->a = a.data();
   node->b = b.data();
   return record(out, node, {a, b});
+}
+
+struct AddmmBackward : Node {
+  Tensor a, b;
+  const char* name() const override { return "addmm"; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    Tensor gbias, ga, gb;
+    if (needs_input_grad(0)) gbias = t::sum(g, {0});
+    if (needs_input_grad(1)) ga = t::matmul(g, b.transpose(0, 1));
+    if (needs_input_grad(2)) gb = t::matmul(a.transpose(0, 1), g);
+    return {gbias, ga, gb};
+  }
+};
+
+Variable addmm(const Variable& bias, const Variable& a, const Variable& b) {
+  Tensor out = t::addmm(bias.data(), a.data(), b.data());
+  if (!needs_grad({bias, a, b})) return Variable(out);
+  auto node = std::make_shared<AddmmBackward>();
+  node->a = a.data();
+  node->b = b.data();
+  return record(out, node, {bias, a, b});
 }
 
 }  // namespace autograd

@@ -51,6 +51,7 @@ Variable logsumexp(const Variable& x, const std::vector<int64_t>& dims, bool kee
 
 // ---- linalg.cpp ----
 Variable matmul(const Variable& a, const Variable& b);
+Variable addmm(const Variable& bias, const Variable& a, const Variable& b);  // bias (N) + a (M, K) @ b (K, N)
 
 // ---- conv.cpp ----
 Variable conv2d(const Variable& x, const Variable& w, const Variable& bias = {}, int64_t stride = 1,

@@ -23,9 +23,22 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   b_full.insert(b_full.end(), {K, N});
   out_shape.insert(out_shape.end(), {M, N});
   Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
-  TENSOR_DISPATCH(out.device(), matmul, out, a.expand(a_full), b.expand(b_full));
+  TENSOR_DISPATCH(out.device(), matmul, out, a.expand(a_full), b.expand(b_full), false);
   if (a_vec) out = out.squeeze(-2);
   if (b_vec) out = out.squeeze(-1);
+  return out;
+}
+
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b) {
+  check_same_dtype_device("addmm", a, b);
+  check_same_dtype_device("addmm", a, bias);
+  TENSOR_CHECK(is_floating(a.dtype()), "[addmm] expects float32 or float64, got {}", dtype_name(a.dtype()));
+  TENSOR_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0),
+               "[addmm] needs a (M, K) and b (K, N), got a {} and b {}", shape_str(a.shape()), shape_str(b.shape()));
+  TENSOR_CHECK(bias.dim() == 1 && bias.size(0) == b.size(1), "[addmm] bias {} does not match the {} columns of b {}",
+               shape_str(bias.shape()), b.size(1), shape_str(b.shape()));
+  Tensor out = bias.unsqueeze(0).expand({a.size(0), b.size(1)}).contiguous();
+  TENSOR_DISPATCH(out.device(), matmul, out, a, b, true);
   return out;
 }
 

@@ -108,6 +108,10 @@ Tensor sum_to_shape(const Tensor& x, const Shape& shape);
 // (..., M, K) @ (..., K, N) -> (..., M, N), batch dims broadcast. 1-D operands
 // are promoted as in NumPy (a vector is a row on the left, a column on the right).
 Tensor matmul(const Tensor& a, const Tensor& b);
+// bias (N) + a (M, K) @ b (K, N), as a Linear layer computes it: the bias is
+// copied into every row of the output and the GEMM adds the product onto it,
+// one pass over the output instead of a GEMM and then an add.
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b);
 
 // ---- Convolution and resampling (conv.cpp), NCHW ----
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& bias = {}, int64_t stride = 1, int64_t padding = 0);

@@ -1,4 +1,5 @@
-// Linear: a matmul with the transposed weight, plus the broadcast bias.
+// Linear: a matmul with the transposed weight, plus the broadcast bias, in
+// one GEMM that adds onto the bias (addmm).
 #include "nn/layers/linear.h"
 
 #include "autograd/ops.h"
@@ -21,8 +22,8 @@ Variable Linear::forward(const Variable& x) {
   Shape out_shape = x.shape();
   out_shape.back() = out_features_;
   Variable x2 = x.dim() == 2 ? x : autograd::reshape(x, {-1, in_features_});
-  Variable y = autograd::matmul(x2, autograd::transpose(weight, 0, 1));
-  if (bias.defined()) y = autograd::add(y, bias);
+  const Variable weight_t = autograd::transpose(weight, 0, 1);
+  const Variable y = bias.defined() ? autograd::addmm(bias, x2, weight_t) : autograd::matmul(x2, weight_t);
   return x.dim() == 2 ? y : autograd::reshape(y, out_shape);
 }
 

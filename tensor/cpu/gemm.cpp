@@ -40,7 +40,7 @@ int64_t batch_offset(const Tensor& t, int64_t i) {
 
 }  // namespace
 
-void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
+void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in, bool accumulate) {
   const int64_t nd = out.dim();
   const int64_t M = out.shape()[nd - 2], N = out.shape()[nd - 1], K = a_in.shape()[nd - 1];
   CBLAS_TRANSPOSE ta, tb;
@@ -60,8 +60,8 @@ void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
     T* c = out.data<T>();
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
-    if (K == 0) {
-      std::fill(c, c + out.numel(), T(0));
+    if (K == 0) {  // an empty sum: zeros, or out as it was
+      if (!accumulate) std::fill(c, c + out.numel(), T(0));
       return;
     }
     // Task i * tiles + t is tile t of matrix i: a batch of small matrices
@@ -70,7 +70,7 @@ void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
     parallel_tasks(batch * tiling.count(), [&](int64_t task, char*) {
       const int64_t i = task / tiling.count();
       tiling.run<T>(task % tiling.count(), ta, tb, M, N, K, pa + batch_offset(a, i), lda, pb + batch_offset(b, i), ldb,
-                    T(0), c + i * M * N, N);
+                    accumulate ? T(1) : T(0), c + i * M * N, N);
     });
   });
 }

@@ -53,11 +53,12 @@ struct BatchDim {
 
 }  // namespace
 
-void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
+void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in, bool accumulate) {
   const int64_t nd = out.dim();
   const int64_t M = out.shape()[nd - 2], N = out.shape()[nd - 1], K = a_in.shape()[nd - 1];
   if (out.numel() == 0) return;
-  if (K == 0) {  // an empty sum: out is zeros (out is contiguous: the front-end allocated it)
+  if (K == 0) {  // an empty sum: out is zeros, or as it was (out is contiguous: the front-end allocated it)
+    if (accumulate) return;
     DIFFUSE_CUDA_CHECK(cudaMemsetAsync(out.raw_data(), 0, out.numel() * dtype_size(out.dtype()), stream()), "matmul");
     return;
   }
@@ -101,7 +102,7 @@ void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
     GemmOperand ao = ga, bo = gb;
     ao.data = pa + a_off * elem;
     bo.data = pb + b_off * elem;
-    gemm_row_major(scalar_type_of(out.dtype()), M, N, K, ao, bo, 0.0, pc + o * run * M * N * elem, N, M * N, run,
+    gemm_row_major(scalar_type_of(out.dtype()), M, N, K, ao, bo, accumulate ? 1.0 : 0.0, pc + o * run * M * N * elem, N, M * N, run,
                    "matmul");
   }
 }

@@ -27,9 +27,10 @@ void reduce(ReduceOp op, const Tensor& out, const Tensor& in, const std::vector<
 // softmax over the last dim; in and out contiguous, same shape.
 void softmax_lastdim(const Tensor& out, const Tensor& in, bool log);
 
-// gemm.cpp: out (B..., M, N) = a (B..., M, K) @ b (B..., K, N); batch dims of a
-// and b already expanded to out's; each matrix has unit stride in one of its dims.
-void matmul(const Tensor& out, const Tensor& a, const Tensor& b);
+// gemm.cpp: out (B..., M, N) = a (B..., M, K) @ b (B..., K, N), or out += a @ b
+// with accumulate (BLAS's beta = 1); batch dims of a and b already expanded
+// to out's; each matrix has unit stride in one of its dims.
+void matmul(const Tensor& out, const Tensor& a, const Tensor& b, bool accumulate);
 
 // conv.cpp: 2-D convolution (cross-correlation, like PyTorch), NCHW, no groups.
 void conv2d_forward(const Tensor& out, const Tensor& x, const Tensor& w, const Tensor& bias, const Conv2dParams& p);

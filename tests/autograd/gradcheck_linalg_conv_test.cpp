@@ -76,6 +76,16 @@ TEST(GradcheckMatmul, BroadcastBatch) {
                                {uniform({2, 1, 2, 3}, -1, 1, 5), uniform({3, 3, 2}, -1, 1, 6)});
 }
 
+TEST(GradcheckMatmul, AddmmIsBiasPlusProduct) {
+  const Tensor bias = uniform({4}, -1, 1, 7), a = uniform({3, 5}, -1, 1, 1), b = uniform({5, 4}, -1, 1, 2);
+  const std::vector<double> product = naive_matmul(a.to_vector<double>(), b.to_vector<double>(), 3, 5, 4);
+  std::vector<double> want(product.size());
+  for (size_t i = 0; i < want.size(); ++i) want[i] = product[i] + bias.to_vector<double>()[i % 4];
+  expect_close("addmm forward", ag::addmm(Variable(bias), Variable(a), Variable(b)).data().to_vector<double>(), want);
+  const MultiFunction f = [](const std::vector<Variable>& in) { return ag::addmm(in[0], in[1], in[2]); };
+  expect_gradients_all_layouts("addmm (4) + (3, 5) @ (5, 4)", f, {bias, a, b});
+}
+
 TEST(GradcheckMatmul, OneDimensionalOperands) {
   const Tensor v = uniform({5}, -1, 1, 1), m = uniform({5, 4}, -1, 1, 2), w = uniform({5}, -1, 1, 3);
   // vector @ matrix -> (4,); matrix @ vector -> (3,); vector @ vector -> ().

@@ -98,6 +98,17 @@ TEST_P(CudaMatmul, EmptySumsAndVectors) {
   expect_matmul_matches({0, 4}, {4, 3}, as_is, as_is, dt, 19);  // no rows
 }
 
+TEST_P(CudaMatmul, AddmmAddsOntoTheBias) {
+  SKIP_WITHOUT_CUDA();
+  const DType dt = GetParam();
+  Generator gen(21);
+  const Tensor bias = randn({7}, gen, dt), a = randn({9, 11}, gen, dt), w = randn({7, 11}, gen, dt);
+  const Tensor want = addmm(bias, a, w.t());  // Linear's call: the weight transposed
+  expect_close(addmm(on_cuda(bias), on_cuda(a), on_cuda(w).t()), want, 0, tolerance(dt, 11), "addmm");
+  expect_close(addmm(on_cuda(bias), on_cuda(a.narrow(1, 0, 0)), on_cuda(w.narrow(1, 0, 0)).t()),
+               bias.unsqueeze(0).expand({9, 7}), 0, 0, "addmm with K = 0");
+}
+
 INSTANTIATE_TEST_SUITE_P(Dtypes, CudaMatmul, ::testing::Values(DType::Float32, DType::Float64),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 

@@ -118,6 +118,21 @@ TEST(Matmul, ClosedFormsAndPromotions) {
   EXPECT_TRUE(contains(error_of([] { matmul(zeros({2, 2, 3}), zeros({3, 3, 4})); }), "[matmul]"));
 }
 
+TEST(Addmm, AddsTheBiasToEveryRowOfTheProduct) {
+  const Tensor a = from_list({1, 2, 3, 4, 5, 6}, DType::Float64).reshape({2, 3});
+  const Tensor b = from_list({7, 8, 9, 10, 11, 12}, DType::Float64).reshape({3, 2});
+  const Tensor bias = from_list({0.5, -100}, DType::Float64);
+  EXPECT_EQ(addmm(bias, a, b).to_vector<double>(), (std::vector<double>{58.5, -36, 139.5, 54}));
+  // A transposed operand, as Linear passes its weight; K = 0 leaves the bias.
+  EXPECT_EQ(addmm(bias, b.t(), a.t().narrow(1, 0, 2)).to_vector<double>(),
+            add(matmul(b.t(), a.t().narrow(1, 0, 2)), bias).to_vector<double>());
+  EXPECT_EQ(addmm(from_list({1, 2, 3}), zeros({2, 0}), zeros({0, 3})).to_vector<float>(),
+            (std::vector<float>{1, 2, 3, 1, 2, 3}));
+  const std::string msg = error_of([] { addmm(zeros({4}), zeros({2, 3}), zeros({3, 5})); });
+  EXPECT_TRUE(contains(msg, "[addmm]") && contains(msg, "(4,)") && contains(msg, "5 columns")) << msg;
+  EXPECT_TRUE(contains(error_of([] { addmm(zeros({5}), zeros({2, 3}), zeros({4, 5})); }), "[addmm]"));
+}
+
 TEST(Conv2d, ClosedFormsAndErrors) {
   // A 3x3 box filter of ones with padding 1 counts the in-bounds neighbours.
   const Tensor x = ones({1, 1, 3, 3}, DType::Float64), w = ones({1, 1, 3, 3}, DType::Float64);
