@@ -102,8 +102,8 @@ void matmul(const Tensor& out, const Tensor& a_in, const Tensor& b_in, bool accu
     GemmOperand ao = ga, bo = gb;
     ao.data = pa + a_off * elem;
     bo.data = pb + b_off * elem;
-    gemm_row_major(scalar_type_of(out.dtype()), M, N, K, ao, bo, accumulate ? 1.0 : 0.0, pc + o * run * M * N * elem, N, M * N, run,
-                   "matmul");
+    gemm_row_major(scalar_type_of(out.dtype()), M, N, K, ao, bo, accumulate ? 1.0 : 0.0, pc + o * run * M * N * elem, N,
+                   M * N, run, "matmul");
   }
 }
 
