@@ -58,13 +58,21 @@ Tensor conv2d_backward_weight(const Tensor& grad_out, const Tensor& x, const Sha
   return grad_w;
 }
 
-// Upsampling is a view and a copy: (N, C, H, W) -> (N, C, H, 1, W, 1) expanded
-// to (N, C, H, s, W, s) repeats each pixel in an s x s block; reshape copies it out.
+// Upsampling is a view and a copy: the output (N, C, H s, W s) seen as
+// (N, C, H, s, W, s) is pixel x[n, c, h, w] repeated in an s x s block, so
+// copying (N, C, H, 1, W, 1) expanded to that shape fills it. The copy runs
+// with the image columns w innermost (the output's dims permuted to
+// (N, C, H, s, s, W)): runs of W elements, s apart in the output, rather
+// than runs of s (two) repeats of one pixel, each a step of the strided loop.
 Tensor upsample_nearest2d(const Tensor& x, int64_t scale) {
   TENSOR_CHECK(x.dim() == 4, "[upsample_nearest2d] input must be (N, C, H, W), got {}", shape_str(x.shape()));
   TENSOR_CHECK(scale >= 1, "[upsample_nearest2d] scale must be >= 1, got {}", scale);
   const int64_t N = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
-  return x.reshape({N, C, H, 1, W, 1}).expand({N, C, H, scale, W, scale}).contiguous().view({N, C, H * scale, W * scale});
+  Tensor out = Tensor::empty({N, C, H * scale, W * scale}, x.dtype(), x.device());
+  out.view({N, C, H, scale, W, scale})
+      .permute({0, 1, 2, 3, 5, 4})
+      .copy_(x.reshape({N, C, H, 1, 1, W}).expand({N, C, H, scale, scale, W}));
+  return out;
 }
 
 // The adjoint: each input pixel receives the sum of its s x s block.
