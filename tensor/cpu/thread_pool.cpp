@@ -6,6 +6,9 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <sched.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -34,7 +37,26 @@ namespace {
 // A job's tasks are claimed one at a time from a shared counter, so the
 // caller runs every task that no worker has claimed: a worker that the OS
 // has not scheduled yet delays nothing, it finds the job done when it wakes.
+// With more threads than the process has CPUs (--threads 16 on two cores, or
+// OMP_NUM_THREADS set for a bigger machine), spinning is what costs: a
+// spinning worker takes the CPU from the threads with work, and waking every
+// worker for every loop fills the run queue. Then the workers sleep at once,
+// the caller yields instead of spinning, and a job wakes at most one worker
+// per other CPU: the pool keeps the threads asked for (results do not depend
+// on their number anyway), but no more of them work at once than there are
+// CPUs. On the 2-core development machine, 16 threads made a U-Net train
+// step 1.18-1.22 times and an MLP2D step 1.6-1.7 times as long as 2 threads
+// before; 1.02-1.06 and 1.08 since (docs/benchmarks.md).
 constexpr auto kSpin = std::chrono::microseconds(50);
+
+// The CPUs this process may run on (its affinity mask), at least 1.
+int available_cpus() {
+#if defined(__linux__)
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -73,6 +95,7 @@ class Pool {
     workers_.clear();
     stop_ = false;
     size_.store(n);
+    oversubscribed_ = n > available_cpus();
     for (int i = 1; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
   }
 
@@ -90,8 +113,10 @@ class Pool {
     next_.store(0);
     open_.store(true);
     generation_.fetch_add(1);
-    // Wake as many sleepers as there are tasks beyond the caller's first.
-    const int64_t wanted = std::min<int64_t>(n - 1, static_cast<int64_t>(workers_.size()));
+    // Wake as many sleepers as there are tasks beyond the caller's first
+    // (oversubscribed: as there are other CPUs).
+    const int64_t helpers = oversubscribed_ ? available_cpus() - 1 : static_cast<int64_t>(workers_.size());
+    const int64_t wanted = std::min<int64_t>(n - 1, helpers);
     if (sleepers_.load() > 0) {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
       for (int64_t i = 0; i < wanted; ++i) wake_.notify_one();
@@ -100,7 +125,7 @@ class Pool {
     open_.store(false);
     // Workers that joined finish their task; those that join from now on see the job closed.
     for (int spins = 0; busy_.load() != 0; ++spins) {
-      if (spins < 1000)
+      if (spins < 1000 && !oversubscribed_)
         cpu_relax();
       else
         std::this_thread::yield();
@@ -138,7 +163,7 @@ class Pool {
     uint64_t seen = generation_.load();
     for (;;) {
       const auto start = std::chrono::steady_clock::now();
-      for (int spins = 1; generation_.load() == seen; ++spins) {
+      for (int spins = 1; generation_.load() == seen && !oversubscribed_; ++spins) {
         cpu_relax();
         if (spins % 64 == 0 && std::chrono::steady_clock::now() - start > kSpin) break;
       }
@@ -162,6 +187,7 @@ class Pool {
   }
 
   std::atomic<int> size_{1};
+  bool oversubscribed_ = false;  // more threads than CPUs (set while no job runs)
   std::vector<std::thread> workers_;
   std::mutex job_mutex_;  // one job at a time
 
