@@ -36,15 +36,21 @@ Variable matmul(const Variable& a, const Variable& b) {
   return record(out, node, {a, b});
 }
 
+// The inputs are recorded as (a, b, bias), the bias last: the engine walks a
+// node's inputs depth first in that order, and backward visits them in
+// reverse, so a bias recorded first would be reached only after all of a's
+// graph, the whole network below the layer. Recorded last, it gets its final
+// gradient right after this node, as a separate add's bias did, and
+// DataParallel's gradient buckets (Note [Gradient buckets]) can leave early.
 struct AddmmBackward : Node {
   Tensor a, b;
   const char* name() const override { return "addmm"; }
   std::vector<Tensor> backward(const Tensor& g) override {
-    Tensor gbias, ga, gb;
-    if (needs_input_grad(0)) gbias = t::sum(g, {0});
-    if (needs_input_grad(1)) ga = t::matmul(g, b.transpose(0, 1));
-    if (needs_input_grad(2)) gb = t::matmul(a.transpose(0, 1), g);
-    return {gbias, ga, gb};
+    Tensor ga, gb, gbias;
+    if (needs_input_grad(0)) ga = t::matmul(g, b.transpose(0, 1));
+    if (needs_input_grad(1)) gb = t::matmul(a.transpose(0, 1), g);
+    if (needs_input_grad(2)) gbias = t::sum(g, {0});
+    return {ga, gb, gbias};
   }
 };
 
@@ -54,7 +60,7 @@ Variable addmm(const Variable& bias, const Variable& a, const Variable& b) {
   auto node = std::make_shared<AddmmBackward>();
   node->a = a.data();
   node->b = b.data();
-  return record(out, node, {bias, a, b});
+  return record(out, node, {a, b, bias});
 }
 
 }  // namespace autograd
