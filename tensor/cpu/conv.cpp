@@ -287,12 +287,7 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
         }
       },
       pointwise ? 0 : g.col_rows() * g.col_cols());
-  if (groups == 0) std::fill(gw, gw + w_size, T(0));
-  parallel_for(0, groups == 0 ? 0 : w_size, kDefaultGrain, [&](int64_t lo, int64_t hi) {
-    std::copy(partial.begin() + lo, partial.begin() + hi, gw + lo);
-    for (int64_t group = 1; group < groups; ++group)
-      for (int64_t i = lo; i < hi; ++i) gw[i] += partial[group * w_size + i];
-  });
+  add_parts_in_order(partial.data(), groups, w_size, gw);
 }
 
 }  // namespace

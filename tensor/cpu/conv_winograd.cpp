@@ -238,25 +238,27 @@ void transform_grad(int64_t O, int64_t H, int64_t W, const TileLayout& L, int64_
 }
 
 // grad_w (O, C, 3, 3) from M (16, O, C): A^T m A for every (o, c), with
-// A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1].
+// A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1]; each (o, c) on its own, over the threads.
 void transform_weight_grad(int64_t O, int64_t C, const float* M, float* grad_w) {
   const int64_t step = O * C;
-  for (int64_t oc = 0; oc < O * C; ++oc) {
-    float am[3][4];  // A^T m
-    for (int j = 0; j < 4; ++j) {
-      const float m0 = M[j * step + oc], m1 = M[(4 + j) * step + oc], m2 = M[(8 + j) * step + oc],
-                  m3 = M[(12 + j) * step + oc];
-      am[0][j] = m0 + m1 + m2;
-      am[1][j] = m1 - m2;
-      am[2][j] = m1 + m2 + m3;
+  parallel_for(0, O * C, kDefaultGrain / 16, [&](int64_t lo, int64_t hi) {
+    for (int64_t oc = lo; oc < hi; ++oc) {
+      float am[3][4];  // A^T m
+      for (int j = 0; j < 4; ++j) {
+        const float m0 = M[j * step + oc], m1 = M[(4 + j) * step + oc], m2 = M[(8 + j) * step + oc],
+                    m3 = M[(12 + j) * step + oc];
+        am[0][j] = m0 + m1 + m2;
+        am[1][j] = m1 - m2;
+        am[2][j] = m1 + m2 + m3;
+      }
+      float* gw = grad_w + oc * 9;
+      for (int i = 0; i < 3; ++i) {
+        gw[i * 3 + 0] = am[i][0] + am[i][1] + am[i][2];
+        gw[i * 3 + 1] = am[i][1] - am[i][2];
+        gw[i * 3 + 2] = am[i][1] + am[i][2] + am[i][3];
+      }
     }
-    float* gw = grad_w + oc * 9;
-    for (int i = 0; i < 3; ++i) {
-      gw[i * 3 + 0] = am[i][0] + am[i][1] + am[i][2];
-      gw[i * 3 + 1] = am[i][1] - am[i][2];
-      gw[i * 3 + 2] = am[i][1] + am[i][2] + am[i][3];
-    }
-  }
+  });
 }
 
 }  // namespace
@@ -327,9 +329,9 @@ void winograd_conv3x3_weight_grad(int64_t N, int64_t C, int64_t H, int64_t W, in
         }
       },
       L.v_size() + u_size + L.plane_size);
-  for (int64_t group = 1; group < groups; ++group)
-    for (int64_t i = 0; i < m_size; ++i) partial[i] += partial[group * m_size + i];
-  transform_weight_grad(O, C, partial.data(), grad_w);
+  std::vector<float> summed(m_size);
+  add_parts_in_order(partial.data(), groups, m_size, summed.data());
+  transform_weight_grad(O, C, summed.data(), grad_w);
 }
 
 }  // namespace tensor::cpu

@@ -95,4 +95,22 @@ void parallel_tasks(int64_t n, F&& task, int64_t scratch_size = 0) {
   });
 }
 
+// out[i] = parts[0][i] + parts[1][i] + ... + parts[count - 1][i] for i in
+// [0, size), the parts (count x size, one after another) added in part order:
+// rule 2 above, for the partial sums of fixed pieces (conv.cpp's and
+// conv_winograd.cpp's weight gradients). Each element is summed on its own,
+// so the elements are split over the threads. No parts: zeros.
+template <typename T>
+void add_parts_in_order(const T* parts, int64_t count, int64_t size, T* out) {
+  if (count == 0) {
+    std::fill(out, out + size, T(0));
+    return;
+  }
+  parallel_for(0, size, kDefaultGrain, [&](int64_t lo, int64_t hi) {
+    std::copy(parts + lo, parts + hi, out + lo);
+    for (int64_t part = 1; part < count; ++part)
+      for (int64_t i = lo; i < hi; ++i) out[i] += parts[part * size + i];
+  });
+}
+
 }  // namespace tensor::cpu
