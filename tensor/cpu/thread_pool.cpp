@@ -95,7 +95,9 @@ class Pool {
     workers_.clear();
     stop_ = false;
     size_.store(n);
-    oversubscribed_ = n > available_cpus();
+    const int cpus = available_cpus();
+    oversubscribed_ = n > cpus;
+    helpers_ = oversubscribed_ ? cpus - 1 : n - 1;
     for (int i = 1; i < n; ++i) workers_.emplace_back([this] { worker_loop(); });
   }
 
@@ -115,8 +117,7 @@ class Pool {
     generation_.fetch_add(1);
     // Wake as many sleepers as there are tasks beyond the caller's first
     // (oversubscribed: as there are other CPUs).
-    const int64_t helpers = oversubscribed_ ? available_cpus() - 1 : static_cast<int64_t>(workers_.size());
-    const int64_t wanted = std::min<int64_t>(n - 1, helpers);
+    const int64_t wanted = std::min<int64_t>(n - 1, helpers_);
     if (sleepers_.load() > 0) {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
       for (int64_t i = 0; i < wanted; ++i) wake_.notify_one();
@@ -188,6 +189,7 @@ class Pool {
 
   std::atomic<int> size_{1};
   bool oversubscribed_ = false;  // more threads than CPUs (set while no job runs)
+  int helpers_ = 0;              // workers a job may wake
   std::vector<std::thread> workers_;
   std::mutex job_mutex_;  // one job at a time
 
