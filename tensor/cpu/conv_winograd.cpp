@@ -37,24 +37,28 @@ namespace tensor::cpu {
 namespace {
 
 // U (16, O, C): the transformed kernel G g G^T for every (o, c), position-major.
+// Each (o, c) on its own, over the threads: on one thread it was an eighth
+// of a 7x7 convolution's time at two threads.
 std::vector<float> transform_kernel(int64_t O, int64_t C, const float* w) {
   std::vector<float> U(16 * O * C);
-  for (int64_t o = 0; o < O; ++o)
-    for (int64_t c = 0; c < C; ++c) {
-      const float* g = w + (o * C + c) * 9;
-      float Gg[4][3];  // G g: 4 x 3
-      for (int j = 0; j < 3; ++j) {
-        Gg[0][j] = g[j];
-        Gg[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
-        Gg[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
-        Gg[3][j] = g[6 + j];
+  parallel_for(0, O, std::max<int64_t>(1, 2048 / C), [&](int64_t o_lo, int64_t o_hi) {
+    for (int64_t o = o_lo; o < o_hi; ++o)
+      for (int64_t c = 0; c < C; ++c) {
+        const float* g = w + (o * C + c) * 9;
+        float Gg[4][3];  // G g: 4 x 3
+        for (int j = 0; j < 3; ++j) {
+          Gg[0][j] = g[j];
+          Gg[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+          Gg[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+          Gg[3][j] = g[6 + j];
+        }
+        for (int i = 0; i < 4; ++i) {  // (G g) G^T: 4 x 4
+          const float u[4] = {Gg[i][0], 0.5f * (Gg[i][0] + Gg[i][1] + Gg[i][2]),
+                              0.5f * (Gg[i][0] - Gg[i][1] + Gg[i][2]), Gg[i][2]};
+          for (int j = 0; j < 4; ++j) U[((i * 4 + j) * O + o) * C + c] = u[j];
+        }
       }
-      for (int i = 0; i < 4; ++i) {  // (G g) G^T: 4 x 4
-        const float u[4] = {Gg[i][0], 0.5f * (Gg[i][0] + Gg[i][1] + Gg[i][2]), 0.5f * (Gg[i][0] - Gg[i][1] + Gg[i][2]),
-                            Gg[i][2]};
-        for (int j = 0; j < 4; ++j) U[((i * 4 + j) * O + o) * C + c] = u[j];
-      }
-    }
+  });
   return U;
 }
 
