@@ -23,6 +23,7 @@
 // The weight gradient sums over images: one task per fixed group of images,
 // the groups' partial sums added in group order.
 #include <algorithm>
+#include <memory>
 #include <type_traits>
 
 #include "tensor/cpu/blas.h"
@@ -273,7 +274,8 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
                                        p.pad_w, g.H, g.W))
       return winograd_conv3x3_weight_grad(g.N, g.C, g.H, g.W, g.O, px, pg, groups, group_size, gw);
   }
-  std::vector<T> partial(groups * w_size);
+  // Not zeroed: each group's first GEMM writes its part whole (beta 0).
+  const auto partial = std::make_unique_for_overwrite<T[]>(groups * w_size);
   parallel_tasks<T>(
       groups,
       [&](int64_t group, T* col) {
@@ -282,12 +284,12 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
           const T* img = px + n * in_size;
           if (!pointwise) im2col(img, col, g, p);
           gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), g.col_cols(), pg + n * out_size, g.col_cols(),
-                  pointwise ? img : col, g.col_cols(), n == first ? T(0) : T(1), partial.data() + group * w_size,
+                  pointwise ? img : col, g.col_cols(), n == first ? T(0) : T(1), partial.get() + group * w_size,
                   g.col_rows());
         }
       },
       pointwise ? 0 : g.col_rows() * g.col_cols());
-  add_parts_in_order(partial.data(), groups, w_size, gw);
+  add_parts_in_order(partial.get(), groups, w_size, gw);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -316,13 +317,14 @@ void winograd_conv3x3_weight_grad(int64_t N, int64_t C, int64_t H, int64_t W, in
                                   const float* grad_out, int64_t groups, int64_t group_size, float* grad_w) {
   const TileLayout L(C, H, W);
   const int64_t T = L.T, u_step = O * T + kTileRun, u_size = 16 * u_step, m_size = 16 * O * C;
-  std::vector<float> partial(groups * m_size);
+  // Not zeroed: each group's first image writes its M whole (beta 0).
+  const auto partial = std::make_unique_for_overwrite<float[]>(groups * m_size);
   parallel_tasks<float>(
       groups,
       [&](int64_t group, float* scratch) {
         float* V = scratch;
         float* U = scratch + L.v_size();
-        float* M = partial.data() + group * m_size;
+        float* M = partial.get() + group * m_size;
         const int64_t first = group * group_size, last = std::min(N, first + group_size);
         for (int64_t n = first; n < last; ++n) {
           transform_input(C, H, W, L, x + n * C * H * W, V, U + u_size);
@@ -333,9 +335,9 @@ void winograd_conv3x3_weight_grad(int64_t N, int64_t C, int64_t H, int64_t W, in
         }
       },
       L.v_size() + u_size + L.plane_size);
-  std::vector<float> summed(m_size);
-  add_parts_in_order(partial.data(), groups, m_size, summed.data());
-  transform_weight_grad(O, C, summed.data(), grad_w);
+  const auto summed = std::make_unique_for_overwrite<float[]>(m_size);
+  add_parts_in_order(partial.get(), groups, m_size, summed.get());
+  transform_weight_grad(O, C, summed.get(), grad_w);
 }
 
 }  // namespace tensor::cpu
