@@ -254,8 +254,14 @@ int run_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   const CLI::App* train_classifier_cmd = add_train_classifier(app, train_classifier);
   const CLI::App* score_cmd = add_score(app, score);
   add_manners(app);  // --threads anywhere, --seed's check
-  app.set_version_flag("--version", version_text,
-                       "print the version and what this build runs on (BLAS, vector width, threads, CUDA), then exit");
+  // `--threads N --version` reports N: the count is applied before the text is made.
+  app.set_version_flag(
+      "--version",
+      [&threads] {
+        if (threads > 0) tensor::set_num_threads(threads);
+        return version_text();
+      },
+      "print the version and what this build runs on (BLAS, vector width, threads, CUDA), then exit");
 
   // CLI11 would report a mistyped command as a missing one; name it instead.
   const std::vector<std::string> commands = {"train",          "sample",    "invert",           "nll",

@@ -121,9 +121,9 @@ void check_flags(const CLI::App& app, int threads) {
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   if (threads > 2 * static_cast<int>(cores)) {
     warn(
-        fmt::format("--threads {} is more than twice the {} cores of this machine (threads beyond the cores "
-                    "make the loops slower, not faster)",
-                    threads, cores));
+        fmt::format("--threads {} is more than twice the {} cores of this machine (no more than {} of them work "
+                    "at once; the rest only wait)",
+                    threads, cores, cores));
   }
   const CLI::App* cmd = chosen(app);
   if (cmd == nullptr) return;
@@ -159,7 +159,9 @@ std::string version_text() {
       "vector width: {} in our kernels, {} in the elementwise and GroupNorm kernels (chosen at run "
       "time; DIFFUSE_CPU_ISA=baseline|avx2|avx512 picks one){}\n",
       width, f.kernel_isa, supports.empty() ? "" : fmt::format("; this CPU has {}", supports));
-  text += fmt::format("threads: {} (cores: {})\n", f.threads, std::thread::hardware_concurrency());
+  const unsigned cores = std::thread::hardware_concurrency();
+  text += fmt::format("threads: {} (cores: {}{})\n", f.threads, cores,
+                      f.threads > static_cast<int>(cores) ? fmt::format("; no more than {} work at once", cores) : "");
   text += fmt::format("CUDA: {}", !tensor::cuda_built()      ? "not built"
                                   : tensor::cuda_available() ? "built, a device is present"
                                                              : "built, no device found");

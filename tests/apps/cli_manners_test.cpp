@@ -88,6 +88,16 @@ TEST(CliManners, VersionSaysWhatTheBuildRunsOn) {
   EXPECT_EQ(r.out, apps::version_text() + "\n");
 }
 
+TEST(CliManners, VersionReportsTheThreadsAskedFor) {
+  const int saved = tensor::get_num_threads();
+  const Result r = diffuse({"--threads", "64", "--version"});
+  tensor::set_num_threads(saved);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("threads: 64 (cores: "), std::string::npos) << r.out;
+  if (std::thread::hardware_concurrency() < 64)  // more threads than cores: the pool says how many work
+    EXPECT_NE(r.out.find("work at once"), std::string::npos) << r.out;
+}
+
 TEST(CliManners, EtaOnlyWithTheDdimSamplers) {
   Oracle o;
   expect_fails_with({"sample", "--oracle", o.gmm, "--sampler", "ddpm", "--eta", "0.5", "--out", o.dir / "x.npy"},
