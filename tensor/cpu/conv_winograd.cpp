@@ -69,7 +69,8 @@ std::vector<float> transform_kernel(int64_t O, int64_t C, const float* w) {
 // row is computed over TWp = TW rounded up to kTileRun tiles; the extra tiles
 // (zeros, or the next row's) land where the next row, or the padding after
 // the last channel, overwrites or ignores them. So V_e (C, T) lies at
-// e * v_step, a few floats more than C T apart.
+// e * v_step, a few floats more than C T apart; the weight gradient's U_e
+// (O, T) likewise at e * step(O).
 constexpr int64_t kTileRun = 4;
 struct TileLayout {
   int64_t TH, TW, T, TWp, v_step, plane_size;
@@ -78,10 +79,24 @@ struct TileLayout {
         TW((W + 1) / 2),
         T(TH * TW),
         TWp((TW + kTileRun - 1) / kTileRun * kTileRun),
-        v_step(C * T + kTileRun),
+        v_step(step(C)),
         plane_size(2 * (2 * TH + 2) * (TWp + 1)) {}
+  int64_t step(int64_t channels) const { return channels * T + kTileRun; }  // between two of 16 (channels, T) blocks
   int64_t v_size() const { return 16 * v_step; }
 };
+
+// Splits an image row of W values by column parity: row[2k] to first[k],
+// row[2k + 1] to second[k] (an odd W's last value to first[W / 2]). The
+// transforms read a row of tiles as such contiguous runs.
+void split_columns(const float* row, int64_t W, float* first, float* second) {
+  const int64_t pairs = W / 2;
+#pragma omp simd
+  for (int64_t k = 0; k < pairs; ++k) {
+    first[k] = row[2 * k];
+    second[k] = row[2 * k + 1];
+  }
+  if (W % 2) first[pairs] = row[W - 1];
+}
 
 // One row i of B^T d over a run of n tiles, then its four values along B:
 // V[i * 4 + j] at v[j]. Row i of B^T takes plane row a plus or minus plane
@@ -116,18 +131,8 @@ void transform_input(int64_t C, int64_t H, int64_t W, const TileLayout& L, const
   std::fill(plane, plane + L.plane_size, 0.0f);
   for (int64_t c = 0; c < C; ++c) {
     const float* channel = img + c * H * W;
-    for (int64_t y = 0; y < H; ++y) {
-      const float* src = channel + y * W;
-      float* e = even + (y + 1) * half;
-      float* o = odd + (y + 1) * half;
-      const int64_t pairs = W / 2;
-#pragma omp simd
-      for (int64_t k = 0; k < pairs; ++k) {
-        o[k] = src[2 * k];
-        e[k + 1] = src[2 * k + 1];
-      }
-      if (W % 2) o[pairs] = src[W - 1];
-    }
+    // Image column 2k is plane column 2k + 1 (odd[k]), image column 2k + 1 is even[k + 1].
+    for (int64_t y = 0; y < H; ++y) split_columns(channel + y * W, W, odd + (y + 1) * half, even + (y + 1) * half + 1);
     for (int64_t ty = 0; ty < L.TH; ++ty) {
       const float *e0 = even + 2 * ty * half, *e1 = e0 + half, *e2 = e1 + half, *e3 = e2 + half;
       const float *o0 = odd + 2 * ty * half, *o1 = o0 + half, *o2 = o1 + half, *o3 = o2 + half;
@@ -149,9 +154,9 @@ void transform_input(int64_t C, int64_t H, int64_t W, const TileLayout& L, const
 // image; on an odd side, where a row of tiles is one column wider than the
 // image (or the last one row taller), they are built in `rows` and copied
 // without the extra column or row.
-void transform_output(int64_t O, int64_t H, int64_t W, int64_t TH, int64_t TW, const float* M, const float* bias,
+void transform_output(int64_t O, int64_t H, int64_t W, const TileLayout& L, const float* M, const float* bias,
                       float* out, float* rows) {
-  const int64_t T = TH * TW, step = O * T;
+  const int64_t TH = L.TH, TW = L.TW, T = L.T, step = O * T;
   for (int64_t o = 0; o < O; ++o) {
     const float b = bias ? bias[o] : 0.0f;
     float* plane = out + o * H * W;
@@ -211,21 +216,12 @@ void transform_grad(int64_t O, int64_t H, int64_t W, const TileLayout& L, int64_
                     float* corners) {
   float *g00 = corners, *g01 = g00 + L.TWp, *g10 = g01 + L.TWp, *g11 = g10 + L.TWp;
   std::fill(corners, corners + 4 * L.TWp, 0.0f);  // what no row writes stays zero: past the edge
-  const int64_t pairs = W / 2;
-  // One row of grad_out into a tile row's two corners (even and odd columns).
-  const auto split = [&](const float* row, float* even, float* odd) {
-    for (int64_t k = 0; k < pairs; ++k) {
-      even[k] = row[2 * k];
-      odd[k] = row[2 * k + 1];
-    }
-    if (W % 2) even[pairs] = row[W - 1];
-  };
   for (int64_t o = 0; o < O; ++o) {
     const float* plane = grad + o * H * W;
     for (int64_t ty = 0; ty < L.TH; ++ty) {
-      split(plane + 2 * ty * W, g00, g01);
+      split_columns(plane + 2 * ty * W, W, g00, g01);
       if (2 * ty + 1 < H) {
-        split(plane + (2 * ty + 1) * W, g10, g11);
+        split_columns(plane + (2 * ty + 1) * W, W, g10, g11);
       } else {
         std::fill(g10, g10 + L.TW, 0.0f);
         std::fill(g11, g11 + L.TW, 0.0f);
@@ -295,7 +291,7 @@ void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, con
         for (int64_t e = 0; e < 16; ++e)
           gemm<float>(CblasNoTrans, CblasNoTrans, O, L.T, C, U.data() + e * O * C, C, V + e * L.v_step, L.T, 0.0f,
                       M + e * O * L.T, L.T);
-        transform_output(O, H, W, L.TH, L.TW, M, bias, out + n * O * H * W, M + m_size);
+        transform_output(O, H, W, L, M, bias, out + n * O * H * W, M + m_size);
       },
       L.v_size() + m_size + plane_size);
 }
@@ -316,7 +312,7 @@ void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, con
 void winograd_conv3x3_weight_grad(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, const float* x,
                                   const float* grad_out, int64_t groups, int64_t group_size, float* grad_w) {
   const TileLayout L(C, H, W);
-  const int64_t T = L.T, u_step = O * T + kTileRun, u_size = 16 * u_step, m_size = 16 * O * C;
+  const int64_t T = L.T, u_step = L.step(O), u_size = 16 * u_step, m_size = 16 * O * C;
   // Not zeroed: each group's first image writes its M whole (beta 0).
   const auto partial = std::make_unique_for_overwrite<float[]>(groups * m_size);
   parallel_tasks<float>(
