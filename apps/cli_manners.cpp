@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
 #include "apps/error.h"
 #include "nn/distributed.h"
@@ -118,8 +117,8 @@ void add_manners(CLI::App& app) {
 }
 
 void check_flags(const CLI::App& app, int threads) {
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  if (threads > 2 * static_cast<int>(cores)) {
+  const int cores = tensor::build_facts().cpus;  // the pool's count, which decides how many work at once
+  if (threads > 2 * cores) {
     warn(
         fmt::format("--threads {} is more than twice the {} cores of this machine (no more than {} of them work "
                     "at once; the rest only wait)",
@@ -159,9 +158,8 @@ std::string version_text() {
       "vector width: {} in our kernels, {} in the elementwise and GroupNorm kernels (chosen at run "
       "time; DIFFUSE_CPU_ISA=baseline|avx2|avx512 picks one){}\n",
       width, f.kernel_isa, supports.empty() ? "" : fmt::format("; this CPU has {}", supports));
-  const unsigned cores = std::thread::hardware_concurrency();
-  text += fmt::format("threads: {} (cores: {}{})\n", f.threads, cores,
-                      f.threads > static_cast<int>(cores) ? fmt::format("; no more than {} work at once", cores) : "");
+  text += fmt::format("threads: {} (cores: {}{})\n", f.threads, f.cpus,
+                      f.threads > f.cpus ? fmt::format("; no more than {} work at once", f.cpus) : "");
   text += fmt::format("CUDA: {}", !tensor::cuda_built()      ? "not built"
                                   : tensor::cuda_available() ? "built, a device is present"
                                                              : "built, no device found");

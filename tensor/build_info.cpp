@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "tensor/cpu/isa.h"
+#include "tensor/cpu/thread_pool.h"
 #include "tensor/device.h"
 #include "tensor/ops.h"
 
@@ -73,6 +74,7 @@ BuildFacts build_facts() {
   f.blas_config = trimmed(openblas_get_config());
   f.blas_core = trimmed(openblas_get_corename());
   f.threads = get_num_threads();
+  f.cpus = cpu::pool_cpus();
   f.cuda_built = cuda_built();
   return f;
 }

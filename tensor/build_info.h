@@ -16,6 +16,7 @@ struct BuildFacts {
   std::string blas_config;  // openblas_get_config(), trailing spaces trimmed
   std::string blas_core;    // openblas_get_corename(): the kernels OpenBLAS chose for this CPU
   int threads = 0;          // get_num_threads() now
+  int cpus = 1;             // the CPUs this process may run on: no more threads than these work at once
   bool cuda_built = false;  // this build contains the CUDA backend
 };
 BuildFacts build_facts();

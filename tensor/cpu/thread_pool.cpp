@@ -219,6 +219,7 @@ Pool& pool() {
 }  // namespace
 
 int pool_threads() { return pool().size(); }
+int pool_cpus() { return available_cpus(); }
 void set_pool_threads(int n) { pool().resize(n); }
 bool in_pool_task() { return t_in_task; }
 void run_pool_tasks(int64_t n, PoolTask fn, const void* ctx) {

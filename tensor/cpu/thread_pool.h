@@ -13,6 +13,9 @@ namespace tensor::cpu {
 int pool_threads();
 // Sets it; the pool starts or stops workers to match.
 void set_pool_threads(int n);
+// The CPUs this process may run on (its affinity mask), at least 1: with more
+// threads than these, no more than these work at once (Note [Waiting threads]).
+int pool_cpus();
 
 // True on a thread that is running a pool task: a parallel loop started
 // there runs inline, on that thread alone.

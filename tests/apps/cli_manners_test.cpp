@@ -6,11 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <thread>
 
 #include "apps/io/npy.h"
 #include "apps/progress.h"
 #include "cli_util.h"
+#include "tensor/build_info.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 #include "test_util.h"
@@ -94,7 +94,7 @@ TEST(CliManners, VersionReportsTheThreadsAskedFor) {
   tensor::set_num_threads(saved);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("threads: 64 (cores: "), std::string::npos) << r.out;
-  if (std::thread::hardware_concurrency() < 64)  // more threads than cores: the pool says how many work
+  if (tensor::build_facts().cpus < 64)  // more threads than cores: the pool says how many work
     EXPECT_NE(r.out.find("work at once"), std::string::npos) << r.out;
 }
 
@@ -137,7 +137,7 @@ TEST(CliManners, NegativeSeedIsRefused) {
 TEST(CliManners, ThreadsFarBeyondTheCoresWarn) {
   KeepThreads keep;
   Oracle o;
-  const int too_many = 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 1;
+  const int too_many = 2 * tensor::build_facts().cpus + 1;
   const Result r = diffuse({"--threads", std::to_string(too_many), "sample", "--oracle", o.gmm, "--steps", "2", "--n",
                             "4", "--out", o.dir / "x.npy"});
   EXPECT_EQ(r.status, 0) << r.err;
