@@ -20,10 +20,6 @@ steps=${3:?$usage}
 shift 3
 diffuse=${DIFFUSE:-./build/bin/diffuse}
 classifier=${CLASSIFIER:-runs/classifier.safetensors}
-sampler=${SAMPLER:-dpm-solver++2m}
-nfe=${NFE:-20}
-n=${N:-1000}
-sample_seed=${SAMPLE_SEED:-0}
 run=$out/$name
 mkdir -p "$out"
 
@@ -42,16 +38,5 @@ if [[ ! -f $run/model.safetensors ]] || [[ $(ckpt_step "$run/model.safetensors")
     --out "$run" $resume "$@"
 fi
 for weights in ${WEIGHTS:-ema live}; do
-  tag=$sampler-$nfe-$weights-s$sample_seed-step$steps
-  [[ -f $run/fd-$tag.json ]] && continue
-  flag=""
-  [[ $weights == live ]] && flag=--no-ema
-  $diffuse sample --ckpt "$run" $flag --sampler "$sampler" --steps "$nfe" --n "$n" --seed "$sample_seed" \
-    --out "$run/samples-$tag.npy"
-  $diffuse score --samples "$run/samples-$tag.npy" --classifier "$classifier" --n "$n" --json | tail -n 1 \
-    >"$run/fd-$tag.json.tmp"
-  mv "$run/fd-$tag.json.tmp" "$run/fd-$tag.json"
-  rm -f "$run/samples-$tag.npy"
-  fd=$(sed -n 's/.*"fd": *\([0-9.eE+-]*\).*/\1/p' "$run/fd-$tag.json")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$steps" "$weights" "$sampler" "$nfe" "$fd" "$*" >>"$out/results.tsv"
+  scripts/recipe-score.sh "$out" "$name" "$run" "$steps" "$weights" "$@"
 done
