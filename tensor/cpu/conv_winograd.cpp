@@ -33,6 +33,7 @@
 
 #include "tensor/cpu/blas.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/cpu/transpose.h"
 
 namespace tensor::cpu {
 namespace {
@@ -69,8 +70,7 @@ std::vector<float> transform_kernel(int64_t O, int64_t C, const float* w) {
 // row is computed over TWp = TW rounded up to kTileRun tiles; the extra tiles
 // (zeros, or the next row's) land where the next row, or the padding after
 // the last channel, overwrites or ignores them. So V_e (C, T) lies at
-// e * v_step, a few floats more than C T apart; the weight gradient's U_e
-// (O, T) likewise at e * step(O).
+// e * v_step, a few floats more than C T apart.
 constexpr int64_t kTileRun = 4;
 struct TileLayout {
   int64_t TH, TW, T, TWp, v_step, plane_size;
@@ -79,9 +79,8 @@ struct TileLayout {
         TW((W + 1) / 2),
         T(TH * TW),
         TWp((TW + kTileRun - 1) / kTileRun * kTileRun),
-        v_step(step(C)),
+        v_step(C * T + kTileRun),
         plane_size(2 * (2 * TH + 2) * (TWp + 1)) {}
-  int64_t step(int64_t channels) const { return channels * T + kTileRun; }  // between two of 16 (channels, T) blocks
   int64_t v_size() const { return 16 * v_step; }
 };
 
@@ -185,69 +184,48 @@ void transform_output(int64_t O, int64_t H, int64_t W, const TileLayout& L, cons
   }
 }
 
-// The weight gradient's transforms (Note [Winograd weight gradient]).
-// U (16, O, T) for one image, U_e at e * u_step (padded like V: TileLayout):
-// G' gt G'^T for every output channel and 2x2 tile gt of grad_out (zero past
-// an odd side's edge), with G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1].
-// A row of tiles is first split into its four corners, g00[tx] = gt[0][0]
-// and so on, in `corners` (4 TWp floats), so the loops run over contiguous
-// runs as transform_input's do.
-template <int kRow>  // row i of G' gt: (g00, g01), halves of their sum and difference with (g10, g11), -(g10, g11)
-void grad_row(const float* g00, const float* g01, const float* g10, const float* g11, int64_t n, float* const u[4]) {
-  float *u0 = u[0], *u1 = u[1], *u2 = u[2], *u3 = u[3];
+// The weight gradient's transform (Note [Winograd weight gradient]).
+// Ut (16, T, O) for one image, Ut_e at e * T O: G' gt G'^T for every 2x2 tile
+// gt of grad_out and every output channel (zero past an odd side's edge),
+// with G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1]. It reads grad_out channels-last,
+// gt_hwc (H, W, O), so the four pixels of a tile are four runs of O floats
+// and the loop over channels vectorizes, and it writes each tile's 16 values
+// as runs of O floats too: the (T, O) blocks the GEMM takes untransposed.
+void transform_grad(int64_t O, int64_t H, int64_t W, const TileLayout& L, const float* gt_hwc, const float* zeros,
+                    float* Ut) {
+  const int64_t u_step = L.T * O;
+  for (int64_t ty = 0; ty < L.TH; ++ty)
+    for (int64_t tx = 0; tx < L.TW; ++tx) {
+      const int64_t y = 2 * ty, x = 2 * tx;
+      auto pixel = [&](int64_t py, int64_t px) { return py < H && px < W ? gt_hwc + (py * W + px) * O : zeros; };
+      const float *g00 = pixel(y, x), *g01 = pixel(y, x + 1), *g10 = pixel(y + 1, x), *g11 = pixel(y + 1, x + 1);
+      float* u = Ut + (ty * L.TW + tx) * O;
 #pragma omp simd
-  for (int64_t tx = 0; tx < n; ++tx) {
-    const float r0 = kRow == 0   ? g00[tx]
-                     : kRow == 1 ? 0.5f * (g00[tx] + g10[tx])
-                     : kRow == 2 ? 0.5f * (g00[tx] - g10[tx])
-                                 : -g10[tx];
-    const float r1 = kRow == 0   ? g01[tx]
-                     : kRow == 1 ? 0.5f * (g01[tx] + g11[tx])
-                     : kRow == 2 ? 0.5f * (g01[tx] - g11[tx])
-                                 : -g11[tx];
-    u0[tx] = r0;  // (G' gt) G'^T
-    u1[tx] = 0.5f * (r0 + r1);
-    u2[tx] = 0.5f * (r0 - r1);
-    u3[tx] = -r1;
-  }
-}
-
-void transform_grad(int64_t O, int64_t H, int64_t W, const TileLayout& L, int64_t u_step, const float* grad, float* U,
-                    float* corners) {
-  float *g00 = corners, *g01 = g00 + L.TWp, *g10 = g01 + L.TWp, *g11 = g10 + L.TWp;
-  std::fill(corners, corners + 4 * L.TWp, 0.0f);  // what no row writes stays zero: past the edge
-  for (int64_t o = 0; o < O; ++o) {
-    const float* plane = grad + o * H * W;
-    for (int64_t ty = 0; ty < L.TH; ++ty) {
-      split_columns(plane + 2 * ty * W, W, g00, g01);
-      if (2 * ty + 1 < H) {
-        split_columns(plane + (2 * ty + 1) * W, W, g10, g11);
-      } else {
-        std::fill(g10, g10 + L.TW, 0.0f);
-        std::fill(g11, g11 + L.TW, 0.0f);
+      for (int64_t o = 0; o < O; ++o) {
+        const float r[4][2] = {{g00[o], g01[o]},  // G' gt
+                               {0.5f * (g00[o] + g10[o]), 0.5f * (g01[o] + g11[o])},
+                               {0.5f * (g00[o] - g10[o]), 0.5f * (g01[o] - g11[o])},
+                               {-g10[o], -g11[o]}};
+        for (int i = 0; i < 4; ++i) {  // (G' gt) G'^T
+          u[(i * 4 + 0) * u_step + o] = r[i][0];
+          u[(i * 4 + 1) * u_step + o] = 0.5f * (r[i][0] + r[i][1]);
+          u[(i * 4 + 2) * u_step + o] = 0.5f * (r[i][0] - r[i][1]);
+          u[(i * 4 + 3) * u_step + o] = -r[i][1];
+        }
       }
-      float* u = U + o * L.T + ty * L.TW;
-      float* row[4][4];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) row[i][j] = u + (i * 4 + j) * u_step;
-      grad_row<0>(g00, g01, g10, g11, L.TWp, row[0]);
-      grad_row<1>(g00, g01, g10, g11, L.TWp, row[1]);
-      grad_row<2>(g00, g01, g10, g11, L.TWp, row[2]);
-      grad_row<3>(g00, g01, g10, g11, L.TWp, row[3]);
     }
-  }
 }
 
-// grad_w (O, C, 3, 3) from M (16, O, C): A^T m A for every (o, c), with
+// grad_w (O, C, 3, 3) from Mt (16, C, O): A^T m A for every (o, c), with
 // A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1]; each (o, c) on its own, over the threads.
-void transform_weight_grad(int64_t O, int64_t C, const float* M, float* grad_w) {
+void transform_weight_grad(int64_t O, int64_t C, const float* Mt, float* grad_w) {
   const int64_t step = O * C;
   parallel_for(0, O * C, kDefaultGrain / 16, [&](int64_t lo, int64_t hi) {
     for (int64_t oc = lo; oc < hi; ++oc) {
+      const float* m = Mt + (oc % C) * O + oc / C;  // (c, o) of position 0
       float am[3][4];  // A^T m
       for (int j = 0; j < 4; ++j) {
-        const float m0 = M[j * step + oc], m1 = M[(4 + j) * step + oc], m2 = M[(8 + j) * step + oc],
-                    m3 = M[(12 + j) * step + oc];
+        const float m0 = m[j * step], m1 = m[(4 + j) * step], m2 = m[(8 + j) * step], m3 = m[(12 + j) * step];
         am[0][j] = m0 + m1 + m2;
         am[1][j] = m1 - m2;
         am[2][j] = m1 + m2 + m3;
@@ -303,34 +281,42 @@ void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, con
 // Winograd's F(3x3, 2x2): Y = A^T [(G' gt G'^T) * (B^T d B)] A, with the
 // forward's B^T (so transform_input serves both; the last row of F(3, 2)'s
 // own B^T is the forward's negated, and that sign moves into G'). Summed over
-// tiles, the products become 16 GEMMs M_e (O, C) += U_e (O, T) V_e (C, T)^T
-// per image, and one inverse transform of the sum gives the 3x3 gradients:
-// 4 O C H W multiply-adds against im2col's 9 O C H W. Images are summed as
-// conv.cpp's weight gradient sums them: fixed groups of consecutive images,
-// each in image order into its own M, the groups' M added in group order, so
-// the bits do not depend on the threads.
+// tiles, the products become 16 GEMMs per image,
+//   Mt_e (C, O) += V_e (C, T) @ Ut_e (T, O),
+// and one inverse transform of the sum gives the 3x3 gradients: 4 O C H W
+// multiply-adds against im2col's 9 O C H W. The gradient side is built
+// transposed (Ut, from grad_out transposed to channels-last) because
+// OpenBLAS ran the same product as U_e (O, T) @ V_e (C, T)^T at half to two
+// thirds the rate (docs/benchmarks.md). Images are summed as conv.cpp's
+// weight gradient sums them: fixed groups of consecutive images, each in
+// image order into its own Mt, the groups' Mt added in group order, so the
+// bits do not depend on the threads.
 void winograd_conv3x3_weight_grad(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, const float* x,
                                   const float* grad_out, int64_t groups, int64_t group_size, float* grad_w) {
   const TileLayout L(C, H, W);
-  const int64_t T = L.T, u_step = L.step(O), u_size = 16 * u_step, m_size = 16 * O * C;
-  // Not zeroed: each group's first image writes its M whole (beta 0).
+  const int64_t T = L.T, u_size = 16 * T * O, m_size = 16 * C * O, image_out = O * H * W;
+  const std::vector<float> zeros(O, 0.0f);  // the pixels past an odd side's edge
+  // Not zeroed: each group's first image writes its Mt whole (beta 0).
   const auto partial = std::make_unique_for_overwrite<float[]>(groups * m_size);
   parallel_tasks<float>(
       groups,
       [&](int64_t group, float* scratch) {
         float* V = scratch;
-        float* U = scratch + L.v_size();
-        float* M = partial.get() + group * m_size;
+        float* Ut = V + L.v_size();
+        float* gt_hwc = Ut + u_size;
+        float* plane = gt_hwc + image_out;
+        float* Mt = partial.get() + group * m_size;
         const int64_t first = group * group_size, last = std::min(N, first + group_size);
         for (int64_t n = first; n < last; ++n) {
-          transform_input(C, H, W, L, x + n * C * H * W, V, U + u_size);
-          transform_grad(O, H, W, L, u_step, grad_out + n * O * H * W, U, U + u_size);
+          transform_input(C, H, W, L, x + n * C * H * W, V, plane);
+          transpose(O, H * W, grad_out + n * image_out, gt_hwc);
+          transform_grad(O, H, W, L, gt_hwc, zeros.data(), Ut);
           for (int64_t e = 0; e < 16; ++e)
-            gemm<float>(CblasNoTrans, CblasTrans, O, C, T, U + e * u_step, T, V + e * L.v_step, T,
-                        n == first ? 0.0f : 1.0f, M + e * O * C, C);
+            gemm<float>(CblasNoTrans, CblasNoTrans, C, O, T, V + e * L.v_step, T, Ut + e * T * O, O,
+                        n == first ? 0.0f : 1.0f, Mt + e * C * O, O);
         }
       },
-      L.v_size() + u_size + L.plane_size);
+      L.v_size() + u_size + image_out + L.plane_size);
   const auto summed = std::make_unique_for_overwrite<float[]>(m_size);
   add_parts_in_order(partial.get(), groups, m_size, summed.get());
   transform_weight_grad(O, C, summed.get(), grad_w);
