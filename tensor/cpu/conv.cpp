@@ -167,8 +167,7 @@ void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
 template <typename T>
 void convolve(const Geometry& g, const Conv2dParams& p, const T* px, const T* pw, const T* pb, T* po) {
   if constexpr (std::is_same_v<T, float>) {
-    if (winograd_applies(WinogradPass::Forward, g.C, g.O, g.KH, g.KW, p.stride_h, p.stride_w, p.pad_h, p.pad_w, g.H,
-                         g.W))
+    if (winograd_applies(g.C, g.O, g.KH, g.KW, p.stride_h, p.stride_w, p.pad_h, p.pad_w, g.H, g.W))
       return winograd_conv3x3(g.N, g.C, g.H, g.W, g.O, px, pw, pb, po);
   }
   const bool pointwise = is_pointwise(g, p);
@@ -270,8 +269,7 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
   const int64_t group_size = (g.N + kWeightGradGroups - 1) / kWeightGradGroups;
   const int64_t groups = group_size == 0 ? 0 : (g.N + group_size - 1) / group_size;
   if constexpr (std::is_same_v<T, float>) {
-    if (groups > 0 && winograd_applies(WinogradPass::WeightGrad, g.C, g.O, g.KH, g.KW, p.stride_h, p.stride_w, p.pad_h,
-                                       p.pad_w, g.H, g.W))
+    if (groups > 0 && winograd_applies(g.C, g.O, g.KH, g.KW, p.stride_h, p.stride_w, p.pad_h, p.pad_w, g.H, g.W))
       return winograd_conv3x3_weight_grad(g.N, g.C, g.H, g.W, g.O, px, pg, groups, group_size, gw);
   }
   // Not zeroed: each group's first GEMM writes its part whole (beta 0).

@@ -242,16 +242,15 @@ void transform_weight_grad(int64_t O, int64_t C, const float* Mt, float* grad_w)
 
 }  // namespace
 
-bool winograd_applies(WinogradPass pass, int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stride_h,
-                      int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t H, int64_t W) {
+bool winograd_applies(int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stride_h, int64_t stride_w, int64_t pad_h,
+                      int64_t pad_w, int64_t H, int64_t W) {
   // DIFFUSE_WINOGRAD=0 keeps every convolution on im2col, to compare the two.
   static const bool enabled = [] {
     const char* v = std::getenv("DIFFUSE_WINOGRAD");
     return !(v && std::string(v) == "0");
   }();
-  const int64_t min_side = pass == WinogradPass::WeightGrad ? kWinogradWeightGradMinSide : kWinogradMinSide;
   return enabled && C >= kWinogradMinChannels && O >= kWinogradMinChannels && KH == 3 && KW == 3 && stride_h == 1 &&
-         stride_w == 1 && pad_h == 1 && pad_w == 1 && H >= min_side && W >= min_side;
+         stride_w == 1 && pad_h == 1 && pad_w == 1 && H >= kWinogradMinSide && W >= kWinogradMinSide;
 }
 
 void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, const float* x, const float* w,

@@ -9,18 +9,17 @@
 
 namespace tensor::cpu {
 
-// Whether conv.cpp takes this route: a float32 3x3 kernel, stride 1, padding
-// 1 (output size = input size), an image of at least kWinogradMinSide on each
-// side and kWinogradMinChannels channels in and out (with fewer, the GEMMs
-// are too thin to pay for the transforms: 1 -> 32 and 32 -> 1 at 28x28 ran
-// 1.5 to 4.6 times slower this way), unless DIFFUSE_WINOGRAD=0 is set. The
-// weight gradient also needs kWinogradWeightGradMinSide: at 7x7 its GEMMs sum
-// over only 16 tiles, and it ran slower than im2col there, while the forward
-// took 0.77 of im2col's time (docs/benchmarks.md).
-constexpr int64_t kWinogradMinSide = 7, kWinogradMinChannels = 16, kWinogradWeightGradMinSide = 10;
-enum class WinogradPass { Forward, WeightGrad };  // the input gradient runs as a forward convolution
-bool winograd_applies(WinogradPass pass, int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stride_h,
-                      int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t H, int64_t W);
+// Whether conv.cpp takes this route (forward, input gradient and weight
+// gradient alike): a float32 3x3 kernel, stride 1, padding 1 (output size =
+// input size), an image of at least kWinogradMinSide on each side and
+// kWinogradMinChannels channels in and out (with fewer, the GEMMs are too
+// thin to pay for the transforms: 1 -> 32 and 32 -> 1 at 28x28 ran 1.5 to
+// 4.6 times slower this way), unless DIFFUSE_WINOGRAD=0 is set. At 7x7 the
+// forward took 0.77 of im2col's time, and the weight gradient 0.91 since its
+// GEMMs are NN (docs/benchmarks.md; as NT they had made it slower there).
+constexpr int64_t kWinogradMinSide = 7, kWinogradMinChannels = 16;
+bool winograd_applies(int64_t C, int64_t O, int64_t KH, int64_t KW, int64_t stride_h, int64_t stride_w, int64_t pad_h,
+                      int64_t pad_w, int64_t H, int64_t W);
 
 // out (N, O, H, W) = conv3x3(x (N, C, H, W), w (O, C, 3, 3), padding 1) + bias (or none), all contiguous.
 // One task per image, so an image's bits do not depend on its batch

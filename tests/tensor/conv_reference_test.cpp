@@ -122,7 +122,7 @@ TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
 }  // namespace
 
 // Float32 3x3 convolutions with padding 1 on images of at least 7 pixels a
-// side (10 for the weight gradient) and 16 channels in and out take Winograd's algorithms
+// side and 16 channels in and out take Winograd's algorithms
 // (tensor/cpu/conv_winograd.cpp): F(2x2, 3x3) forward and, for O <= C, for
 // the input gradient; F(3x3, 2x2) for the weight gradient. Against the
 // float64 loops, to float32 rounding (a few ulp per term of a sum of
@@ -144,7 +144,7 @@ TEST(Conv2d, Float32WinogradMatchesTheDirectLoops) {
       {2, 16, 12, 12, 20, 3, 1, 1},  // even sides
       {1, 24, 11, 13, 16, 3, 1, 1},  // odd sides, O <= C: the input gradient takes it too
       {2, 32, 14, 14, 32, 3, 1, 1},  // a U-Net shape at 14x14
-      {2, 16, 7, 7, 24, 3, 1, 1},    // 7x7: forward by Winograd, weight gradient by im2col
+      {2, 16, 7, 7, 24, 3, 1, 1},    // 7x7, the smallest side that takes it
       {2, 16, 6, 6, 16, 3, 1, 1},    // too small an image: im2col
       {2, 4, 12, 12, 16, 3, 1, 1},   // too few channels: im2col
   };
