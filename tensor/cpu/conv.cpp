@@ -98,9 +98,85 @@ void im2col_same_width(const T* img, T* col, const Geometry& g, const Conv2dPara
     }
 }
 
+// Note [Stride-2 im2col by phases]
+// The U-Net's downsampling convolutions (3x3, stride 2, padding 1) read every
+// other pixel: entry (kh, kw, oh, ow) of col is x[2 oh + kh - 1][2 ow + kw - 1],
+// and gathering it run by run (WO floats apart by two, 7 at 14x14) took a
+// quarter of those convolutions' time. Split by row and column parity into
+// four HO x WO phase planes, P[py][px][i][j] = x[2i + py][2j + px] (zero past
+// the image), the entry is P[py][px][oh + dy][ow + dx] with
+//   kh = 0: py = 1, dy = -1;   kh = 1: py = 0, dy = 0;   kh = 2: py = 1, dy = 0
+// (and kw, px, dx alike): every row of col is one phase plane shifted by
+// dy WO + dx, which is one copy plus zeros where the shift reads before the
+// plane or wraps into the row above, as in im2col_same_width.
+bool is_stride2_3x3(const Geometry& g, const Conv2dParams& p) {
+  return g.KH == 3 && g.KW == 3 && p.stride_h == 2 && p.stride_w == 2 && p.pad_h == 1 && p.pad_w == 1;
+}
+
+// The four phase planes of one channel, P[py][px] at planes + (2 py + px) HO WO.
 template <typename T>
-void im2col(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
+void split_phases(const T* channel, T* planes, const Geometry& g) {
+  const int64_t plane = g.HO * g.WO;
+  for (int64_t py = 0; py < 2; ++py)
+    for (int64_t i = 0; i < g.HO; ++i) {
+      T* even = planes + (2 * py) * plane + i * g.WO;  // px = 0
+      T* odd = even + plane;                           // px = 1
+      const int64_t y = 2 * i + py;
+      for (int64_t j = 0; j < g.WO; ++j) {
+        even[j] = y < g.H && 2 * j < g.W ? channel[y * g.W + 2 * j] : T(0);
+        odd[j] = y < g.H && 2 * j + 1 < g.W ? channel[y * g.W + 2 * j + 1] : T(0);
+      }
+    }
+}
+
+template <typename T>
+void im2col_stride2(const T* img, T* col, T* planes, const Geometry& g) {
+  const int64_t plane = g.HO * g.WO;
+  for (int64_t c = 0; c < g.C; ++c) {
+    split_phases(img + c * g.H * g.W, planes, g);
+    for (int64_t kh = 0; kh < 3; ++kh)
+      for (int64_t kw = 0; kw < 3; ++kw) {
+        const int64_t py = kh == 1 ? 0 : 1, px = kw == 1 ? 0 : 1;
+        const int64_t first =
+            (kh == 0 ? g.WO : 0) + (kw == 0 ? 1 : 0);  // -(dy WO + dx): entries before it read before the plane
+        const T* src = planes + (2 * py + px) * plane;
+        T* row = col + ((c * 3 + kh) * 3 + kw) * plane;
+        std::fill(row, row + std::min(first, plane), T(0));
+        if (first < plane) std::copy(src, src + plane - first, row + first);
+        if (kw == 0)  // ow = 0 reads the padding, not the last column of the row above
+          for (int64_t oh = 0; oh < g.HO; ++oh) row[oh * g.WO] = T(0);
+      }
+  }
+}
+
+// The adjoint: each entry added to its phase plane (the ones im2col_stride2
+// set to zero, which read the padding, are left out), the planes then put
+// back in place. Every pixel adds its entries in (kh, kw) order, as col2im.
+template <typename T>
+void col2im_stride2(const T* col, T* img, T* planes, const Geometry& g) {
+  const int64_t plane = g.HO * g.WO;
+  for (int64_t c = 0; c < g.C; ++c) {
+    std::fill(planes, planes + 4 * plane, T(0));
+    for (int64_t kh = 0; kh < 3; ++kh)
+      for (int64_t kw = 0; kw < 3; ++kw) {
+        const int64_t py = kh == 1 ? 0 : 1, px = kw == 1 ? 0 : 1, dy = kh == 0 ? 1 : 0, dx = kw == 0 ? 1 : 0;
+        T* dst = planes + (2 * py + px) * plane;
+        const T* row = col + ((c * 3 + kh) * 3 + kw) * plane;
+        for (int64_t oh = dy; oh < g.HO; ++oh)
+          for (int64_t ow = dx; ow < g.WO; ++ow) dst[(oh - dy) * g.WO + ow - dx] += row[oh * g.WO + ow];
+      }
+    T* channel = img + c * g.H * g.W;
+    for (int64_t y = 0; y < g.H; ++y) {
+      const T* p_row = planes + (2 * (y % 2)) * plane + (y / 2) * g.WO;
+      for (int64_t x = 0; x < g.W; ++x) channel[y * g.W + x] = p_row[(x % 2) * plane + x / 2];
+    }
+  }
+}
+
+template <typename T>
+void im2col(const T* img, T* col, T* planes, const Geometry& g, const Conv2dParams& p) {
   if (p.stride_h == 1 && p.stride_w == 1 && g.WO == g.W) return im2col_same_width(img, col, g, p);
+  if (is_stride2_3x3(g, p)) return im2col_stride2(img, col, planes, g);
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t kh = 0; kh < g.KH; ++kh)
       for (int64_t kw = 0; kw < g.KW; ++kw) {
@@ -129,7 +205,8 @@ void im2col(const T* img, T* col, const Geometry& g, const Conv2dParams& p) {
 
 // The adjoint of im2col: adds each column entry back to the pixel it came from.
 template <typename T>
-void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
+void col2im(const T* col, T* img, T* planes, const Geometry& g, const Conv2dParams& p) {
+  if (is_stride2_3x3(g, p)) return col2im_stride2(col, img, planes, g);
   std::fill(img, img + g.C * g.H * g.W, T(0));
   for (int64_t c = 0; c < g.C; ++c)
     for (int64_t kh = 0; kh < g.KH; ++kh)
@@ -149,6 +226,13 @@ void col2im(const T* col, T* img, const Geometry& g, const Conv2dParams& p) {
           }
         }
       }
+}
+
+// What a task needs beside the image: col, and the phase planes of one
+// channel (Note [Stride-2 im2col by phases]).
+int64_t col_scratch_size(const Geometry& g, const Conv2dParams& p) {
+  if (is_pointwise(g, p)) return 0;
+  return g.col_rows() * g.col_cols() + (is_stride2_3x3(g, p) ? 4 * g.HO * g.WO : 0);
 }
 
 // Note [One image per GEMM]: every forward and input-gradient GEMM covers
@@ -172,12 +256,11 @@ void convolve(const Geometry& g, const Conv2dParams& p, const T* px, const T* pw
   }
   const bool pointwise = is_pointwise(g, p);
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
   parallel_tasks<T>(
       g.N,
       [&](int64_t n, T* col) {
         const T* img = px + n * in_size;
-        if (!pointwise) im2col(img, col, g, p);
+        if (!pointwise) im2col(img, col, col + g.col_rows() * g.col_cols(), g, p);
         T* o = po + n * out_size;
         if (pb) {  // start from the bias, then accumulate the GEMM (beta = 1)
           for (int64_t oc = 0; oc < g.O; ++oc) std::fill(o + oc * g.col_cols(), o + (oc + 1) * g.col_cols(), pb[oc]);
@@ -185,7 +268,7 @@ void convolve(const Geometry& g, const Conv2dParams& p, const T* px, const T* pw
         gemm<T>(CblasNoTrans, CblasNoTrans, g.O, g.col_cols(), g.col_rows(), pw, g.col_rows(), pointwise ? img : col,
                 g.col_cols(), pb ? T(1) : T(0), o, g.col_cols());
       },
-      col_size);
+      col_scratch_size(g, p));
 }
 
 template <typename T>
@@ -236,16 +319,15 @@ void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Te
   if (input_grad_is_convolution(g, p)) return input_grad_by_convolution(g, p, pw, pg, pgx);
   const bool pointwise = is_pointwise(g, p);
   const int64_t in_size = g.C * g.H * g.W, out_size = g.O * g.col_cols();
-  const int64_t col_size = pointwise ? 0 : g.col_rows() * g.col_cols();
   parallel_tasks<T>(
       g.N,
       [&](int64_t n, T* col) {
         T* gx = pgx + n * in_size;
         gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), g.col_cols(), g.O, pw, g.col_rows(), pg + n * out_size,
                 g.col_cols(), T(0), pointwise ? gx : col, g.col_cols());
-        if (!pointwise) col2im(col, gx, g, p);
+        if (!pointwise) col2im(col, gx, col + g.col_rows() * g.col_cols(), g, p);
       },
-      col_size);
+      col_scratch_size(g, p));
 }
 
 // The weight gradient cuts the batch into at most kWeightGradGroups groups
@@ -280,13 +362,13 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
         const int64_t first = group * group_size, last = std::min(g.N, first + group_size);
         for (int64_t n = first; n < last; ++n) {
           const T* img = px + n * in_size;
-          if (!pointwise) im2col(img, col, g, p);
+          if (!pointwise) im2col(img, col, col + g.col_rows() * g.col_cols(), g, p);
           gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), g.col_cols(), pg + n * out_size, g.col_cols(),
                   pointwise ? img : col, g.col_cols(), n == first ? T(0) : T(1), partial.get() + group * w_size,
                   g.col_rows());
         }
       },
-      pointwise ? 0 : g.col_rows() * g.col_cols());
+      col_scratch_size(g, p));
   add_parts_in_order(partial.get(), groups, w_size, gw);
 }
 

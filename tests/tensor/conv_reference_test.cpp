@@ -90,7 +90,10 @@ TEST(Conv2d, MatchesTheDirectLoopsOnEveryIm2colPath) {
       {2, 2, 6, 7, 3, 3, 1, 0},  // no padding: narrower output
       {2, 3, 6, 7, 2, 3, 1, 0},  // no padding, O <= C: the input gradient as a convolution with padding 2
       {1, 2, 4, 5, 2, 3, 1, 2},  // extra padding: wider output
-      {2, 3, 7, 6, 2, 3, 2, 1},  // stride 2
+      {2, 3, 7, 6, 2, 3, 2, 1},  // stride 2, 3x3, padding 1 (phase planes): an odd height
+      {2, 2, 8, 8, 3, 3, 2, 1},  // the same on even sides
+      {1, 2, 9, 5, 2, 3, 2, 1},  // the same on odd sides
+      {2, 2, 7, 8, 2, 3, 2, 0},  // stride 2 without padding: the general gather
       {1, 1, 2, 2, 1, 3, 1, 1},  // a 3x3 kernel on a 2x2 image: every row touches the padding
       {3, 3, 9, 9, 2, 3, 1, 1},  // O <= C, padding 1: the input gradient as a convolution with padding 1
       {2, 3, 9, 9, 2, 1, 1, 0},  // 1x1: no im2col, one GEMM straight into grad_x
