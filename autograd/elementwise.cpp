@@ -149,15 +149,19 @@ Variable where(const Tensor& cond, const Variable& a, const Variable& b) {
 
 // ---------------------------------------------------------------- unary
 // Each unary rule is g * f'(x), with f'(x) written from the saved input x
-// or the saved output y, whichever is cheaper.
+// or the saved output y, whichever is cheaper; or, where a kernel computes
+// g * f'(x) in one pass (SiLU's), that kernel.
 
 struct UnaryBackward : Node {
   const char* op = "";
   Tensor x, y;
   double p0 = 0, p1 = 0;
-  Tensor (*derivative)(const UnaryBackward&) = nullptr;  // f'(x), from x, y, p0, p1
+  Tensor (*derivative)(const UnaryBackward&) = nullptr;                   // f'(x), from x, y, p0, p1
+  Tensor (*input_grad)(const Tensor& g, const UnaryBackward&) = nullptr;  // g * f'(x) in one pass, if set
   const char* name() const override { return op; }
-  std::vector<Tensor> backward(const Tensor& g) override { return {t::mul(g, derivative(*this))}; }
+  std::vector<Tensor> backward(const Tensor& g) override {
+    return {input_grad ? input_grad(g, *this) : t::mul(g, derivative(*this))};
+  }
 };
 
 static Variable unary(const char* op, const Variable& x, Tensor y, Tensor (*derivative)(const UnaryBackward&),
@@ -219,10 +223,15 @@ Variable sigmoid(const Variable& x) {
   return unary("sigmoid", x, t::sigmoid(x.data()),
                [](const UnaryBackward& n) { return t::mul(n.y, t::add(t::neg(n.y), 1.0)); }, false, true);
 }
-// d (x s(x)) = s(x) (1 + x (1 - s(x))), one fused pass (it was six: sigmoid, neg, add, mul, add, mul)
+// d (x s(x)) = s(x) (1 + x (1 - s(x))), times g in one pass (silu_backward: it was seven, sigmoid, neg,
+// add, mul, add, mul and the product with g, then two, the derivative and the product)
 Variable silu(const Variable& x) {
-  return unary(
-      "silu", x, t::silu(x.data()), [](const UnaryBackward& n) { return t::silu_grad(n.x); }, true, false);
+  if (!needs_grad({x})) return Variable(t::silu(x.data()));
+  auto node = std::make_shared<UnaryBackward>();
+  node->op = "silu";
+  node->x = x.data();
+  node->input_grad = [](const Tensor& g, const UnaryBackward& n) { return t::silu_backward(g, n.x); };
+  return record(t::silu(x.data()), node, {x});
 }
 Variable relu(const Variable& x) {
   return unary("relu", x, t::relu(x.data()),

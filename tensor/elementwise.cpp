@@ -20,6 +20,8 @@ constexpr std::string_view binary_name(BinaryOp op) {
     case BinaryOp::Le: return "le";
     case BinaryOp::Gt: return "gt";
     case BinaryOp::Ge: return "ge";
+    case BinaryOp::SiluBackward:
+      return "silu_backward";
   }
   return "binary";
 }
@@ -68,6 +70,7 @@ Tensor div(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::Div, a
 Tensor pow(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::Pow, a, b); }
 Tensor maximum(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::Maximum, a, b); }
 Tensor minimum(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::Minimum, a, b); }
+Tensor silu_backward(const Tensor& grad, const Tensor& x) { return binary_op(BinaryOp::SiluBackward, grad, x); }
 Tensor eq(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::Eq, a, b); }
 Tensor ne(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::Ne, a, b); }
 Tensor lt(const Tensor& a, const Tensor& b) { return binary_op(BinaryOp::Lt, a, b); }
@@ -98,7 +101,6 @@ Tensor silu(const Tensor& x) { return unary_op(UnaryOp::Silu, "silu", x); }
 Tensor relu(const Tensor& x) { return unary_op(UnaryOp::Relu, "relu", x); }
 Tensor gelu(const Tensor& x) { return unary_op(UnaryOp::Gelu, "gelu", x); }
 Tensor gelu_grad(const Tensor& x) { return unary_op(UnaryOp::GeluGrad, "gelu_grad", x); }
-Tensor silu_grad(const Tensor& x) { return unary_op(UnaryOp::SiluGrad, "silu_grad", x); }
 Tensor abs(const Tensor& x) { return unary_op(UnaryOp::Abs, "abs", x); }
 Tensor sign(const Tensor& x) { return unary_op(UnaryOp::Sign, "sign", x); }
 Tensor square(const Tensor& x) { return unary_op(UnaryOp::Square, "square", x); }

@@ -29,10 +29,24 @@ enum class UnaryOp {
   AddScalar,  // x + p0
   MulScalar,  // x * p0
   GeluGrad,   // d gelu / dx, for the backward rule
-  SiluGrad,   // d silu / dx, for the backward rule
 };
 
-enum class BinaryOp { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge };
+enum class BinaryOp {
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Maximum,
+  Minimum,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  SiluBackward,  // (g, x) -> g * d silu / dx at x, the backward rule in one pass
+};
 
 enum class ReduceOp { Sum, Max, Min };
 

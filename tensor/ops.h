@@ -68,7 +68,9 @@ Tensor silu(const Tensor& x);
 Tensor relu(const Tensor& x);
 Tensor gelu(const Tensor& x);       // exact: x * Phi(x)
 Tensor gelu_grad(const Tensor& x);  // d gelu / dx
-Tensor silu_grad(const Tensor& x);  // d silu / dx = s (1 + x (1 - s)), s = sigmoid(x)
+// grad * d silu / dx at x = grad s (1 + x (1 - s)), s = sigmoid(x): SiLU's backward rule in one pass
+// (grad and x broadcast like the other binary ops)
+Tensor silu_backward(const Tensor& grad, const Tensor& x);
 Tensor abs(const Tensor& x);
 Tensor sign(const Tensor& x);
 Tensor square(const Tensor& x);

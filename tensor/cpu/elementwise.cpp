@@ -77,11 +77,6 @@ void unary_typed(UnaryOp op, const Tensor& out, const Tensor& in, T p0, T p1) {
       return apply_unary<T>(out, in, [=](T x) {
         return T(0.5) * (T(1) + std::erf(x * kInvSqrt2)) + x * kInvSqrt2Pi * std::exp(T(-0.5) * x * x);
       });
-    case UnaryOp::SiluGrad:  // s (1 + x (1 - s)), the operations of the composed rule it replaced
-      return apply_unary<T>(out, in, [](T x) {
-        const T s = T(1) / (T(1) + exp_t(-x));
-        return s * (x * (-s + T(1)) + T(1));
-      });
     case UnaryOp::Abs: return apply_unary<T>(out, in, [](T x) { return std::abs(x); });
     case UnaryOp::Sign: return apply_unary<T>(out, in, [](T x) { return T((x > T(0)) - (x < T(0))); });
     case UnaryOp::Square: return apply_unary<T>(out, in, [](T x) { return x * x; });
@@ -112,6 +107,11 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor&
     case BinaryOp::Le: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x <= y); });
     case BinaryOp::Gt: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x > y); });
     case BinaryOp::Ge: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x >= y); });
+    case BinaryOp::SiluBackward:  // g s (1 + x (1 - s)), s = sigmoid(x): the composed rule's operations
+      return apply_binary<T>(out, a, b, [](T g, T x) {
+        const T s = T(1) / (T(1) + exp_t(-x));
+        return g * (s * (x * (-s + T(1)) + T(1)));
+      });
   }
 }
 

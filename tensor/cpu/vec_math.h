@@ -17,7 +17,9 @@
 
 namespace tensor::cpu {
 
-inline float exp_f32(float x) {
+// Always inlined: a call per element is what this function exists to avoid, and
+// GCC's size heuristics left it as a call in the larger binary-op switch.
+[[gnu::always_inline]] inline float exp_f32(float x) {
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;  // ln 2 split so n * kLn2Hi is exact
   constexpr float kRound = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer in the low mantissa bits
@@ -40,7 +42,7 @@ inline float exp_f32(float x) {
 }
 
 // exp in the tensor's precision: the vectorizable one for float, std::exp for double.
-inline float exp_t(float x) { return exp_f32(x); }
+[[gnu::always_inline]] inline float exp_t(float x) { return exp_f32(x); }
 inline double exp_t(double x) { return std::exp(x); }
 
 }  // namespace tensor::cpu

@@ -76,11 +76,6 @@ void unary_typed(UnaryOp op, const StridedView& out, const StridedView& in, T p0
       return run_unary<T>(out, in, n, [=] __device__(T x) {
         return T(0.5) * (T(1) + std::erf(x * kInvSqrt2)) + x * kInvSqrt2Pi * std::exp(T(-0.5) * x * x);
       });
-    case UnaryOp::SiluGrad:  // s (1 + x (1 - s))
-      return run_unary<T>(out, in, n, [] __device__(T x) {
-        const T s = T(1) / (T(1) + std::exp(-x));
-        return s * (x * (-s + T(1)) + T(1));
-      });
     case UnaryOp::Abs:
       return run_unary<T>(out, in, n, [] __device__(T x) { return std::abs(x); });
     case UnaryOp::Sign:
@@ -137,6 +132,11 @@ void binary_typed(BinaryOp op, const StridedView& out, const StridedView& a, con
       return run_binary<T>(out, a, b, n, [] __device__(T x, T y) { return T(x > y); });
     case BinaryOp::Ge:
       return run_binary<T>(out, a, b, n, [] __device__(T x, T y) { return T(x >= y); });
+    case BinaryOp::SiluBackward:  // g s (1 + x (1 - s)), s = sigmoid(x)
+      return run_binary<T>(out, a, b, n, [] __device__(T g, T x) {
+        const T s = T(1) / (T(1) + std::exp(-x));
+        return g * (s * (x * (-s + T(1)) + T(1)));
+      });
   }
 }
 

@@ -98,14 +98,21 @@ TEST(Elementwise, UnaryValues) {
   const double h = 1e-6;
   const std::vector<double> up = v(gelu(add(x, h))), down = v(gelu(add(x, -h))), d = v(gelu_grad(x));
   for (size_t i = 0; i < d.size(); ++i) EXPECT_NEAR(d[i], (up[i] - down[i]) / (2 * h), 1e-8);
-  // silu_grad likewise, and in float32 it agrees with the composed rule it replaced (the
-  // same bits in a portable build; -march=native may contract a multiply-add into an FMA).
-  const std::vector<double> s_up = v(silu(add(x, h))), s_down = v(silu(add(x, -h))), s_d = v(silu_grad(x));
-  for (size_t i = 0; i < s_d.size(); ++i) EXPECT_NEAR(s_d[i], (s_up[i] - s_down[i]) / (2 * h), 1e-8);
+  // silu_backward(g, x) is g times the derivative of silu: a central difference, scaled by g
+  // (which broadcasts); in float32 it agrees with the composed rule it replaced (the same
+  // bits in a portable build; -march=native may contract a multiply-add into an FMA).
+  const Tensor g = from_list({0.5, -2, 1, 3, -0.25}, DType::Float64);
+  const std::vector<double> s_up = v(silu(add(x, h))), s_down = v(silu(add(x, -h))), gv = v(g);
+  const std::vector<double> s_d = v(silu_backward(g, x)), s_d1 = v(silu_backward(scalar(1.0, DType::Float64), x));
+  for (size_t i = 0; i < s_d.size(); ++i) {
+    EXPECT_NEAR(s_d1[i], (s_up[i] - s_down[i]) / (2 * h), 1e-8);
+    EXPECT_NEAR(s_d[i], gv[i] * (s_up[i] - s_down[i]) / (2 * h), 1e-8);
+  }
   const Tensor xf = from_list({-90, -20, -3.5, -1, -0.25, 0, 0.3, 1, 2.5, 7, 30, 90});
+  const Tensor gf = from_list({1, -3, 0.5, 2, -1, 4, 0.25, -0.5, 1.5, 3, -2, 1});
   const Tensor s = sigmoid(xf);
-  const std::vector<float> fused = silu_grad(xf).to_vector<float>();
-  const std::vector<float> composed = mul(s, add(mul(xf, add(neg(s), 1.0)), 1.0)).to_vector<float>();
+  const std::vector<float> fused = silu_backward(gf, xf).to_vector<float>();
+  const std::vector<float> composed = mul(gf, mul(s, add(mul(xf, add(neg(s), 1.0)), 1.0))).to_vector<float>();
   for (size_t i = 0; i < fused.size(); ++i)
     EXPECT_NEAR(fused[i], composed[i], 1e-6f * (1 + std::abs(composed[i]))) << i;
   EXPECT_THROW(clamp(x, 1, -1), Error);
