@@ -1,5 +1,5 @@
 // nn benchmarks, the same workloads as the PyTorch reference
-// (/work/shared/reference/torch_models.py; commands in docs/benchmarks-nn.md):
+// (tests/fixtures/nn_torch_models.py; commands in docs/benchmarks-nn.md):
 //   MLP2D train step at batch 1024, UNet train step at batch 64 (1x28x28),
 //   UNet forward under no_grad at batch 64.
 // A train step is the reference's train_steps(): x0 ~ N(0, 1), t ~ U{0..999},

@@ -1,14 +1,16 @@
 // Speed of the tensor layer's kernels (Google Benchmark): matmul through
 // tensor::matmul next to a raw cblas_sgemm call (the overhead of our front-end
 // and dispatch), conv2d forward and backward at the reference U-Net's shapes
-// (batch 64; /work/shared/reference/torch_models.py), and memory-bound ops on
+// (batch 64; tests/fixtures/nn_torch_models.py), and memory-bound ops on
 // 4M float32 elements; conv2d forward+backward at all 16 U-Net shapes and the
 // fused GroupNorm+SiLU forward+backward (the cases bench/compare_torch runs
 // against PyTorch). Timings only; correctness lives in tests/.
-// Run: ./build-a/bin/tensor_bench --benchmark_min_time=0.2
+// Run: ./build/bin/tensor_bench --benchmark_min_time=0.2
 // Results: docs/benchmarks.md. Shapes: N batch, C in, O out channels, H W size.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
+
+#include <string>
 
 #include "tensor/build_info.h"
 #include "tensor/ops.h"
@@ -62,6 +64,33 @@ void BM_CblasSgemm(benchmark::State& state) {
   set_flops(state, 2.0 * n * n * n);
 }
 BENCHMARK(BM_CblasSgemm)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The Winograd weight gradient's product for one image (Note [Winograd weight
+// gradient] in tensor/cpu/conv_winograd.cpp) straight into single-threaded
+// OpenBLAS, in its two forms: NN, Mt (C, O) += V (C, T) @ Ut (T, O), as the
+// kernel calls it, and NT, M (O, C) += U (O, T) @ V (C, T)^T, as it did
+// before. {O, C, T} of the U-Net's 3x3 convolutions at 28x28 (196 tiles) and
+// 14x14 (49 tiles); argument 2 is 0 for NN, 1 for NT.
+void BM_SgemmWeightGradForm(benchmark::State& state) {
+  constexpr int kShapes[][3] = {{64, 64, 196}, {32, 96, 196}, {64, 128, 49}, {64, 64, 49}};
+  const int O = kShapes[state.range(0)][0], C = kShapes[state.range(0)][1], T = kShapes[state.range(0)][2];
+  const bool nt = state.range(1) == 1;
+  const t::Tensor u = random_tensor({O, T}, 1), v = random_tensor({C, T}, 2), ut = random_tensor({T, O}, 3);
+  t::Tensor m = t::zeros({O, C});
+  for (auto _ : state) {
+    if (nt)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, C, T, 1.0f, u.data<float>(), T, v.data<float>(), T, 1.0f,
+                  m.data<float>(), C);
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, O, T, 1.0f, v.data<float>(), T, ut.data<float>(), O,
+                  1.0f, m.data<float>(), O);
+    benchmark::ClobberMemory();
+  }
+  set_flops(state, 2.0 * O * C * T);
+  state.SetLabel(std::string(nt ? "NT" : "NN") + " O " + std::to_string(O) + " C " + std::to_string(C) + " T " +
+                 std::to_string(T));
+}
+BENCHMARK(BM_SgemmWeightGradForm)->ArgsProduct({{0, 1, 2, 3}, {0, 1}})->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 // ---------------------------------------------------------------- conv2d
 

@@ -297,8 +297,9 @@ void winograd_conv3x3(int64_t N, int64_t C, int64_t H, int64_t W, int64_t O, con
 // and one inverse transform of the sum gives the 3x3 gradients: 4 O C H W
 // multiply-adds against im2col's 9 O C H W. The gradient side is built
 // transposed (Ut, from grad_out transposed to channels-last) because
-// OpenBLAS ran the same product as U_e (O, T) @ V_e (C, T)^T at half to two
-// thirds the rate (docs/benchmarks.md). Images are summed as conv.cpp's
+// OpenBLAS runs the same product as U_e (O, T) @ V_e (C, T)^T at about half
+// the rate (BM_SgemmWeightGradForm in bench/tensor_bench.cpp: 72-95 against
+// 157-173 GFLOP/s on one thread). Images are summed as conv.cpp's
 // weight gradient sums them: fixed groups of consecutive images, each in
 // image order into its own Mt, the groups' Mt added in group order, so the
 // bits do not depend on the threads.

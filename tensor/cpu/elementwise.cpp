@@ -107,11 +107,13 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor&
     case BinaryOp::Le: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x <= y); });
     case BinaryOp::Gt: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x > y); });
     case BinaryOp::Ge: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x >= y); });
+    // Always inlined: GCC's size limits for this file left it a call per element in the portable build's copies.
     case BinaryOp::SiluBackward:  // g s (1 + x (1 - s)), s = sigmoid(x): the composed rule's operations
-      return apply_binary<T>(out, a, b, [](T g, T x) {
-        const T s = T(1) / (T(1) + exp_t(-x));
-        return g * (s * (x * (-s + T(1)) + T(1)));
-      });
+      return apply_binary<T>(
+          out, a, b, [](T g, T x) __attribute__((always_inline)) {
+            const T s = T(1) / (T(1) + exp_t(-x));
+            return g * (s * (x * (-s + T(1)) + T(1)));
+          });
   }
 }
 

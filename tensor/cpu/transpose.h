@@ -1,8 +1,8 @@
 // Out-of-place transpose of a row-major matrix, for kernels that feed a
-// GEMM: OpenBLAS multiplies A B^T ("NT") at one half to two thirds the rate
-// of A B on the thin products of a convolution's weight gradient
-// (docs/benchmarks.md), so those kernels transpose one small operand first
-// and call the faster form.
+// GEMM: OpenBLAS multiplies A B^T ("NT") at about half the rate of A B on
+// the thin products of a convolution's weight gradient (BM_SgemmWeightGradForm
+// in bench/tensor_bench.cpp), so those kernels transpose one small operand
+// first and call the faster form.
 #pragma once
 #include <algorithm>
 #include <cstdint>
