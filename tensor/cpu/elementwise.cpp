@@ -15,45 +15,52 @@
 namespace tensor::cpu::DIFFUSE_ISA {
 namespace {
 
+// The loops over a run are flattened (every call in them inlined): the op's
+// scalar function must be inlined for the loop to vectorize, and GCC's size
+// limits for this file, which instantiates both loops for every op, left
+// some ops (silu_backward's, in the portable build's copies) a call per
+// element, three times slower.
 template <typename T, typename F>
 void apply_unary(const Tensor& out, const Tensor& in, F f) {
-  strided_loop<2>({&out, &in}, [&f](std::array<char*, 2> p, int64_t n, std::array<int64_t, 2> s) {
-    T* o = reinterpret_cast<T*>(p[0]);
-    const T* x = reinterpret_cast<const T*>(p[1]);
-    if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
+  strided_loop<2>(
+      {&out, &in}, [&f](std::array<char*, 2> p, int64_t n, std::array<int64_t, 2> s) __attribute__((flatten)) {
+        T* o = reinterpret_cast<T*>(p[0]);
+        const T* x = reinterpret_cast<const T*>(p[1]);
+        if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
 #pragma omp simd
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-    }
-  });
+          for (int64_t i = 0; i < n; ++i) o[i] = f(x[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i)
+            *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+        }
+      });
 }
 
 template <typename T, typename F>
 void apply_binary(const Tensor& out, const Tensor& a, const Tensor& b, F f) {
-  strided_loop<3>({&out, &a, &b}, [&f](std::array<char*, 3> p, int64_t n, std::array<int64_t, 3> s) {
-    T* o = reinterpret_cast<T*>(p[0]);
-    const T* x = reinterpret_cast<const T*>(p[1]);
-    const T* y = reinterpret_cast<const T*>(p[2]);
-    constexpr int64_t e = sizeof(T);
-    if (s[0] == e && s[1] == e && s[2] == e) {
+  strided_loop<3>(
+      {&out, &a, &b}, [&f](std::array<char*, 3> p, int64_t n, std::array<int64_t, 3> s) __attribute__((flatten)) {
+        T* o = reinterpret_cast<T*>(p[0]);
+        const T* x = reinterpret_cast<const T*>(p[1]);
+        const T* y = reinterpret_cast<const T*>(p[2]);
+        constexpr int64_t e = sizeof(T);
+        if (s[0] == e && s[1] == e && s[2] == e) {
 #pragma omp simd
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
-    } else if (s[0] == e && s[1] == e && s[2] == 0) {  // tensor op broadcast scalar/row
-      const T yv = *y;
+          for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], y[i]);
+        } else if (s[0] == e && s[1] == e && s[2] == 0) {  // tensor op broadcast scalar/row
+          const T yv = *y;
 #pragma omp simd
-      for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
-    } else if (s[0] == e && s[1] == 0 && s[2] == e) {
-      const T xv = *x;
+          for (int64_t i = 0; i < n; ++i) o[i] = f(x[i], yv);
+        } else if (s[0] == e && s[1] == 0 && s[2] == e) {
+          const T xv = *x;
 #pragma omp simd
-      for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
-    } else {
-      for (int64_t i = 0; i < n; ++i)
-        *reinterpret_cast<T*>(p[0] + i * s[0]) =
-            f(*reinterpret_cast<const T*>(p[1] + i * s[1]), *reinterpret_cast<const T*>(p[2] + i * s[2]));
-    }
-  });
+          for (int64_t i = 0; i < n; ++i) o[i] = f(xv, y[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i)
+            *reinterpret_cast<T*>(p[0] + i * s[0]) =
+                f(*reinterpret_cast<const T*>(p[1] + i * s[1]), *reinterpret_cast<const T*>(p[2] + i * s[2]));
+        }
+      });
 }
 
 template <typename T>
@@ -106,14 +113,13 @@ void binary_typed(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor&
     case BinaryOp::Lt: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x < y); });
     case BinaryOp::Le: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x <= y); });
     case BinaryOp::Gt: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x > y); });
-    case BinaryOp::Ge: return apply_binary<T>(out, a, b, [](T x, T y) { return T(x >= y); });
-    // Always inlined: GCC's size limits for this file left it a call per element in the portable build's copies.
+    case BinaryOp::Ge:
+      return apply_binary<T>(out, a, b, [](T x, T y) { return T(x >= y); });
     case BinaryOp::SiluBackward:  // g s (1 + x (1 - s)), s = sigmoid(x): the composed rule's operations
-      return apply_binary<T>(
-          out, a, b, [](T g, T x) __attribute__((always_inline)) {
-            const T s = T(1) / (T(1) + exp_t(-x));
-            return g * (s * (x * (-s + T(1)) + T(1)));
-          });
+      return apply_binary<T>(out, a, b, [](T g, T x) {
+        const T s = T(1) / (T(1) + exp_t(-x));
+        return g * (s * (x * (-s + T(1)) + T(1)));
+      });
   }
 }
 
