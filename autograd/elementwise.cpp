@@ -165,7 +165,8 @@ struct UnaryBackward : Node {
 };
 
 static Variable unary(const char* op, const Variable& x, Tensor y, Tensor (*derivative)(const UnaryBackward&),
-                      bool save_x, bool save_y, double p0 = 0, double p1 = 0) {
+                      bool save_x, bool save_y, double p0 = 0, double p1 = 0,
+                      Tensor (*input_grad)(const Tensor& g, const UnaryBackward&) = nullptr) {
   if (!needs_grad({x})) return Variable(y);
   auto node = std::make_shared<UnaryBackward>();
   node->op = op;
@@ -174,6 +175,7 @@ static Variable unary(const char* op, const Variable& x, Tensor y, Tensor (*deri
   node->p0 = p0;
   node->p1 = p1;
   node->derivative = derivative;
+  node->input_grad = input_grad;
   return record(y, node, {x});
 }
 
@@ -226,12 +228,8 @@ Variable sigmoid(const Variable& x) {
 // d (x s(x)) = s(x) (1 + x (1 - s(x))), times g in one pass (silu_backward: it was seven, sigmoid, neg,
 // add, mul, add, mul and the product with g, then two, the derivative and the product)
 Variable silu(const Variable& x) {
-  if (!needs_grad({x})) return Variable(t::silu(x.data()));
-  auto node = std::make_shared<UnaryBackward>();
-  node->op = "silu";
-  node->x = x.data();
-  node->input_grad = [](const Tensor& g, const UnaryBackward& n) { return t::silu_backward(g, n.x); };
-  return record(t::silu(x.data()), node, {x});
+  return unary("silu", x, t::silu(x.data()), nullptr, true, false, 0, 0,
+               [](const Tensor& g, const UnaryBackward& n) { return t::silu_backward(g, n.x); });
 }
 Variable relu(const Variable& x) {
   return unary("relu", x, t::relu(x.data()),
