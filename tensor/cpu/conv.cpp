@@ -30,6 +30,7 @@
 #include "tensor/cpu/conv_winograd.h"
 #include "tensor/cpu/kernels.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/cpu/rearrange.h"
 
 namespace tensor::cpu {
 namespace {
@@ -122,10 +123,13 @@ void split_phases(const T* channel, T* planes, const Geometry& g) {
       T* even = planes + (2 * py) * plane + i * g.WO;  // px = 0
       T* odd = even + plane;                           // px = 1
       const int64_t y = 2 * i + py;
-      for (int64_t j = 0; j < g.WO; ++j) {
-        even[j] = y < g.H && 2 * j < g.W ? channel[y * g.W + 2 * j] : T(0);
-        odd[j] = y < g.H && 2 * j + 1 < g.W ? channel[y * g.W + 2 * j + 1] : T(0);
+      if (y >= g.H) {  // an odd height's last row of odd rows: below the image
+        std::fill(even, even + g.WO, T(0));
+        std::fill(odd, odd + g.WO, T(0));
+        continue;
       }
+      split_columns(channel + y * g.W, g.W, even, odd);
+      if (g.W % 2) odd[g.WO - 1] = T(0);  // an odd width has one odd column fewer than even ones
     }
 }
 

@@ -33,7 +33,7 @@
 
 #include "tensor/cpu/blas.h"
 #include "tensor/cpu/parallel.h"
-#include "tensor/cpu/transpose.h"
+#include "tensor/cpu/rearrange.h"
 
 namespace tensor::cpu {
 namespace {
@@ -95,19 +95,6 @@ struct TileLayout {
         plane_size(2 * (2 * TH + 2) * (TWp + 1)) {}
   int64_t v_size() const { return 16 * v_step; }
 };
-
-// Splits an image row of W values by column parity: row[2k] to first[k],
-// row[2k + 1] to second[k] (an odd W's last value to first[W / 2]). The
-// transforms read a row of tiles as such contiguous runs.
-void split_columns(const float* row, int64_t W, float* first, float* second) {
-  const int64_t pairs = W / 2;
-#pragma omp simd
-  for (int64_t k = 0; k < pairs; ++k) {
-    first[k] = row[2 * k];
-    second[k] = row[2 * k + 1];
-  }
-  if (W % 2) first[pairs] = row[W - 1];
-}
 
 // One row i of B^T d over a run of n tiles, then its four values along B:
 // V[i * 4 + j] at v[j]. Row i of B^T takes plane row a plus or minus plane
