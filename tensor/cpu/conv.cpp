@@ -39,6 +39,7 @@ struct Geometry {
   int64_t N, C, H, W, O, KH, KW, HO, WO;
   int64_t col_rows() const { return C * KH * KW; }
   int64_t col_cols() const { return HO * WO; }
+  int64_t col_size() const { return col_rows() * col_cols(); }
 };
 
 Geometry geometry(const Tensor& x, const Tensor& w, const Tensor& out) {
@@ -236,7 +237,7 @@ void col2im(const T* col, T* img, T* planes, const Geometry& g, const Conv2dPara
 // channel (Note [Stride-2 im2col by phases]).
 int64_t col_scratch_size(const Geometry& g, const Conv2dParams& p) {
   if (is_pointwise(g, p)) return 0;
-  return g.col_rows() * g.col_cols() + (is_stride2_3x3(g, p) ? 4 * g.HO * g.WO : 0);
+  return g.col_size() + (is_stride2_3x3(g, p) ? 4 * g.HO * g.WO : 0);
 }
 
 // Note [One image per GEMM]: every forward and input-gradient GEMM covers
@@ -264,7 +265,7 @@ void convolve(const Geometry& g, const Conv2dParams& p, const T* px, const T* pw
       g.N,
       [&](int64_t n, T* col) {
         const T* img = px + n * in_size;
-        if (!pointwise) im2col(img, col, col + g.col_rows() * g.col_cols(), g, p);
+        if (!pointwise) im2col(img, col, col + g.col_size(), g, p);
         T* o = po + n * out_size;
         if (pb) {  // start from the bias, then accumulate the GEMM (beta = 1)
           for (int64_t oc = 0; oc < g.O; ++oc) std::fill(o + oc * g.col_cols(), o + (oc + 1) * g.col_cols(), pb[oc]);
@@ -329,7 +330,7 @@ void backward_input_typed(const Tensor& grad_x, const Tensor& grad_out, const Te
         T* gx = pgx + n * in_size;
         gemm<T>(CblasTrans, CblasNoTrans, g.col_rows(), g.col_cols(), g.O, pw, g.col_rows(), pg + n * out_size,
                 g.col_cols(), T(0), pointwise ? gx : col, g.col_cols());
-        if (!pointwise) col2im(col, gx, col + g.col_rows() * g.col_cols(), g, p);
+        if (!pointwise) col2im(col, gx, col + g.col_size(), g, p);
       },
       col_scratch_size(g, p));
 }
@@ -366,7 +367,7 @@ void backward_weight_typed(const Tensor& grad_w, const Tensor& grad_out, const T
         const int64_t first = group * group_size, last = std::min(g.N, first + group_size);
         for (int64_t n = first; n < last; ++n) {
           const T* img = px + n * in_size;
-          if (!pointwise) im2col(img, col, col + g.col_rows() * g.col_cols(), g, p);
+          if (!pointwise) im2col(img, col, col + g.col_size(), g, p);
           gemm<T>(CblasNoTrans, CblasTrans, g.O, g.col_rows(), g.col_cols(), pg + n * out_size, g.col_cols(),
                   pointwise ? img : col, g.col_cols(), n == first ? T(0) : T(1), partial.get() + group * w_size,
                   g.col_rows());
